@@ -1,0 +1,101 @@
+// The connection to PostgreSQL: embedded (default) or external (DATABASE_URL), with
+// transactions that retry on serialization failures and deadlocks.
+import pg from 'pg';
+import type { Config } from '../config/config.ts';
+import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres.ts';
+import { migrate } from './migrations.ts';
+
+// BIGINT (int8) and NUMERIC are returned as strings by default; counts and ids here fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Queryable = pg.Pool | pg.PoolClient;
+
+export interface Database {
+  pool: pg.Pool;
+  /** True when this process started an embedded PostgreSQL on its first run with an empty data dir. */
+  embedded: boolean;
+  /** Runs `fn` in one transaction; retried (whole) on serialization failure or deadlock. */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  retries?: number;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export function createDatabase(pool: pg.Pool, embedded: boolean, onClose: () => Promise<void>): Database {
+  return {
+    pool,
+    embedded,
+    async transaction(fn, options = {}) {
+      const retries = options.retries ?? 5;
+      for (let attempt = 0; ; attempt++) {
+        const client = await pool.connect();
+        try {
+          await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          const code = (err as { code?: string }).code;
+          if (code && RETRYABLE.has(code) && attempt < retries) {
+            await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 10));
+            continue;
+          }
+          throw err;
+        } finally {
+          client.release();
+        }
+      }
+    },
+    async close() {
+      await pool.end();
+      await onClose();
+    },
+  };
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Override the pool size of the configuration. */
+  poolSize?: number;
+  onLog?: (line: string) => void;
+}
+
+/** Opens the configured database, starting the embedded PostgreSQL when there is no DATABASE_URL. */
+export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
+  let cluster: EmbeddedCluster | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    cluster = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      database: 'hssk',
+      onLog: options.onLog,
+    });
+    url = cluster.url;
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? config.dbPoolSize,
+    application_name: `hssk:${process.pid}`,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => options.onLog?.(`idle PostgreSQL client error: ${err.message}`));
+  const db = createDatabase(pool, cluster !== undefined, async () => {
+    await cluster?.release();
+  });
+  try {
+    if (options.migrate !== false) await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return db;
+}
