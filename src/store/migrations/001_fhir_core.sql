@@ -14,6 +14,8 @@ CREATE TABLE resource (
   -- The Patient compartment this resource belongs to (the Patient's own id for a Patient):
   -- the unit of access control, of $everything, and the natural sharding key.
   compartment   text,
+  -- Facility code (mã CSKCB) of the facility that wrote this version: "what my facility wrote".
+  source_facility text,
   content       text
 );
 CREATE UNIQUE INDEX resource_type_id ON resource (resource_type, id);
@@ -30,6 +32,8 @@ CREATE TABLE resource_history (
   last_updated  timestamptz NOT NULL,
   deleted       boolean     NOT NULL DEFAULT false,
   method        text        NOT NULL,
+  compartment   text,
+  source_facility text,
   content       text,
   PRIMARY KEY (rid, version_id)
 );
