@@ -1,6 +1,6 @@
 // The Fastify application: a tree of plugins, one per area (health, fhir, auth, …).
 // Shared services are decorated once here; tests call app.inject() without opening a port.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
 import type { Database } from '../store/database.ts';
@@ -21,7 +21,7 @@ export interface AppOptions {
 
 export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     // Request logs carry the route pattern, not the URL: query strings can hold names or CCCD numbers.
     disableRequestLogging: true,
