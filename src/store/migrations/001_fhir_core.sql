@@ -47,6 +47,7 @@ CREATE TABLE search_token (
   p       integer NOT NULL,
   system  text,
   code    text,
+  -- folded (lower case, no diacritics) display text, for the :text modifier
   display text
 );
 CREATE INDEX search_token_lookup ON search_token (p, code, system);

@@ -1,0 +1,94 @@
+// The search parameters HSSK supports for each resource type: the R4 definitions of type
+// string, token, date, reference, quantity, number and uri (composite and special ones are not
+// supported and not advertised), plus HSSK's own. Each gets a stable 32-bit key used by the
+// index tables.
+import { createHash } from 'node:crypto';
+import { getSearchParameters, parseFhirPath, type FhirPathAtom } from '@medplum/core';
+import type { SearchParameter } from '@medplum/fhirtypes';
+import { loadFhirDefinitions, SUPPORTED_RESOURCE_TYPES } from './definitions.ts';
+
+export type IndexedParamType = 'string' | 'token' | 'date' | 'reference' | 'quantity' | 'number' | 'uri';
+
+export interface SearchParamDef {
+  resourceType: string;
+  code: string;
+  type: IndexedParamType;
+  expression: string;
+  parsed: FhirPathAtom;
+  /** Reference target types (reference parameters). */
+  targets: string[];
+  /** Key of this (resource type, parameter) in the index tables. */
+  key: number;
+  definition: SearchParameter;
+}
+
+/** Parameters answered from the resource table's own columns, not from index tables. */
+export const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
+
+const INDEXED_TYPES = new Set<string>(['string', 'token', 'date', 'reference', 'quantity', 'number', 'uri']);
+// phonetic: R4 leaves the algorithm open and the folded name search already ignores diacritics.
+const EXCLUDED_CODES = new Set(['_project', '_compartment', '_author', '_id', '_lastUpdated', 'phonetic']);
+
+/** 32-bit signed key of "ResourceType.code" (first 4 bytes of MD5: stable across processes and versions). */
+export function paramKey(resourceType: string, code: string): number {
+  return createHash('md5').update(`${resourceType}.${code}`).digest().readInt32BE(0);
+}
+
+/** Extracts the part of a multi-type expression ("A.x | B.y") that applies to one resource type. */
+function expressionFor(resourceType: string, expression: string): string | undefined {
+  const parts = expression.split(/\s*\|\s*/).filter((part) => {
+    const head = part.trim().replace(/^\(+/, '');
+    return head.startsWith(`${resourceType}.`) || head === resourceType;
+  });
+  if (parts.length > 0) return parts.join(' | ');
+  // Expressions on Resource-level elements (meta.tag, …) apply to every type.
+  if (/^(Resource|DomainResource)\./.test(expression)) return expression;
+  return undefined;
+}
+
+let registry: Map<string, Map<string, SearchParamDef>> | undefined;
+
+function build(): Map<string, Map<string, SearchParamDef>> {
+  loadFhirDefinitions();
+  const result = new Map<string, Map<string, SearchParamDef>>();
+  for (const resourceType of SUPPORTED_RESOURCE_TYPES) {
+    const byCode = new Map<string, SearchParamDef>();
+    const params = getSearchParameters(resourceType) ?? {};
+    for (const [code, definition] of Object.entries(params)) {
+      if (EXCLUDED_CODES.has(code) || !INDEXED_TYPES.has(definition.type ?? '') || !definition.expression) continue;
+      const expression = expressionFor(resourceType, definition.expression);
+      if (!expression) continue;
+      let parsed: FhirPathAtom;
+      try {
+        parsed = parseFhirPath(expression);
+      } catch {
+        continue; // An expression the FHIRPath engine cannot parse is not advertised.
+      }
+      byCode.set(code, {
+        resourceType,
+        code,
+        type: definition.type as IndexedParamType,
+        expression,
+        parsed,
+        targets: ((definition.target ?? []) as string[]).filter((t) => t !== 'Resource'),
+        key: paramKey(resourceType, code),
+        definition,
+      });
+    }
+    result.set(resourceType, byCode);
+  }
+  return result;
+}
+
+function getRegistry(): Map<string, Map<string, SearchParamDef>> {
+  registry ??= build();
+  return registry;
+}
+
+export function getSearchParam(resourceType: string, code: string): SearchParamDef | undefined {
+  return getRegistry().get(resourceType)?.get(code);
+}
+
+export function listSearchParams(resourceType: string): SearchParamDef[] {
+  return [...(getRegistry().get(resourceType)?.values() ?? [])];
+}

@@ -1,0 +1,154 @@
+// Validation of every write against the R4 StructureDefinitions: structure, cardinality and
+// types through @medplum/core's validator, plus the required code bindings (which that validator
+// leaves to a terminology server) from the R4 value sets. Failures become an OperationOutcome
+// whose issues name the element by FHIRPath.
+import { evalFhirPath, OperationOutcomeError, validateResource } from '@medplum/core';
+import type {
+  Bundle,
+  CodeSystem,
+  ElementDefinition,
+  OperationOutcomeIssue,
+  Resource,
+  StructureDefinition,
+  ValueSet,
+} from '@medplum/fhirtypes';
+import { isSupportedResourceType, loadFhirDefinitions, readDefinitionFile } from './definitions.ts';
+import { FhirError, issue, outcome } from './outcomes.ts';
+
+interface RequiredBinding {
+  path: string;
+  valueSet: string;
+  codes: Set<string>;
+}
+
+let requiredBindings: Map<string, RequiredBinding[]> | undefined;
+
+function resourcesOf<T>(bundle: Bundle): T[] {
+  return (bundle.entry ?? []).map((e) => e.resource as T).filter(Boolean);
+}
+
+/** Expands the value sets that are plain code lists (all the R4 required ones on code elements). */
+function expandValueSets(): Map<string, Set<string>> {
+  const codeSystems = new Map<string, CodeSystem>();
+  const valueSets = new Map<string, ValueSet>();
+  for (const file of ['valuesets.json', 'v3-codesystems.json']) {
+    for (const r of resourcesOf<CodeSystem | ValueSet>(readDefinitionFile<Bundle>(file))) {
+      if (r.resourceType === 'CodeSystem' && r.url) codeSystems.set(r.url, r);
+      if (r.resourceType === 'ValueSet' && r.url) valueSets.set(r.url, r);
+    }
+  }
+  const flatten = (concepts: CodeSystem['concept'], into: Set<string>) => {
+    for (const c of concepts ?? []) {
+      if (c.code) into.add(c.code);
+      flatten(c.concept, into);
+    }
+  };
+  const expanded = new Map<string, Set<string>>();
+  for (const [url, vs] of valueSets) {
+    const codes = new Set<string>();
+    let complete = true;
+    for (const include of vs.compose?.include ?? []) {
+      if (include.filter?.length || include.valueSet?.length) complete = false;
+      if (include.concept?.length) include.concept.forEach((c) => codes.add(c.code!));
+      else if (include.system) {
+        const cs = codeSystems.get(include.system);
+        if (cs?.concept?.length) flatten(cs.concept, codes);
+        else complete = false;
+      }
+    }
+    if (vs.compose?.exclude?.length) complete = false;
+    if (complete && codes.size > 0) expanded.set(url, codes);
+  }
+  return expanded;
+}
+
+function bindingsFor(elements: ElementDefinition[], expanded: Map<string, Set<string>>, prefix?: string): RequiredBinding[] {
+  const out: RequiredBinding[] = [];
+  for (const el of elements) {
+    const binding = el.binding;
+    if (!el.path || binding?.strength !== 'required' || !binding.valueSet) continue;
+    if (!el.type?.every((t) => t.code === 'code')) continue;
+    if (el.path.includes('[x]')) continue;
+    const url = binding.valueSet.split('|')[0]!;
+    const codes = expanded.get(url);
+    if (!codes) continue;
+    const path = prefix ? `${prefix}.${el.path.split('.').slice(1).join('.')}` : el.path;
+    out.push({ path, valueSet: url, codes });
+  }
+  return out;
+}
+
+function loadRequiredBindings(): Map<string, RequiredBinding[]> {
+  const expanded = expandValueSets();
+  const typeDefs = new Map<string, StructureDefinition>();
+  for (const sd of resourcesOf<StructureDefinition>(readDefinitionFile<Bundle>('profiles-types.json'))) {
+    if (sd.kind === 'complex-type' && sd.name) typeDefs.set(sd.name, sd);
+  }
+  const result = new Map<string, RequiredBinding[]>();
+  for (const sd of resourcesOf<StructureDefinition>(readDefinitionFile<Bundle>('profiles-resources.json'))) {
+    if (sd.kind !== 'resource' || !sd.type || !isSupportedResourceType(sd.type)) continue;
+    const elements = sd.snapshot?.element ?? [];
+    const bindings = bindingsFor(elements, expanded);
+    // One level into data types (HumanName.use, ContactPoint.system, Address.use, …).
+    for (const el of elements) {
+      if (!el.path || el.path.includes('[x]') || el.type?.length !== 1) continue;
+      const typeDef = typeDefs.get(el.type[0]!.code!);
+      if (!typeDef) continue;
+      bindings.push(...bindingsFor(typeDef.snapshot?.element ?? [], expanded, el.path));
+    }
+    result.set(sd.type, bindings);
+  }
+  return result;
+}
+
+function checkRequiredBindings(resource: Resource): OperationOutcomeIssue[] {
+  requiredBindings ??= loadRequiredBindings();
+  const issues: OperationOutcomeIssue[] = [];
+  for (const binding of requiredBindings.get(resource.resourceType) ?? []) {
+    let values: unknown[];
+    try {
+      values = evalFhirPath(binding.path, resource);
+    } catch {
+      continue;
+    }
+    for (const value of values) {
+      if (typeof value === 'string' && !binding.codes.has(value)) {
+        issues.push(
+          issue(
+            'code-invalid',
+            `Mã "${value}" không thuộc tập giá trị bắt buộc ${binding.valueSet} (value not in the required value set)`,
+            binding.path,
+          ),
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+/** Throws a 400 FhirError listing every problem of the resource; returns quietly when valid. */
+export function assertValidResource(resource: Resource): void {
+  loadFhirDefinitions();
+  let issues: OperationOutcomeIssue[] = [];
+  try {
+    issues = validateResource(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  } catch (err) {
+    if (err instanceof OperationOutcomeError) {
+      issues = (err.outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    } else {
+      throw err;
+    }
+  }
+  issues.push(...checkRequiredBindings(resource));
+  if (issues.length > 0) {
+    throw new FhirError(
+      400,
+      outcome(
+        ...issues.map((i) => ({
+          ...i,
+          details: { text: i.details?.text ?? i.diagnostics ?? 'Dữ liệu không hợp lệ (invalid)' },
+        })),
+      ),
+    );
+  }
+}

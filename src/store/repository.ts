@@ -1,0 +1,397 @@
+// The FHIR resource repository: create, read, vread, update, patch, delete, history and search
+// with R4 semantics (versions, If-Match, conditional operations), on PostgreSQL. One instance
+// works either on the pool (each call atomic on its own) or inside a transaction.
+import { randomUUID } from 'node:crypto';
+import { applyPatch, type Operation } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { isSupportedResourceType } from '../fhir/definitions.ts';
+import {
+  badRequest,
+  conflict,
+  FhirError,
+  gone,
+  issue,
+  notFound,
+  outcome,
+  preconditionFailed,
+  unprocessable,
+} from '../fhir/outcomes.ts';
+import { assertValidResource } from '../fhir/validation.ts';
+import type { Database, Queryable } from './database.ts';
+import { extractIndex } from './indexer.ts';
+import { insertNewResources, updateExistingResources, type VersionToWrite } from './resource-writer.ts';
+import { SqlParams } from './search/conditions.ts';
+import { executeSearch, type AccessCondition, type SearchOutcome } from './search/execute.ts';
+import { parseSearch, type ParsedSearch } from './search/parse.ts';
+import type { PoolClient } from 'pg';
+
+export interface StoredVersion {
+  rid: number;
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  /** The resource JSON as stored (null for a deletion). */
+  content: string | null;
+}
+
+export interface WriteResult {
+  resource: Resource & { id: string };
+  /** The JSON as stored: what a read returns. */
+  content: string;
+  versionId: number;
+  lastUpdated: string;
+  /** True when this write created the resource (201), false for an update (200). */
+  created: boolean;
+}
+
+export interface WriteOptions {
+  /** Facility code (mã CSKCB) the write is made on behalf of. */
+  sourceFacility?: string | null;
+  /** Expected current version (If-Match); a different current version fails with 412. */
+  ifMatch?: number;
+}
+
+export interface HistoryEntry extends StoredVersion {
+  method: string;
+}
+
+export interface HistoryOptions {
+  count: number;
+  since?: string;
+  at?: string;
+  /** Return entries older than this (last_updated, rid, version) anchor — paging. */
+  before?: { lastUpdated: string; rid: number; versionId: number };
+}
+
+const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export function assertResourceType(type: string): void {
+  if (!isSupportedResourceType(type)) {
+    throw new FhirError(404, outcome(issue('not-supported', `Loại tài nguyên "${type}" không được hỗ trợ (unsupported resource type)`)));
+  }
+}
+
+export function assertId(id: string): void {
+  if (!ID_RE.test(id)) throw badRequest(`Mã tài nguyên "${id}" không hợp lệ (ids are 1–64 of A–Z a–z 0–9 - .)`);
+}
+
+export class Repository {
+  readonly db: Database;
+  private readonly q: Queryable;
+  private readonly inTransaction: boolean;
+
+  constructor(db: Database, client?: PoolClient) {
+    this.db = db;
+    this.q = client ?? db.pool;
+    this.inTransaction = client !== undefined;
+  }
+
+  /** Runs `fn` with a repository bound to one database transaction (all or nothing). */
+  async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction((client) => fn(new Repository(this.db, client)));
+  }
+
+  get queryable(): Queryable {
+    return this.q;
+  }
+
+  // ---------- reads ----------
+
+  async readVersionRow(type: string, id: string): Promise<StoredVersion | undefined> {
+    const { rows } = await this.q.query(
+      'SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource WHERE resource_type = $1 AND id = $2',
+      [type, id],
+    );
+    const r = rows[0];
+    return r
+      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content }
+      : undefined;
+  }
+
+  /** The current version; 404 if it never existed, 410 if deleted. */
+  async read(type: string, id: string, access?: AccessCondition): Promise<StoredVersion> {
+    assertResourceType(type);
+    const row = access ? await this.readVisible(type, id, access) : await this.readVersionRow(type, id);
+    if (!row) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
+    if (row.deleted) throw gone(`${type}/${id} đã bị xoá (deleted)`);
+    return row;
+  }
+
+  private async readVisible(type: string, id: string, access: AccessCondition): Promise<StoredVersion | undefined> {
+    const sql = new SqlParams();
+    const t = sql.add(type);
+    const i = sql.add(id);
+    const cond = access('r', sql);
+    const { rows } = await this.q.query(
+      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource r
+       WHERE r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
+      sql.values,
+    );
+    const r = rows[0];
+    return r
+      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content }
+      : undefined;
+  }
+
+  async vread(type: string, id: string, versionId: number): Promise<HistoryEntry> {
+    assertResourceType(type);
+    const { rows } = await this.q.query(
+      `SELECT h.rid, h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.method, h.content
+       FROM resource r JOIN resource_history h ON h.rid = r.rid
+       WHERE r.resource_type = $1 AND r.id = $2 AND h.version_id = $3`,
+      [type, id, versionId],
+    );
+    const r = rows[0];
+    if (!r) throw notFound(`Không tìm thấy phiên bản ${versionId} của ${type}/${id} (version not found)`);
+    const entry = toHistoryEntry(r);
+    if (entry.deleted) throw gone(`Phiên bản ${versionId} của ${type}/${id} là bản ghi xoá (this version is a deletion)`);
+    return entry;
+  }
+
+  async history(type: string | undefined, id: string | undefined, options: HistoryOptions): Promise<HistoryEntry[]> {
+    const params: unknown[] = [];
+    const conds: string[] = [];
+    if (type) {
+      assertResourceType(type);
+      params.push(type);
+      conds.push(`h.resource_type = $${params.length}`);
+    }
+    if (id) {
+      const current = await this.readVersionRow(type!, id);
+      if (!current) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
+      params.push(current.rid);
+      conds.push(`h.rid = $${params.length}`);
+    }
+    if (options.since) {
+      params.push(options.since);
+      conds.push(`h.last_updated >= $${params.length}`);
+    }
+    if (options.at) {
+      params.push(options.at);
+      conds.push(`h.last_updated <= $${params.length}`);
+    }
+    if (options.before) {
+      params.push(options.before.lastUpdated, options.before.rid, options.before.versionId);
+      const n = params.length;
+      conds.push(`(h.last_updated, h.rid, h.version_id) < ($${n - 2}::timestamptz, $${n - 1}::bigint, $${n}::int)`);
+    }
+    params.push(options.count);
+    const { rows } = await this.q.query(
+      `SELECT h.rid, h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.method, h.content
+       FROM resource_history h ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+       ORDER BY h.last_updated DESC, h.rid DESC, h.version_id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toHistoryEntry);
+  }
+
+  async search(search: ParsedSearch, access?: AccessCondition): Promise<SearchOutcome> {
+    assertResourceType(search.resourceType);
+    return executeSearch(this.q, search, access);
+  }
+
+  /** Resolves a conditional request (`Type?params`) to the matching current resources (at most `limit`). */
+  async resolveConditional(type: string, query: string, limit = 2): Promise<StoredVersion[]> {
+    assertResourceType(type);
+    const params: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(query)) (params[k] ??= []).push(v);
+    if (Object.keys(params).length === 0) throw badRequest('Điều kiện tìm kiếm trống (empty condition)');
+    const search = parseSearch(type, params);
+    if (search.unknown.length > 0) {
+      throw new FhirError(400, outcome(...search.unknown.map((u) => issue('not-supported', u.reason, u.name))));
+    }
+    search.count = limit;
+    const result = await executeSearch(this.q, search);
+    return result.matches.map((m) => ({ ...m, deleted: false }));
+  }
+
+  // ---------- writes ----------
+
+  private prepare(resource: Resource, id: string, versionId: number, lastUpdated: string): { json: string; stored: Resource & { id: string } } {
+    const stored = {
+      ...resource,
+      id,
+      meta: { ...resource.meta, versionId: String(versionId), lastUpdated },
+    } as Resource & { id: string };
+    return { json: JSON.stringify(stored), stored };
+  }
+
+  private checkBody(resource: unknown): asserts resource is Resource {
+    if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
+      throw badRequest('Nội dung phải là một tài nguyên FHIR dạng JSON (body must be a FHIR resource)');
+    }
+    const type = (resource as Resource).resourceType;
+    if (typeof type !== 'string') throw badRequest('Thiếu resourceType (missing resourceType)', 'resourceType');
+    assertResourceType(type);
+  }
+
+  async create(resource: Resource, options: WriteOptions = {}, presetId?: string): Promise<WriteResult> {
+    this.checkBody(resource);
+    const id = presetId ?? randomUUID();
+    const lastUpdated = new Date().toISOString();
+    const { json, stored } = this.prepare(resource, id, 1, lastUpdated);
+    assertValidResource(stored);
+    const { rows, compartment } = extractIndex(stored);
+    const version: VersionToWrite = {
+      resourceType: stored.resourceType,
+      id,
+      versionId: 1,
+      lastUpdated,
+      deleted: false,
+      method: 'create',
+      compartment: compartment ?? null,
+      sourceFacility: options.sourceFacility ?? null,
+      content: json,
+      index: rows,
+    };
+    try {
+      await insertNewResources(this.q, [version]);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw conflict(`${stored.resourceType}/${id} đã tồn tại (already exists)`);
+      throw err;
+    }
+    return { resource: stored, content: json, versionId: 1, lastUpdated, created: true };
+  }
+
+  /** Update (or create with the client's id when it does not exist yet — update-as-create). */
+  async update(resource: Resource, options: WriteOptions = {}): Promise<WriteResult> {
+    this.checkBody(resource);
+    if (!resource.id) throw badRequest('Thiếu id trong tài nguyên (missing id)', `${resource.resourceType}.id`);
+    assertId(resource.id);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.readVersionRow(resource.resourceType, resource.id);
+      if (!current) {
+        if (options.ifMatch !== undefined) throw preconditionFailed(`${resource.resourceType}/${resource.id} chưa tồn tại (If-Match on a resource that does not exist)`);
+        try {
+          return await this.create(resource, options, resource.id);
+        } catch (err) {
+          if (err instanceof FhirError && err.status === 409) continue; // created concurrently: update it instead
+          throw err;
+        }
+      }
+      if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
+        throw preconditionFailed(
+          `Phiên bản hiện tại của ${resource.resourceType}/${resource.id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`,
+        );
+      }
+      const written = await this.writeNewVersion(current, resource, 'update', options);
+      if (written) return written;
+      if (options.ifMatch !== undefined) {
+        throw preconditionFailed(`${resource.resourceType}/${resource.id} vừa được người khác cập nhật (updated concurrently)`);
+      }
+    }
+    throw conflict(`Không thể cập nhật ${resource.resourceType}/${resource.id} do ghi đồng thời liên tục (too much contention)`);
+  }
+
+  private async writeNewVersion(
+    current: StoredVersion,
+    resource: Resource,
+    method: 'update' | 'patch',
+    options: WriteOptions,
+  ): Promise<WriteResult | undefined> {
+    const versionId = current.versionId + 1;
+    const lastUpdated = new Date(Math.max(Date.now(), current.lastUpdated.getTime() + 1)).toISOString();
+    const { json, stored } = this.prepare(resource, current.id, versionId, lastUpdated);
+    assertValidResource(stored);
+    const { rows, compartment } = extractIndex(stored);
+    const written = await updateExistingResources(this.q, [
+      {
+        resourceType: current.resourceType,
+        id: current.id,
+        versionId,
+        lastUpdated,
+        deleted: false,
+        method,
+        compartment: compartment ?? null,
+        sourceFacility: options.sourceFacility ?? null,
+        content: json,
+        index: rows,
+        existing: { rid: current.rid, versionId: current.versionId },
+      },
+    ]);
+    if (written.length === 0) return undefined;
+    return { resource: stored, content: json, versionId, lastUpdated, created: false };
+  }
+
+  async patch(type: string, id: string, operations: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    assertResourceType(type);
+    if (!Array.isArray(operations)) throw badRequest('JSON Patch phải là một mảng các thao tác (a JSON Patch is an array of operations)');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.read(type, id);
+      if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
+        throw preconditionFailed(`Phiên bản hiện tại của ${type}/${id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`);
+      }
+      const doc = JSON.parse(current.content!) as Resource;
+      const results = applyPatch(doc, operations as Operation[]);
+      const failed = results.findIndex((r) => r !== null);
+      if (failed >= 0) {
+        const error = results[failed] as { name?: string; message?: string };
+        const isTest = error?.name === 'TestError';
+        throw (isTest ? preconditionFailed : unprocessable)(
+          `Thao tác patch thứ ${failed + 1} thất bại: ${error?.message ?? error?.name} (patch operation failed)`,
+        );
+      }
+      if (doc.resourceType !== type || doc.id !== id) throw unprocessable('Patch không được đổi resourceType hoặc id (a patch cannot change resourceType or id)');
+      const written = await this.writeNewVersion(current, doc, 'patch', options);
+      if (written) return written;
+      if (options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} vừa được người khác cập nhật (updated concurrently)`);
+    }
+    throw conflict(`Không thể cập nhật ${type}/${id} do ghi đồng thời liên tục (too much contention)`);
+  }
+
+  /** Deletes (a new, deleted version). Returns false when there was nothing to delete. */
+  async delete(type: string, id: string, options: WriteOptions = {}): Promise<boolean> {
+    assertResourceType(type);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.readVersionRow(type, id);
+      if (!current) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
+      if (current.deleted) return false;
+      if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
+        throw preconditionFailed(`Phiên bản hiện tại của ${type}/${id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`);
+      }
+      const lastUpdated = new Date(Math.max(Date.now(), current.lastUpdated.getTime() + 1)).toISOString();
+      const written = await updateExistingResources(this.q, [
+        {
+          resourceType: type,
+          id,
+          versionId: current.versionId + 1,
+          lastUpdated,
+          deleted: true,
+          method: 'delete',
+          compartment: null,
+          sourceFacility: options.sourceFacility ?? null,
+          content: null,
+          index: null,
+          existing: { rid: current.rid, versionId: current.versionId },
+        },
+      ]);
+      if (written.length > 0) return true;
+    }
+    throw conflict(`Không thể xoá ${type}/${id} do ghi đồng thời liên tục (too much contention)`);
+  }
+}
+
+function toHistoryEntry(r: {
+  rid: number;
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  method: string;
+  content: string | null;
+}): HistoryEntry {
+  return {
+    rid: r.rid,
+    resourceType: r.resource_type,
+    id: r.id,
+    versionId: r.version_id,
+    lastUpdated: r.last_updated,
+    deleted: r.deleted,
+    method: r.method,
+    content: r.content,
+  };
+}
