@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/db.ts';
+import type { Database } from '../store/database.ts';
+import { createAuditLog, insertAuditEntries } from './audit-log.ts';
+import { toAuditEvent } from './audit-event.ts';
+import { searchAudit } from './audit-search.ts';
+import { sealAll } from './sealer.ts';
+import { verifyAuditChain } from './verify.ts';
+import type { AuditEntryInput } from './audit-entry.ts';
+
+let db: Database;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const read = (patientId: string, agentId = 'u1'): AuditEntryInput => ({
+  action: 'read',
+  outcome: '0',
+  agentKind: 'staff',
+  agentId,
+  agentRole: 'clinician',
+  agentFacility: '68001',
+  patientId,
+  entityType: 'Observation',
+  entityId: `obs-${patientId}`,
+  sourceIp: '10.0.0.1',
+});
+
+/** Runs SQL as someone who bypasses the append-only triggers (a database superuser). */
+async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+  await db.transaction(async (c) => {
+    await c.query('SET LOCAL session_replication_role = replica');
+    await c.query(sql, params);
+  });
+}
+
+describe('audit trail', () => {
+  it('keeps every entry of many concurrent writers and chains them all', async () => {
+    const log = createAuditLog(db.pool);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.record(read(`p${i % 7}`))));
+    await insertAuditEntries(db.pool, Array.from({ length: 700 }, (_, i) => read(`p${i % 7}`)));
+    expect(await sealAll(db)).toBe(1000);
+    const report = await verifyAuditChain(db.pool);
+    expect(report).toMatchObject({ ok: true, verified: 1000, unsealed: 0 });
+    expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses edits and deletions from the application', async () => {
+    await expect(db.pool.query("UPDATE audit_entry SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only/);
+    await expect(db.pool.query('DELETE FROM audit_entry WHERE seq = 1')).rejects.toThrow(/cannot be deleted/);
+    await expect(db.pool.query('DELETE FROM audit_seal')).rejects.toThrow(/append-only/);
+  });
+
+  it('searches by patient, agent, action and date, newest first, page by page', async () => {
+    await insertAuditEntries(db.pool, [read('px', 'agent-a'), read('px', 'agent-b'), { ...read('px', 'agent-a'), action: 'search', query: 'name=Nguyen' }]);
+    const first = await searchAudit(db.pool, { patientId: 'px', count: 2 }, { kind: 'all' });
+    expect(first.entries).toHaveLength(2);
+    expect(first.entries[0]!.action).toBe('search');
+    const second = await searchAudit(db.pool, { patientId: 'px', count: 2, before: first.next! }, { kind: 'all' });
+    expect(second.entries).toHaveLength(1);
+    expect(second.next).toBeUndefined();
+    expect((await searchAudit(db.pool, { patientId: 'px', agentId: 'agent-a', action: 'read' }, { kind: 'all' })).entries).toHaveLength(1);
+    expect((await searchAudit(db.pool, { patientId: 'px', from: new Date(Date.now() + 60_000) }, { kind: 'all' })).entries).toHaveLength(0);
+    expect((await searchAudit(db.pool, { patientId: 'px' }, { kind: 'patients', patientIds: ['someone-else'] })).entries).toHaveLength(0);
+    await sealAll(db);
+  });
+
+  it('shows a resident who, from which facility and in what role, without account ids, queries or addresses', async () => {
+    const [entry] = (await searchAudit(db.pool, { patientId: 'px', action: 'search' }, { kind: 'patients', patientIds: ['px'] })).entries;
+    const resident = toAuditEvent(entry!, 'resident');
+    const text = JSON.stringify(resident);
+    expect(text).not.toContain('agent-a');
+    expect(text).not.toContain('10.0.0.1');
+    expect(text).not.toContain(Buffer.from('name=Nguyen').toString('base64'));
+    expect(resident.agent[0]!.who?.identifier?.value).toBe('68001');
+    expect(resident.agent[0]!.type?.coding?.[0]?.code).toBe('clinician');
+    const full = toAuditEvent(entry!, 'full');
+    expect(full.entity?.some((e) => e.query === Buffer.from('name=Nguyen').toString('base64'))).toBe(true);
+    expect(full.resourceType).toBe('AuditEvent');
+  });
+
+  it('names the entry that was edited directly in the database', async () => {
+    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    await tamper("UPDATE audit_entry SET agent_id = 'someone-innocent' WHERE chain_pos = 500");
+    const report = await verifyAuditChain(db.pool);
+    expect(report.ok).toBe(false);
+    expect(report.broken).toMatchObject({ chainPos: 500, problem: 'changed' });
+    await tamper("UPDATE audit_entry SET agent_id = 'u1' WHERE chain_pos = 500");
+    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+  });
+
+  it('names the entry after one that was deleted, and notices deleted newest entries', async () => {
+    const { rows } = await db.pool.query<{ seq: number }>('SELECT seq FROM audit_entry WHERE chain_pos = 201');
+    await tamper('DELETE FROM audit_entry WHERE chain_pos = 200');
+    const report = await verifyAuditChain(db.pool);
+    expect(report.broken).toMatchObject({ chainPos: 200, problem: 'deleted-before', seq: rows[0]!.seq });
+
+    const other = await createTestDatabase();
+    try {
+      await insertAuditEntries(other.pool, [read('a'), read('b'), read('c')]);
+      await sealAll(other);
+      await other.transaction(async (c) => {
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query('DELETE FROM audit_entry WHERE chain_pos = 3');
+      });
+      expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ problem: 'deleted-at-end' });
+    } finally {
+      await other.close();
+    }
+  });
+});

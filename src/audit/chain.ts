@@ -1,0 +1,9 @@
+// The hash chain: hash(n) = SHA-256(hash(n-1) || canonical entry n), starting from 32 zero bytes.
+import { createHash } from 'node:crypto';
+import { canonicalEntry, type AuditEntry } from './audit-entry.ts';
+
+export const GENESIS_HASH = Buffer.alloc(32);
+
+export function chainHash(previous: Buffer, entry: AuditEntry): Buffer {
+  return createHash('sha256').update(previous).update(canonicalEntry(entry)).digest();
+}
