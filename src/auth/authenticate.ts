@@ -1,0 +1,74 @@
+// Finds the actor of a request: a Bearer access token (OAuth2 clients) or a portal session
+// cookie (staff, residents). A session used for a state-changing method must carry its CSRF
+// token in `x-csrf-token`. A credential that is present but bad is an error, not "anonymous".
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../store/database.ts';
+import { verifyAccessToken } from './access-token.ts';
+import type { Actor } from './actor.ts';
+import type { AuthConfig } from './auth-config.ts';
+import { AuthError } from './errors.ts';
+import { residentActor } from './resident-accounts.ts';
+import { equalStrings } from './secrets.ts';
+import { CSRF_HEADER, lookupSession, sessionCookieName, type Session } from './sessions.ts';
+import type { SigningKeys } from './signing-keys.ts';
+import { findStaffUserById, staffActor } from './staff-users.ts';
+
+export interface AuthenticateDeps {
+  db: { pool: Queryable };
+  config: AuthConfig;
+  keys: SigningKeys;
+}
+
+export interface Authenticated {
+  actor: Actor;
+  /** Present when the request came with a portal session. */
+  session?: Session & { token: string };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'method'>, deps: AuthenticateDeps): Promise<Authenticated | undefined> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
+    if (!match) throw new AuthError('invalid-token');
+    return { actor: await verifyAccessToken(deps.keys, deps.config, match[1]!) };
+  }
+  const token = readCookie(request.headers.cookie, sessionCookieName(deps.config));
+  if (token === undefined) return undefined;
+  const session = await lookupSession(deps.db.pool, deps.config, token);
+  if (!session) throw new AuthError('session-expired');
+  if (!SAFE_METHODS.has(request.method)) {
+    const header = request.headers[CSRF_HEADER];
+    if (typeof header !== 'string' || !equalStrings(header, session.csrfToken)) throw new AuthError('csrf');
+  }
+  let actor: Actor | undefined;
+  if (session.userKind === 'staff') {
+    const user = await findStaffUserById(deps.db.pool, session.userId);
+    if (user && !user.disabled) actor = staffActor(user);
+  } else {
+    actor = await residentActor(deps.db.pool, session.userId);
+  }
+  if (!actor) throw new AuthError('session-expired');
+  return { actor, session: { ...session, token } };
+}
+
+/** The actor of the request, or undefined when it carries no credential at all. Throws AuthError on a bad one. */
+export async function authenticateRequest(request: Pick<FastifyRequest, 'headers' | 'method'>, deps: AuthenticateDeps): Promise<Actor | undefined> {
+  return (await authenticate(request, deps))?.actor;
+}

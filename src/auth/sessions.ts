@@ -1,0 +1,60 @@
+// Server-side portal sessions. The cookie holds a random token; the table holds its SHA-256.
+// Each session has its own CSRF token, required in `x-csrf-token` on state-changing requests.
+// Sessions end on logout, on "logout everywhere", after an idle period, or at an absolute limit.
+import type { Queryable } from '../store/database.ts';
+import type { AuthConfig } from './auth-config.ts';
+import { randomToken, sha256 } from './secrets.ts';
+
+export type UserKind = 'staff' | 'resident';
+
+export interface Session {
+  userKind: UserKind;
+  userId: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function sessionCookieName(config: AuthConfig): string {
+  // __Host-: the browser refuses it unless Secure, Path=/ and no Domain (no subdomain can set it).
+  return config.secureCookies ? '__Host-hssk_session' : 'hssk_session';
+}
+
+export async function createSession(db: Queryable, config: AuthConfig, userKind: UserKind, userId: string): Promise<{ token: string; session: Session }> {
+  const token = randomToken(32);
+  const csrfToken = randomToken(24);
+  const expiresAt = new Date(Date.now() + config.sessionAbsoluteSeconds * 1000);
+  await db.query('INSERT INTO user_session (token_hash, user_kind, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+    sha256(token),
+    userKind,
+    userId,
+    csrfToken,
+    expiresAt,
+  ]);
+  return { token, session: { userKind, userId, csrfToken, expiresAt } };
+}
+
+/** The live session of a cookie value; refreshes its idle clock at most once a minute. */
+export async function lookupSession(db: Queryable, config: AuthConfig, token: string): Promise<Session | undefined> {
+  if (token.length < 20 || token.length > 100) return undefined;
+  const { rows } = await db.query<{ user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number }>(
+    `SELECT user_kind, user_id, csrf_token, expires_at, (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS idle_ms
+       FROM user_session WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+    [sha256(token)],
+  );
+  const row = rows[0];
+  if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
+  if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
+  return { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+}
+
+export async function revokeSession(db: Queryable, token: string): Promise<void> {
+  await db.query('UPDATE user_session SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [sha256(token)]);
+}
+
+/** Logout everywhere: every session of the user ends now. Returns how many ended. */
+export async function revokeAllSessions(db: Queryable, userKind: UserKind, userId: string): Promise<number> {
+  const result = await db.query('UPDATE user_session SET revoked_at = now() WHERE user_kind = $1 AND user_id = $2 AND revoked_at IS NULL', [userKind, userId]);
+  return result.rowCount ?? 0;
+}

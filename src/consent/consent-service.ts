@@ -1,0 +1,216 @@
+// Consent (C4): a clinician gets access to a resident's record by an OTP sent to the phone on
+// the record, or by a share code the resident shows; each creates a FHIR Consent and a grant.
+// Residents list and revoke; break-glass opens a record in an emergency, with a reason, for a
+// few hours, flagged and shown to the resident and administrators. Every step is audited.
+import { agentOf } from '../audit/audit-entry.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { residentPatientIds, type Actor, type ResidentActor, type StaffActor } from '../auth/actor.ts';
+import type { AuthConfig } from '../auth/auth-config.ts';
+import { AuthError } from '../auth/errors.ts';
+import type { FhirWriter } from '../auth/fhir-writer.ts';
+import { issueOtp, verifyOtp } from '../auth/otp.ts';
+import type { PatientDirectory } from '../auth/patient-directory.ts';
+import { hitRateLimit, rateKey } from '../auth/rate-limit.ts';
+import { newId } from '../auth/secrets.ts';
+import { maskPhone } from '../sms/phone.ts';
+import type { SmsSender } from '../sms/sms-sender.ts';
+import type { Queryable } from '../store/database.ts';
+import { buildConsent } from './consent-resource.ts';
+import { activeGrantsOfUser, breakGlassGrants, findGrant, grantsForPatients, insertGrant, revokeGrant, type Grant } from './grants.ts';
+import { consumeShareCode, storeShareCode } from './share-codes.ts';
+
+export interface ConsentDeps {
+  db: Queryable;
+  config: AuthConfig;
+  sms: SmsSender;
+  patients: PatientDirectory;
+  fhir: FhirWriter;
+  audit: AuditLog;
+}
+
+/** Roles that may ask for consent: those who treat people (clinicians, commune health workers). */
+const REQUESTERS = new Set(['clinician', 'commune-worker']);
+
+function requireRequester(actor: Actor): StaffActor {
+  if (actor.kind !== 'staff' || !REQUESTERS.has(actor.role)) throw new AuthError('forbidden');
+  return actor;
+}
+
+function requireResident(actor: Actor): ResidentActor {
+  if (actor.kind !== 'resident') throw new AuthError('forbidden');
+  return actor;
+}
+
+function hoursWithin(requested: number | undefined, fallback: number, max: number): number {
+  const hours = requested ?? fallback;
+  if (!Number.isFinite(hours) || hours <= 0 || hours > max) throw new AuthError('invalid-request', `Thời hạn phải từ 1 đến ${max} giờ.`);
+  return hours;
+}
+
+const consentMessage = (facility: string | undefined) => (code: string) =>
+  `HSSK: Co so y te ${facility ?? ''} de nghi xem ho so suc khoe cua ban. Neu dong y, hay doc ma ${code} cho nhan vien y te (het han sau 5 phut).`;
+
+/** The clinician asks; the code goes to the phone on the resident's record. Returns the masked phone. */
+export async function requestConsentOtp(deps: ConsentDeps, actor: Actor, patientId: string, ip: string | undefined): Promise<{ phone: string }> {
+  const staff = requireRequester(actor);
+  const patient = await deps.patients.byId(patientId);
+  if (!patient) throw new AuthError('patient-not-found');
+  const phone = patient.phones[0];
+  if (!phone) throw new AuthError('no-phone');
+  await issueOtp(deps, { purpose: 'consent', subject: `${patient.id}:${staff.userId}`, phone, ip, message: consentMessage(staff.facilityCode) });
+  return { phone: maskPhone(phone) };
+}
+
+async function grantConsent(
+  deps: ConsentDeps,
+  staff: StaffActor,
+  patientId: string,
+  performerPatientId: string,
+  method: 'otp' | 'share-code',
+  hours: number,
+  ip: string | undefined,
+): Promise<Grant> {
+  const starts = new Date();
+  const expires = new Date(starts.getTime() + hours * 3_600_000);
+  const facts = {
+    patientId,
+    performerPatientId,
+    granteeUserId: staff.userId,
+    starts,
+    expires,
+    method,
+    status: 'active' as const,
+    ...(staff.practitionerId ? { practitionerId: staff.practitionerId } : {}),
+    ...(staff.facilityCode ? { facilityCode: staff.facilityCode } : {}),
+  };
+  const { id: consentId } = await deps.fhir.create(buildConsent(facts));
+  const grant = await insertGrant(deps.db, { id: newId(), kind: 'consent', consentId, ...facts });
+  await deps.audit.record({
+    action: 'consent-grant',
+    outcome: '0',
+    ...agentOf(staff),
+    patientId,
+    entityType: 'Consent',
+    entityId: consentId,
+    ...(ip ? { sourceIp: ip } : {}),
+    detail: { method, hours },
+  });
+  return grant;
+}
+
+/** The clinician enters the code the resident read out. */
+export async function verifyConsentOtp(deps: ConsentDeps, actor: Actor, request: { patientId: string; code: string; hours?: number }, ip: string | undefined): Promise<Grant> {
+  const staff = requireRequester(actor);
+  const hours = hoursWithin(request.hours, deps.config.consentHours, deps.config.consentMaxHours);
+  try {
+    await verifyOtp(deps, 'consent', `${request.patientId}:${staff.userId}`, request.code);
+  } catch (err) {
+    await deps.audit.record({ action: 'consent-grant', outcome: '4', ...agentOf(staff), patientId: request.patientId, ...(ip ? { sourceIp: ip } : {}), detail: { method: 'otp' } });
+    throw err;
+  }
+  return grantConsent(deps, staff, request.patientId, request.patientId, 'otp', hours, ip);
+}
+
+/** The resident makes a share code for their own record or a proxy's. */
+export async function createShareCode(deps: ConsentDeps, actor: Actor, request: { patientId?: string; minutes?: number; hours?: number }): Promise<{ code: string; expiresAt: Date; patientId: string }> {
+  const resident = requireResident(actor);
+  const patientId = request.patientId ?? resident.patientId;
+  if (!residentPatientIds(resident).includes(patientId)) throw new AuthError('forbidden');
+  const minutes = request.minutes ?? deps.config.shareCodeMinutes;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new AuthError('invalid-request', 'Mã chia sẻ có hiệu lực từ 1 đến 60 phút.');
+  const hours = hoursWithin(request.hours, deps.config.consentHours, deps.config.consentMaxHours);
+  const created = await storeShareCode(deps.db, patientId, resident.patientId, minutes, hours);
+  return { ...created, patientId };
+}
+
+/** The clinician enters (or scans) the share code. Guesses are limited per user. */
+export async function redeemShareCode(deps: ConsentDeps, actor: Actor, code: string, ip: string | undefined): Promise<Grant> {
+  const staff = requireRequester(actor);
+  await hitRateLimit(deps.db, rateKey('share-code', staff.userId), 10, 900);
+  let shared;
+  try {
+    shared = await consumeShareCode(deps.db, code);
+  } catch (err) {
+    await deps.audit.record({ action: 'consent-grant', outcome: '4', ...agentOf(staff), ...(ip ? { sourceIp: ip } : {}), detail: { method: 'share-code' } });
+    throw err;
+  }
+  return grantConsent(deps, staff, shared.patientId, shared.createdBy, 'share-code', shared.hours, ip);
+}
+
+/** A resident's consents and break-glass accesses on their own and their proxies' records; a staff user's active grants. */
+export async function listConsents(deps: Pick<ConsentDeps, 'db'>, actor: Actor): Promise<Grant[]> {
+  if (actor.kind === 'resident') return grantsForPatients(deps.db, residentPatientIds(actor));
+  if (actor.kind === 'staff') return activeGrantsOfUser(deps.db, actor.userId);
+  throw new AuthError('forbidden');
+}
+
+/** The resident (or an administrator) ends a consent; the next request of the clinician is refused. */
+export async function revokeConsent(deps: ConsentDeps, actor: Actor, grantId: string, ip: string | undefined): Promise<Grant> {
+  const grant = await findGrant(deps.db, grantId);
+  const allowed =
+    grant !== undefined &&
+    ((actor.kind === 'resident' && residentPatientIds(actor).includes(grant.patientId)) || (actor.kind === 'staff' && actor.role === 'admin'));
+  if (!grant || !allowed) throw new AuthError('consent-not-found');
+  const by = actor.kind === 'resident' || actor.kind === 'staff' ? actor.userId : 'system';
+  if (await revokeGrant(deps.db, grant.id, by)) {
+    if (grant.consentId && grant.kind === 'consent') {
+      const consent = buildConsent({
+        patientId: grant.patientId,
+        performerPatientId: grant.performerPatientId ?? grant.patientId,
+        granteeUserId: grant.granteeUserId,
+        starts: grant.starts,
+        expires: grant.expires,
+        method: grant.method === 'share-code' ? 'share-code' : 'otp',
+        status: 'inactive',
+        ...(grant.practitionerId ? { practitionerId: grant.practitionerId } : {}),
+        ...(grant.facilityCode ? { facilityCode: grant.facilityCode } : {}),
+      });
+      await deps.fhir.update({ ...consent, id: grant.consentId });
+    }
+    await deps.audit.record({
+      action: 'consent-revoke',
+      outcome: '0',
+      ...agentOf(actor),
+      patientId: grant.patientId,
+      ...(grant.consentId ? { entityType: 'Consent', entityId: grant.consentId } : {}),
+      ...(ip ? { sourceIp: ip } : {}),
+    });
+  }
+  return (await findGrant(deps.db, grant.id))!;
+}
+
+const breakGlassMessage = (facility: string | undefined) =>
+  `HSSK: Ho so suc khoe cua ban vua duoc co so y te ${facility ?? ''} truy cap khan cap. Xem chi tiet trong muc "Ai da xem ho so" cua tai khoan.`;
+
+/** Emergency access: a clinician, a stated reason, at most breakGlassHours. */
+export async function breakGlass(deps: ConsentDeps, actor: Actor, request: { patientId: string; reason: string; hours?: number }, ip: string | undefined): Promise<Grant> {
+  if (actor.kind !== 'staff' || actor.role !== 'clinician') throw new AuthError('forbidden');
+  const reason = request.reason.trim();
+  if (reason.length < 10) throw new AuthError('reason-required');
+  const hours = hoursWithin(request.hours, deps.config.breakGlassHours, deps.config.breakGlassHours);
+  const patient = await deps.patients.byId(request.patientId);
+  if (!patient) throw new AuthError('patient-not-found');
+  const starts = new Date();
+  const grant = await insertGrant(deps.db, {
+    id: newId(),
+    patientId: patient.id,
+    granteeUserId: actor.userId,
+    starts,
+    expires: new Date(starts.getTime() + hours * 3_600_000),
+    kind: 'break-glass',
+    method: 'break-glass',
+    reason,
+    ...(actor.facilityCode ? { facilityCode: actor.facilityCode } : {}),
+    ...(actor.practitionerId ? { practitionerId: actor.practitionerId } : {}),
+  });
+  await deps.audit.record({ action: 'break-glass', outcome: '0', ...agentOf(actor), patientId: patient.id, reason, ...(ip ? { sourceIp: ip } : {}), detail: { hours } });
+  // The notice is a courtesy; the access stands (and is audited) even if the SMS fails.
+  if (patient.phones[0]) await deps.sms.send(patient.phones[0], breakGlassMessage(actor.facilityCode)).catch(() => undefined);
+  return grant;
+}
+
+/** Administrators review break-glass accesses. */
+export async function listBreakGlass(deps: Pick<ConsentDeps, 'db'>, actor: Actor, since: Date): Promise<Grant[]> {
+  if (!(actor.kind === 'system' || (actor.kind === 'staff' && actor.role === 'admin'))) throw new AuthError('forbidden');
+  return breakGlassGrants(deps.db, since);
+}
