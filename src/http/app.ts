@@ -1,9 +1,12 @@
 // The Fastify application: a tree of plugins, one per area (health, fhir, auth, …).
 // Shared services are decorated once here; tests call app.inject() without opening a port.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
 import type { Database } from '../store/database.ts';
+import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
+import type { FhirCaller } from './fhir/request.ts';
+import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
 
 declare module 'fastify' {
@@ -17,14 +20,20 @@ export interface AppOptions {
   config: Config;
   db: Database;
   logger: Logger;
+  /** Who is calling the FHIR API. Without one, every FHIR request is refused (deny by default). */
+  resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>;
 }
 
-export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+const denyAll = async (): Promise<FhirCaller> => {
+  throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập (authentication required)')));
+};
+
+export async function buildApp({ config, db, logger, resolveCaller = denyAll }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     // Request logs carry the route pattern, not the URL: query strings can hold names or CCCD numbers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
   app.decorate('db', db);
@@ -36,5 +45,6 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
     );
   });
   await app.register(healthRoutes);
+  await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller });
   return app;
 }

@@ -64,6 +64,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Override the pool size of the configuration. */
   poolSize?: number;
+  /** Cancel any single statement running longer than this (default: the configuration's). 0 = none. */
+  statementTimeoutMs?: number;
   onLog?: (line: string) => void;
 }
 
@@ -85,6 +87,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     max: options.poolSize ?? config.dbPoolSize,
     application_name: `hssk:${process.pid}`,
     idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? config.statementTimeoutMs,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => options.onLog?.(`idle PostgreSQL client error: ${err.message}`));

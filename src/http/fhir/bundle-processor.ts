@@ -1,0 +1,189 @@
+// POST /fhir with a batch or transaction Bundle (R4 §3.1.0.11). A transaction is atomic: it
+// runs in one database transaction, resolves `urn:uuid:` references between its entries and
+// conditional entries first, and any failing entry rolls everything back. A batch runs each
+// entry on its own and reports each result.
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { badRequest, FhirError, issue, outcome } from '../../fhir/outcomes.ts';
+import type { Repository } from '../../store/repository.ts';
+import { executeInteraction } from './interactions.ts';
+import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
+
+const MAX_ENTRIES = 10_000;
+const METHOD_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
+
+function statusLine(status: number): string {
+  const text: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified' };
+  return `${status}${text[status] ? ` ${text[status]}` : ''}`;
+}
+
+function splitUrl(url: string, baseUrl: string): { path: string; query: Record<string, string[]> } {
+  let rest = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : url;
+  rest = rest.replace(/^\/+/, '');
+  const q = rest.indexOf('?');
+  const path = q >= 0 ? rest.slice(0, q) : rest;
+  const query: Record<string, string[]> = {};
+  if (q >= 0) for (const [k, v] of new URLSearchParams(rest.slice(q + 1))) (query[k] ??= []).push(v);
+  return { path, query };
+}
+
+function entryRequest(entry: BundleEntry, index: number, baseUrl: string, prefer: FhirRequest['prefer']): FhirRequest {
+  const request = entry.request;
+  if (!request?.method || !request.url) {
+    throw badRequest(`Mục ${index}: thiếu request.method hoặc request.url (entry needs request.method and request.url)`, `Bundle.entry[${index}].request`);
+  }
+  const { path, query } = splitUrl(request.url, baseUrl);
+  return {
+    method: request.method as FhirRequest['method'],
+    path,
+    query,
+    body: entry.resource,
+    ifMatch: request.ifMatch,
+    ifNoneExist: request.ifNoneExist,
+    ifNoneMatch: request.ifNoneMatch,
+    ifModifiedSince: request.ifModifiedSince,
+    prefer,
+    baseUrl,
+  };
+}
+
+function responseEntry(res: FhirResponse): BundleEntry {
+  const body = typeof res.body === 'string' ? (JSON.parse(res.body) as Resource) : (res.body as Resource | undefined);
+  const location = res.headers?.Location ?? res.headers?.['Content-Location'];
+  return {
+    ...(body && body.resourceType !== 'OperationOutcome' ? { resource: body } : {}),
+    response: {
+      status: statusLine(res.status),
+      ...(location ? { location: location } : {}),
+      ...(res.headers?.ETag ? { etag: res.headers.ETag } : {}),
+      ...(res.headers?.['Last-Modified'] ? { lastModified: new Date(res.headers['Last-Modified']).toISOString() } : {}),
+      ...(body?.resourceType === 'OperationOutcome' ? { outcome: body as OperationOutcome } : {}),
+    },
+  };
+}
+
+/** Replaces every `urn:uuid:`/`urn:oid:` reference that names an entry of this Bundle. */
+function rewriteReferences(value: unknown, map: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, map));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : rewriteReferences(v, map);
+    }
+    return out;
+  }
+  return value;
+}
+
+export async function processBundle(repo: Repository, body: unknown, caller: FhirCaller, baseUrl: string, preferHeader?: string): Promise<Bundle> {
+  const bundle = body as Bundle;
+  if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
+    throw badRequest('POST /fhir cần một Bundle loại batch hoặc transaction (expected a batch or transaction Bundle)', 'resourceType');
+  }
+  if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
+    throw badRequest(`Bundle.type phải là batch hoặc transaction, không phải "${bundle.type}"`, 'Bundle.type');
+  }
+  const entries = bundle.entry ?? [];
+  if (entries.length > MAX_ENTRIES) throw badRequest(`Bundle có quá nhiều mục (${entries.length} > ${MAX_ENTRIES})`, 'Bundle.entry');
+  const prefer = parsePrefer(preferHeader);
+  return bundle.type === 'batch' ? processBatch(repo, entries, caller, baseUrl, prefer) : processTransaction(repo, entries, caller, baseUrl, prefer);
+}
+
+async function processBatch(repo: Repository, entries: BundleEntry[], caller: FhirCaller, baseUrl: string, prefer: FhirRequest['prefer']): Promise<Bundle> {
+  const out: BundleEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    try {
+      const res = await repo.transaction((tx) => executeInteraction(tx, entryRequest(entries[i]!, i, baseUrl, prefer), caller));
+      out.push(responseEntry(res));
+    } catch (err) {
+      if (!(err instanceof FhirError)) throw err;
+      out.push({ response: { status: String(err.status), outcome: err.outcome } });
+    }
+  }
+  return { resourceType: 'Bundle', type: 'batch-response', entry: out };
+}
+
+async function processTransaction(
+  repo: Repository,
+  entries: BundleEntry[],
+  caller: FhirCaller,
+  baseUrl: string,
+  prefer: FhirRequest['prefer'],
+): Promise<Bundle> {
+  const requests = entries.map((e, i) => ({ index: i, entry: e, req: entryRequest(e, i, baseUrl, prefer) }));
+  const fullUrls = new Set<string>();
+  for (const { entry, index } of requests) {
+    if (entry.fullUrl) {
+      if (fullUrls.has(entry.fullUrl)) throw badRequest(`fullUrl "${entry.fullUrl}" xuất hiện hai lần (duplicate fullUrl)`, `Bundle.entry[${index}].fullUrl`);
+      fullUrls.add(entry.fullUrl);
+    }
+  }
+
+  try {
+    return await repo.transaction(async (tx) => {
+      // 1. Decide the identity of every entry that others may reference.
+      const map = new Map<string, string>();
+      const presetIds = new Map<number, string>();
+      for (const { entry, req, index } of requests) {
+        if (!entry.fullUrl || !/^urn:(uuid|oid):/.test(entry.fullUrl)) continue;
+        const type = req.path.split('/')[0]!;
+        if (req.method === 'POST') {
+          if (req.ifNoneExist) {
+            const found = await tx.resolveConditional(type, req.ifNoneExist.replace(/^[^?]*\?/, ''));
+            if (found.length === 1) {
+              map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
+              continue;
+            }
+          }
+          const id = randomUUID();
+          presetIds.set(index, id);
+          map.set(entry.fullUrl, `${type}/${id}`);
+        } else if (req.method === 'PUT' && !req.path.includes('/')) {
+          const found = await tx.resolveConditional(type, new URLSearchParams(Object.entries(req.query).flatMap(([k, vs]) => vs.map((v) => [k, v]))).toString());
+          if (found.length === 1) map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
+          else if (found.length === 0) {
+            const id = (entry.resource as Resource | undefined)?.id ?? randomUUID();
+            presetIds.set(index, id);
+            map.set(entry.fullUrl, `${type}/${id}`);
+          }
+        } else if (req.method === 'PUT') {
+          map.set(entry.fullUrl, req.path);
+        }
+      }
+
+      // 2. Run the entries in the order R4 prescribes, with references rewritten.
+      const results = new Array<BundleEntry>(requests.length);
+      const ordered = [...requests].sort((a, b) => (METHOD_ORDER[a.req.method] ?? 9) - (METHOD_ORDER[b.req.method] ?? 9) || a.index - b.index);
+      for (const { req, index } of ordered) {
+        const body = req.body ? (rewriteReferences(req.body, map) as Resource) : undefined;
+        const preset = presetIds.get(index);
+        let effective: FhirRequest = { ...req, body };
+        if (preset && body) {
+          const type = req.path.split('/')[0]!;
+          // A create (or a conditional update that creates) with an id decided in step 1.
+          effective = { ...effective, method: 'PUT', path: `${type}/${preset}`, query: {}, ifNoneExist: undefined, body: { ...body, id: preset } };
+        }
+        const res = await executeInteraction(tx, effective, caller).catch((err: unknown) => {
+          if (err instanceof FhirError) {
+            err.outcome.issue?.forEach((i) => (i.expression = [...(i.expression ?? []), `Bundle.entry[${index}]`]));
+          }
+          throw err;
+        });
+        results[index] = responseEntry(res);
+      }
+      return { resourceType: 'Bundle', type: 'transaction-response', entry: results } as Bundle;
+    });
+  } catch (err) {
+    if (err instanceof FhirError) {
+      const first = err.outcome.issue?.[0];
+      throw new FhirError(
+        err.status,
+        outcome(
+          issue(first?.code ?? 'processing', `Giao dịch bị huỷ, không có gì được ghi: ${first?.details?.text ?? err.message} (transaction rolled back)`, first?.expression),
+          ...(err.outcome.issue?.slice(1) ?? []),
+        ),
+      );
+    }
+    throw err;
+  }
+}

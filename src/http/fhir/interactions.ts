@@ -1,0 +1,326 @@
+// The routing table of FHIR interactions (R4 RESTful API): one function per interaction, chosen
+// from the method and path. Shared by top-level HTTP requests and Bundle entries.
+import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { badRequest, FhirError, issue, notSupported, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
+import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
+import { parseSearch } from '../../store/search/parse.ts';
+import { searchBundleJson, subsetter } from './bundles.ts';
+import { capabilityStatement } from './capability.ts';
+import { everything } from './everything.ts';
+import { parseETag, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
+
+type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
+
+interface Route {
+  method: FhirRequest['method'] | 'GET|HEAD';
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const TYPE = '([A-Z][A-Za-z]+)';
+const ID = '([A-Za-z0-9\\-.]{1,64})';
+
+const routes: Route[] = [
+  { method: 'GET|HEAD', pattern: /^metadata$/, handler: async (_r, req, c) => {
+    c.authorize('capabilities', undefined);
+    return { status: 200, body: capabilityStatement(req.baseUrl) };
+  } },
+  { method: 'GET|HEAD', pattern: /^_history$/, handler: (r, q, c) => history(r, q, c, undefined, undefined) },
+  { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}/_history$`), handler: (r, q, c, m) => history(r, q, c, m[1], undefined) },
+  { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}/${ID}/_history$`), handler: (r, q, c, m) => history(r, q, c, m[1], m[2]) },
+  { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}/${ID}/_history/(\\d+)$`), handler: vread },
+  { method: 'GET|HEAD', pattern: new RegExp(`^Patient/${ID}/\\$everything$`), handler: (r, q, c, m) => everythingHandler(r, q, c, m[1]!) },
+  { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: read },
+  { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}$`), handler: search },
+  { method: 'POST', pattern: new RegExp(`^${TYPE}/_search$`), handler: search },
+  { method: 'POST', pattern: new RegExp(`^${TYPE}$`), handler: create },
+  { method: 'PUT', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: update },
+  { method: 'PUT', pattern: new RegExp(`^${TYPE}$`), handler: conditionalUpdate },
+  { method: 'PATCH', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: patch },
+  { method: 'PATCH', pattern: new RegExp(`^${TYPE}$`), handler: conditionalPatch },
+  { method: 'DELETE', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: remove },
+  { method: 'DELETE', pattern: new RegExp(`^${TYPE}$`), handler: conditionalDelete },
+];
+
+export async function executeInteraction(repo: Repository, req: FhirRequest, caller: FhirCaller): Promise<FhirResponse> {
+  const path = req.path.replace(/^\/+|\/+$/g, '');
+  let methodMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    methodMatched = true;
+    const ok = route.method === 'GET|HEAD' ? req.method === 'GET' || req.method === 'HEAD' : route.method === req.method;
+    if (ok) return route.handler(repo, req, caller, m);
+  }
+  if (methodMatched) {
+    throw new FhirError(405, outcome(issue('not-supported', `Phương thức ${req.method} không được hỗ trợ trên ${path || '/'} (method not allowed)`)));
+  }
+  const type = /^([A-Za-z]+)/.exec(path)?.[1];
+  if (type) assertResourceType(type);
+  throw new FhirError(404, outcome(issue('not-found', `Không có tương tác FHIR nào tại "${path}" (no such FHIR endpoint)`)));
+}
+
+// ---------- helpers ----------
+
+export function versionHeaders(v: { versionId: number; lastUpdated: Date | string }): Record<string, string> {
+  const date = typeof v.lastUpdated === 'string' ? new Date(v.lastUpdated) : v.lastUpdated;
+  return { ETag: `W/"${v.versionId}"`, 'Last-Modified': date.toUTCString() };
+}
+
+function expectedVersion(req: FhirRequest): number | undefined {
+  const v = parseETag(req.ifMatch);
+  if (Number.isNaN(v)) throw badRequest(`If-Match "${req.ifMatch}" không hợp lệ; dùng W/"phiên bản" (use W/"versionId")`);
+  return v;
+}
+
+function writeResponse(req: FhirRequest, result: WriteResult): FhirResponse {
+  const location = `${req.baseUrl}/${result.resource.resourceType}/${result.resource.id}/_history/${result.versionId}`;
+  const headers = { ...versionHeaders(result), ...(result.created ? { Location: location } : {}), 'Content-Location': location };
+  const status = result.created ? 201 : 200;
+  if (req.prefer.return === 'minimal') return { status, headers };
+  if (req.prefer.return === 'OperationOutcome') {
+    return { status, headers, body: outcome(issue('informational', result.created ? 'Đã tạo (created)' : 'Đã cập nhật (updated)', undefined, 'information')) };
+  }
+  return { status, headers, body: result.content };
+}
+
+function bodyResource(req: FhirRequest, type: string): Resource {
+  const body = req.body as Resource | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('Nội dung yêu cầu phải là một tài nguyên FHIR dạng JSON (request body must be a FHIR resource)');
+  }
+  if (body.resourceType !== type) {
+    throw badRequest(`resourceType "${String(body.resourceType)}" không khớp với đường dẫn ${type} (resourceType does not match the URL)`, 'resourceType');
+  }
+  return body;
+}
+
+function queryString(query: Record<string, string[]>): string {
+  const params = new URLSearchParams();
+  for (const [k, values] of Object.entries(query)) for (const v of values) params.append(k, v);
+  return params.toString();
+}
+
+// ---------- interactions ----------
+
+async function read(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const [, type, id] = m as [string, string, string];
+  caller.authorize('read', type);
+  const row = await repo.read(type, id, caller.access);
+  const headers = versionHeaders(row);
+  if (req.ifNoneMatch && parseETag(req.ifNoneMatch) === row.versionId) return { status: 304, headers };
+  if (req.ifModifiedSince && Date.parse(req.ifModifiedSince) >= Math.floor(row.lastUpdated.getTime() / 1000) * 1000) {
+    return { status: 304, headers };
+  }
+  const subset = subsetter(req.query._summary?.[0], req.query._elements?.[0]?.split(','));
+  return { status: 200, headers, body: subset ? subset(row.content!) : row.content! };
+}
+
+async function vread(repo: Repository, _req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const [, type, id, version] = m as [string, string, string, string];
+  caller.authorize('vread', type);
+  await repo.read(type, id, caller.access).catch((err) => {
+    // A deleted resource's earlier versions stay readable; only visibility is checked here.
+    if (!(err instanceof FhirError && err.status === 410)) throw err;
+  });
+  const entry = await repo.vread(type, id, Number(version));
+  return { status: 200, headers: versionHeaders(entry), body: entry.content! };
+}
+
+async function search(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const type = m[1]!;
+  caller.authorize('search', type);
+  assertResourceType(type);
+  const query = { ...req.query };
+  if (req.method === 'POST' && req.body && typeof req.body === 'object') {
+    for (const [k, v] of Object.entries(req.body as Record<string, string | string[]>)) {
+      (query[k] ??= []).push(...(Array.isArray(v) ? v : [v]));
+    }
+  }
+  const parsed = parseSearch(type, query);
+  let warning: OperationOutcome | undefined;
+  if (parsed.unknown.length > 0) {
+    if (req.prefer.handling === 'strict') {
+      throw new FhirError(400, outcome(...parsed.unknown.map((u) => issue('not-supported', u.reason, u.name))));
+    }
+    warning = outcome(...parsed.unknown.map((u) => issue('not-supported', `${u.reason} — đã bỏ qua (ignored)`, u.name, 'warning')));
+  }
+  const result = await repo.search(parsed, caller.access);
+  const self = `${req.baseUrl}/${type}${Object.keys(query).length ? `?${queryString(query)}` : ''}`;
+  const pageUrl = (cursor: string) => {
+    const q = { ...query, _cursor: [cursor] };
+    return `${req.baseUrl}/${type}?${queryString(q)}`;
+  };
+  const links: BundleLink[] = [{ relation: 'self', url: self }];
+  if (result.next) links.push({ relation: 'next', url: pageUrl(result.next) });
+  if (result.previous) links.push({ relation: 'previous', url: pageUrl(result.previous) });
+  const body = searchBundleJson({
+    baseUrl: req.baseUrl,
+    resourceType: type,
+    matches: result.matches,
+    included: result.included,
+    total: result.total,
+    links: links as { relation: string; url: string }[],
+    outcome: warning,
+    subset: subsetter(parsed.summary, parsed.elements),
+  });
+  return { status: 200, body };
+}
+
+async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const type = m[1]!;
+  const resource = bodyResource(req, type);
+  caller.authorize('create', type, resource);
+  if (req.ifNoneExist) {
+    const matches = await repo.resolveConditional(type, req.ifNoneExist.replace(/^[^?]*\?/, ''));
+    if (matches.length > 1) throw preconditionFailed(`Điều kiện If-None-Exist khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+    if (matches.length === 1) {
+      const existing = matches[0]!;
+      return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
+    }
+  }
+  const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
+  return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }));
+}
+
+async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const [, type, id] = m as [string, string, string];
+  const resource = bodyResource(req, type);
+  if (resource.id !== id) {
+    throw badRequest(`id trong nội dung ("${resource.id ?? ''}") phải trùng với id trên đường dẫn ("${id}") (id does not match the URL)`, `${type}.id`);
+  }
+  caller.authorize('update', type, resource);
+  await assertVisibleIfExists(repo, type, id, caller);
+  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+}
+
+/** A caller may not overwrite (or learn about, by a 412) a resource it cannot read. */
+async function assertVisibleIfExists(repo: Repository, type: string, id: string, caller: FhirCaller): Promise<void> {
+  if (!caller.access) return;
+  const row = await repo.readVersionRow(type, id);
+  if (!row || row.deleted) return;
+  await repo.read(type, id, caller.access).catch((err) => {
+    if (err instanceof FhirError && err.status === 404) {
+      throw new FhirError(403, outcome(issue('forbidden', `Không có quyền ghi ${type}/${id} (not allowed)`)));
+    }
+    throw err;
+  });
+}
+
+async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const type = m[1]!;
+  const resource = bodyResource(req, type);
+  caller.authorize('update', type, resource);
+  const matches = await repo.resolveConditional(type, queryString(req.query));
+  if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+  if (matches.length === 0) {
+    if (resource.id) {
+      const existing = await repo.readVersionRow(type, resource.id);
+      if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
+      return writeResponse(req, await repo.update(resource, { sourceFacility: caller.sourceFacility }));
+    }
+    return writeResponse(req, await repo.create(resource, { sourceFacility: caller.sourceFacility }));
+  }
+  const target = matches[0]!;
+  if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
+  await assertVisibleIfExists(repo, type, target.id, caller);
+  return writeResponse(req, await repo.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+}
+
+async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const [, type, id] = m as [string, string, string];
+  caller.authorize('patch', type);
+  await repo.read(type, id, caller.access);
+  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+}
+
+async function conditionalPatch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const type = m[1]!;
+  caller.authorize('patch', type);
+  const matches = await repo.resolveConditional(type, queryString(req.query));
+  if (matches.length !== 1) {
+    throw matches.length === 0
+      ? new FhirError(404, outcome(issue('not-found', 'Không có tài nguyên nào khớp điều kiện (no match)')))
+      : preconditionFailed(`Điều kiện khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+  }
+  return patch(repo, req, caller, ['', type, matches[0]!.id]);
+}
+
+async function remove(repo: Repository, _req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const [, type, id] = m as [string, string, string];
+  caller.authorize('delete', type);
+  await assertVisibleIfExists(repo, type, id, caller);
+  const deleted = await repo.delete(type, id, { ifMatch: expectedVersion(_req), sourceFacility: caller.sourceFacility });
+  return { status: deleted ? 200 : 204, body: deleted ? outcome(issue('informational', `Đã xoá ${type}/${id} (deleted)`, undefined, 'information')) : undefined };
+}
+
+async function conditionalDelete(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
+  const type = m[1]!;
+  caller.authorize('delete', type);
+  const matches = await repo.resolveConditional(type, queryString(req.query), 2);
+  if (matches.length > 1) throw preconditionFailed(`Điều kiện xoá khớp với nhiều tài nguyên (condition matches several resources)`);
+  if (matches.length === 0) return { status: 204 };
+  return remove(repo, req, caller, ['', type, matches[0]!.id]);
+}
+
+async function history(repo: Repository, req: FhirRequest, caller: FhirCaller, type: string | undefined, id: string | undefined): Promise<FhirResponse> {
+  caller.authorize('history', type);
+  if (type && id) {
+    assertId(id);
+    await repo.read(type, id, caller.access).catch((err) => {
+      if (!(err instanceof FhirError && err.status === 410)) throw err; // history of a deleted resource stays readable
+    });
+  } else if (caller.access) {
+    throw new FhirError(403, outcome(issue('forbidden', 'Lịch sử toàn hệ thống/theo loại chỉ dành cho quản trị viên (type and system history are for administrators)')));
+  }
+  const count = Math.min(Number(req.query._count?.[0] ?? 50) || 50, 1000);
+  const cursor = req.query._cursor?.[0];
+  let before: { lastUpdated: string; rid: number; versionId: number } | undefined;
+  if (cursor) {
+    try {
+      before = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw badRequest('Con trỏ phân trang không hợp lệ (invalid cursor)', '_cursor');
+    }
+  }
+  const since = req.query._since?.[0];
+  const at = req.query._at?.[0];
+  for (const [name, v] of [['_since', since], ['_at', at]] as const) {
+    if (v !== undefined && Number.isNaN(Date.parse(v))) throw badRequest(`${name}="${v}" không phải thời điểm hợp lệ (invalid instant)`, name);
+  }
+  const rows = await repo.history(type, id, { count: count + 1, since, at, before });
+  const more = rows.length > count;
+  const page = rows.slice(0, count);
+  const path = [type, id, '_history'].filter(Boolean).join('/');
+  const links: BundleLink[] = [{ relation: 'self', url: `${req.baseUrl}/${path}` }];
+  if (more) {
+    const last = page[page.length - 1]!;
+    const next = Buffer.from(JSON.stringify({ lastUpdated: last.lastUpdated.toISOString(), rid: last.rid, versionId: last.versionId })).toString('base64url');
+    const q = new URLSearchParams({ _count: String(count), _cursor: next });
+    if (since) q.set('_since', since);
+    if (at) q.set('_at', at);
+    links.push({ relation: 'next', url: `${req.baseUrl}/${path}?${q}` });
+  }
+  return { status: 200, body: historyBundleJson(req.baseUrl, page, links) };
+}
+
+function historyBundleJson(baseUrl: string, entries: HistoryEntry[], links: BundleLink[]): string {
+  const head = JSON.stringify({ resourceType: 'Bundle', type: 'history', link: links });
+  const items = entries.map((e) => {
+    const url = `${e.resourceType}/${e.id}`;
+    const method = e.deleted ? 'DELETE' : e.versionId === 1 || e.method === 'create' ? 'POST' : 'PUT';
+    const status = e.deleted ? '204' : e.method === 'create' ? '201' : '200';
+    const request = JSON.stringify({ method, url: method === 'POST' ? e.resourceType : url });
+    const response = JSON.stringify({ status, etag: `W/"${e.versionId}"`, lastModified: e.lastUpdated.toISOString() });
+    const resource = e.content ? `"resource":${e.content},` : '';
+    return `{"fullUrl":${JSON.stringify(`${baseUrl}/${url}`)},${resource}"request":${request},"response":${response}}`;
+  });
+  return `${head.slice(0, -1)},"entry":[${items.join(',')}]}`;
+}
+
+async function everythingHandler(repo: Repository, req: FhirRequest, caller: FhirCaller, id: string): Promise<FhirResponse> {
+  caller.authorize('everything', 'Patient');
+  return { status: 200, body: await everything(repo, req, caller, id) };
+}
+
+export type { StoredVersion, Bundle };

@@ -1,0 +1,71 @@
+// The FHIR interaction as HSSK handles it, independent of HTTP framing: the same request shape
+// serves top-level HTTP calls and the entries of batch and transaction Bundles.
+import type { AccessCondition } from '../../store/search/execute.ts';
+
+export interface FhirRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** Path after the FHIR base, without leading slash: `Patient`, `Patient/1/_history/2`, `` (system). */
+  path: string;
+  query: Record<string, string[]>;
+  body?: unknown;
+  ifMatch?: string;
+  ifNoneExist?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  prefer: Prefer;
+  /** Absolute base URL of the FHIR endpoint (for links and Location). */
+  baseUrl: string;
+}
+
+export interface Prefer {
+  return?: 'minimal' | 'representation' | 'OperationOutcome';
+  handling?: 'strict' | 'lenient';
+  respondAsync?: boolean;
+}
+
+export interface FhirResponse {
+  status: number;
+  /** A JSON string (fast path for stored resources) or a value to serialise. */
+  body?: string | object;
+  headers?: Record<string, string>;
+}
+
+/** What the interaction layer needs to know about the caller. */
+export interface FhirCaller {
+  /** Condition restricting what the caller may read; undefined = everything. */
+  access?: AccessCondition;
+  /** Facility the caller writes as (mã CSKCB), stamped on what it writes. */
+  sourceFacility?: string | null;
+  /** Throws a 403 FhirError if the caller may not perform `interaction` on `resourceType`. */
+  authorize(interaction: Interaction, resourceType: string | undefined, resource?: unknown): void;
+}
+
+export type Interaction =
+  | 'read'
+  | 'vread'
+  | 'search'
+  | 'history'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'everything'
+  | 'capabilities';
+
+export function parsePrefer(header: string | undefined): Prefer {
+  const prefer: Prefer = {};
+  for (const part of (header ?? '').split(',')) {
+    const [key, value] = part.trim().split('=').map((s) => s?.trim());
+    if (key === 'return' && (value === 'minimal' || value === 'representation' || value === 'OperationOutcome')) prefer.return = value;
+    if (key === 'handling' && (value === 'strict' || value === 'lenient')) prefer.handling = value;
+    if (key === 'respond-async') prefer.respondAsync = true;
+  }
+  return prefer;
+}
+
+/** `W/"3"` → 3; also accepts a bare `3` or `"3"`. Undefined when absent or malformed. */
+export function parseETag(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  return m ? Number(m[1]) : Number.NaN;
+}

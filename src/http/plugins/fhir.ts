@@ -1,0 +1,126 @@
+// The FHIR REST API at /fhir (application/fhir+json). HTTP framing only: every interaction is
+// executed by http/fhir/interactions.ts, and every error becomes an OperationOutcome here.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
+import { Repository } from '../../store/repository.ts';
+import { processBundle } from '../fhir/bundle-processor.ts';
+import { executeInteraction } from '../fhir/interactions.ts';
+import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
+
+export interface FhirPluginOptions {
+  /** Who is calling and what they may do; throws a FhirError (401/403) when they may not call at all. */
+  resolveCaller: (req: FastifyRequest) => Promise<FhirCaller>;
+}
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+const PUBLIC_CALLER: FhirCaller = {
+  access: () => 'FALSE',
+  authorize(interaction) {
+    if (interaction !== 'capabilities') throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập (authentication required)')));
+  },
+};
+
+export function baseUrlOf(req: FastifyRequest, configured: string | undefined): string {
+  if (configured) return `${configured}/fhir`;
+  return `${req.protocol}://${req.headers.host ?? 'localhost'}/fhir`;
+}
+
+function queryOf(req: FastifyRequest): Record<string, string[]> {
+  const raw = req.raw.url ?? '';
+  const q = raw.indexOf('?');
+  const query: Record<string, string[]> = {};
+  if (q >= 0) for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) (query[k] ??= []).push(v);
+  return query;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function send(reply: FastifyReply, res: FhirResponse, head: boolean): FastifyReply {
+  reply.code(res.status);
+  for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
+  if (res.body === undefined || head) return reply.send();
+  reply.header('content-type', FHIR_JSON);
+  return reply.send(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+}
+
+export function sendOutcome(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(body));
+}
+
+export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, options) => {
+  const parseJson = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => {
+    if (body.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body));
+    } catch (err) {
+      done(new FhirError(400, outcome(issue('structure', `JSON không hợp lệ: ${(err as Error).message} (malformed JSON)`))));
+    }
+  };
+  for (const type of ['application/fhir+json', 'application/json', 'application/json-patch+json']) {
+    app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, { parseAs: 'string' }, parseJson);
+  }
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(body as string)) (out[k] ??= []).push(v);
+    done(null, out);
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const err = error as Error & { statusCode?: number; code?: string };
+    if (err instanceof FhirError) return sendOutcome(reply, err.status, err.outcome);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 413) {
+      return sendOutcome(reply, 413, outcome(issue('too-costly', `Nội dung quá lớn (tối đa ${app.config.bodyLimit} byte) (request body too large)`)));
+    }
+    if (status === 415) {
+      return sendOutcome(reply, 415, outcome(issue('not-supported', 'Kiểu nội dung không được hỗ trợ; dùng application/fhir+json (unsupported media type)')));
+    }
+    if (status && status >= 400 && status < 500) {
+      return sendOutcome(reply, status, outcome(issue('invalid', err.message)));
+    }
+    const code = (err as { code?: string }).code;
+    if (code === '57014') {
+      return sendOutcome(reply, 503, outcome(issue('timeout', 'Truy vấn chạy quá lâu và đã bị huỷ; hãy thu hẹp điều kiện tìm kiếm (query timed out)')));
+    }
+    req.log.error({ err: { message: err.message, stack: err.stack, code } }, 'FHIR request failed');
+    return sendOutcome(reply, 500, outcome(issue('exception', 'Lỗi máy chủ nội bộ; sự cố đã được ghi lại (internal server error)')));
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    sendOutcome(reply, 404, outcome(issue('not-found', `Không có tài nguyên tại ${req.method} ${req.url.split('?')[0]} (not found)`))),
+  );
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = (req.params as { '*': string })['*'] ?? '';
+    // The CapabilityStatement is public (R4 §3.1.0.12): clients read it before authenticating.
+    const caller = path === 'metadata' && req.method !== 'POST' ? PUBLIC_CALLER : await options.resolveCaller(req);
+    const baseUrl = baseUrlOf(req, app.config.baseUrl);
+    const repo = new Repository(app.db);
+    if (req.method === 'POST' && path.replace(/\/+$/, '') === '') {
+      const bundle = await processBundle(repo, req.body, caller, baseUrl, header(req, 'prefer'));
+      return send(reply, { status: 200, body: bundle }, false);
+    }
+    const fhirReq: FhirRequest = {
+      method: req.method as FhirRequest['method'],
+      path,
+      query: queryOf(req),
+      body: req.body,
+      ifMatch: header(req, 'if-match'),
+      ifNoneExist: header(req, 'if-none-exist'),
+      ifNoneMatch: header(req, 'if-none-match'),
+      ifModifiedSince: header(req, 'if-modified-since'),
+      prefer: parsePrefer(header(req, 'prefer')),
+      baseUrl,
+    };
+    const res = await executeInteraction(repo, fhirReq, caller);
+    return send(reply, res, req.method === 'HEAD');
+  };
+
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle, exposeHeadRoute: false });
+  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/', handler: handle, exposeHeadRoute: false });
+};

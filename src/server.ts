@@ -1,0 +1,60 @@
+// `hssk serve`: opens the database (embedded or external), migrates, loads the demo on the
+// embedded database's first run, serves HTTP, and shuts down cleanly on SIGINT/SIGTERM.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { loadFhirDefinitions } from './fhir/definitions.ts';
+import { buildApp } from './http/app.ts';
+import { createLogger } from './logging.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { loadDemoIfFirstRun } from './demo/demo.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Database;
+  url: string;
+  /** Resolves once the server has stopped. */
+  closed: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, hooks: { onReady?: (url: string) => void } = {}): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config, { onLog: (line) => logger.debug({ postgres: line }, 'postgres') });
+  let app: FastifyInstance | undefined;
+  try {
+    loadFhirDefinitions();
+    if (db.embedded && config.demo) {
+      const loaded = await loadDemoIfFirstRun(db, config, (line) => logger.info(line));
+      if (loaded) logger.info('Đã nạp dữ liệu mẫu (demo data loaded)');
+    }
+    app = await buildApp({ config, db, logger });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.baseUrl ?? `http://localhost:${port}`;
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('Đang dừng HSSK (shutting down)');
+      await app!.close().catch((e: Error) => logger.error({ err: e.message }, 'close failed'));
+      await db.close().catch((e: Error) => logger.error({ err: e.message }, 'database close failed'));
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveClosed();
+    })();
+    return stopping;
+  };
+  const onSignal = () => void stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  hooks.onReady?.(url);
+  return { app, db, url, closed, stop };
+}
