@@ -1,0 +1,43 @@
+// Everything the auth, consent and audit routes (and the FHIR layer's authenticateRequest)
+// share, built once per process.
+import type { AuditLog } from '../audit/audit-log.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import { createSmsSender } from '../sms/create-sms-sender.ts';
+import type { SmsSender } from '../sms/sms-sender.ts';
+import type { Database } from '../store/database.ts';
+import type { AuthConfig } from './auth-config.ts';
+import type { FhirWriter } from './fhir-writer.ts';
+import { sqlPatientDirectory, type PatientDirectory } from './patient-directory.ts';
+import { createSigningKeys, type SigningKeys } from './signing-keys.ts';
+
+export interface AuthServices {
+  db: Database;
+  config: AuthConfig;
+  keys: SigningKeys;
+  sms: SmsSender;
+  patients: PatientDirectory;
+  fhir: FhirWriter;
+  audit: AuditLog;
+}
+
+export interface AuthServicesOptions {
+  db: Database;
+  config: AuthConfig;
+  /** Writes Practitioner, PractitionerRole and Consent resources into the FHIR store as the system. */
+  fhir: FhirWriter;
+  sms?: SmsSender;
+  patients?: PatientDirectory;
+  audit?: AuditLog;
+}
+
+export function createAuthServices(options: AuthServicesOptions): AuthServices {
+  return {
+    db: options.db,
+    config: options.config,
+    fhir: options.fhir,
+    keys: createSigningKeys(options.db, options.config),
+    sms: options.sms ?? createSmsSender(options.config.sms, options.db.pool),
+    patients: options.patients ?? sqlPatientDirectory(options.db.pool),
+    audit: options.audit ?? createAuditLog(options.db.pool),
+  };
+}
