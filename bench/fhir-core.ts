@@ -1,0 +1,171 @@
+// Benchmark of the FHIR core (issue 2): a real `hssk serve` child process on loopback, a database
+// of Patients and Observations loaded through the bulk path, and 16 concurrent HTTP clients
+// authenticated with a real OAuth2 system client.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { loadConfig } from '../src/config/config.ts';
+import { createClient } from '../src/auth/clients.ts';
+import { bulkLoad } from '../src/store/bulk-load.ts';
+import { openDatabase, type Database } from '../src/store/database.ts';
+import { IdentifierSystem } from '../src/fhir/systems.ts';
+import { foldVietnamese } from '../src/fhir/fold.ts';
+import { runLoad, type LoadResult } from './lib/http-load.ts';
+import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
+
+export interface FhirCoreOptions {
+  scale: number;
+  seconds: number;
+  concurrency: number;
+  dataDir?: string;
+  log: (line: string) => void;
+}
+
+const FULL_PATIENTS = 1_000_000;
+const OBSERVATIONS_PER_PATIENT = 10;
+const EVERYTHING_RESOURCES = 200;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`hssk serve exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('hssk serve did not become healthy in 120 s');
+}
+
+async function* patients(n: number): AsyncGenerator<Resource> {
+  for (let i = 0; i < n; i++) yield makePatient(i);
+}
+
+async function* observations(n: number): AsyncGenerator<Resource> {
+  // Patient 0 gets the $everything record of 200 resources; the others 10 each.
+  for (let j = 0; j < EVERYTHING_RESOURCES - 1; j++) yield makeObservation(0, j);
+  for (let i = 1; i < n; i++) for (let j = 0; j < OBSERVATIONS_PER_PATIENT; j++) yield makeObservation(i, j);
+}
+
+async function loadData(db: Database, n: number, log: (l: string) => void): Promise<{ loadSeconds: number; resourcesPerSecond: number }> {
+  const { rows } = await db.pool.query(`SELECT value FROM system_setting WHERE key = 'bench.fhir-core'`);
+  if (rows[0]?.value?.patients === n) {
+    log(`data already loaded (${n} patients)`);
+    return { loadSeconds: 0, resourcesPerSecond: 0 };
+  }
+  const started = performance.now();
+  let last = 0;
+  const progress = (what: string, total: number) => (loaded: number) => {
+    if (performance.now() - last > 5000) {
+      last = performance.now();
+      log(`${what}: ${loaded}/${total} (${Math.round(loaded / ((performance.now() - started) / 1000))}/s)`);
+    }
+  };
+  const p = await bulkLoad(db, patients(n), { batchSize: 1000, validate: false, onProgress: progress('patients', n) });
+  const obsTotal = EVERYTHING_RESOURCES - 1 + (n - 1) * OBSERVATIONS_PER_PATIENT;
+  const o = await bulkLoad(db, observations(n), { batchSize: 2000, validate: false, onProgress: progress('observations', obsTotal) });
+  await db.pool.query('ANALYZE');
+  await db.pool.query(`INSERT INTO system_setting (key, value) VALUES ('bench.fhir-core', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+    JSON.stringify({ patients: n }),
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  return { loadSeconds: Math.round(seconds), resourcesPerSecond: Math.round((p.loaded + o.loaded) / seconds) };
+}
+
+export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<string, unknown>> {
+  const n = Math.max(100, Math.round(FULL_PATIENTS * options.scale));
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'hssk-bench-')));
+  const port = await freePort();
+  const env = { ...process.env, HSSK_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', HSSK_DEMO: 'off', LOG_LEVEL: 'warn', HSSK_DB_POOL: '32' };
+  const config = loadConfig(env);
+  // The bench process starts (or attaches to) the embedded cluster first, loads the data,
+  // then the server attaches to the same cluster.
+  const db = await openDatabase(config, { poolSize: 4, statementTimeoutMs: 0 });
+  let child: ChildProcess | undefined;
+  try {
+    const load = await loadData(db, n, options.log);
+    const { clientId, clientSecret } = await createClient(db.pool, { name: 'bench', scopes: ['system/*.*'] });
+    child = spawn(process.execPath, ['bin/hssk.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const url = `http://127.0.0.1:${port}`;
+    await waitHealthy(url, child);
+    const tokenRes = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret!, scope: 'system/*.*' }),
+    });
+    if (!tokenRes.ok) throw new Error(`token request failed: ${tokenRes.status} ${await tokenRes.text()}`);
+    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/fhir+json' };
+    const write = { ...headers, 'content-type': 'application/fhir+json' };
+    const r = prng(42);
+    const randomPatient = () => Math.floor(r() * n);
+    const run = (name: string, next: Parameters<typeof runLoad>[1]) => {
+      options.log(`running ${name} for ${options.seconds}s with ${options.concurrency} clients`);
+      return runLoad(url, next, { concurrency: options.concurrency, seconds: options.seconds });
+    };
+    const results: Record<string, LoadResult & { resourcesPerSecond?: number }> = {};
+    results.readById = await run('read', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(randomPatient())}`, headers }));
+    results.searchIdentifier = await run('identifier search', () => ({
+      method: 'GET',
+      path: `/fhir/Patient?identifier=${encodeURIComponent(`${IdentifierSystem.cccd}|${cccdOf(randomPatient())}`)}`,
+      headers,
+    }));
+    results.searchNameNoDiacritics = await run('name search', () => {
+      const p = makePatient(randomPatient());
+      return { method: 'GET', path: `/fhir/Patient?name=${encodeURIComponent(foldVietnamese(p.name![0]!.text!))}&_count=20`, headers };
+    });
+    results.searchObservations = await run('observation search', () => {
+      const code = OBSERVATION_CODES[Math.floor(r() * OBSERVATION_CODES.length)]!.code;
+      return {
+        method: 'GET',
+        path: `/fhir/Observation?patient=Patient/${patientId(randomPatient())}&code=${encodeURIComponent(`http://loinc.org|${code}`)}&date=ge2023-01-01`,
+        headers,
+      };
+    });
+    results.everything200 = await run('$everything', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(0)}/$everything`, headers }));
+    let created = n;
+    results.createSingle = await run('create', () => ({ method: 'POST', path: '/fhir/Patient', body: JSON.stringify({ ...makePatient(created++), id: undefined }), headers: write }));
+    results.createSingle.resourcesPerSecond = results.createSingle.perSecond;
+    results.createBundle100 = await run('transaction bundles', () => {
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: Array.from({ length: 100 }, () => ({ resource: { ...makePatient(created++), id: undefined }, request: { method: 'POST', url: 'Patient' } })),
+      };
+      return { method: 'POST', path: '/fhir', body: JSON.stringify(bundle), headers: { ...write, prefer: 'return=minimal' } };
+    });
+    results.createBundle100.resourcesPerSecond = results.createBundle100.perSecond * 100;
+    return {
+      data: { patients: n, observations: EVERYTHING_RESOURCES - 1 + (n - 1) * OBSERVATIONS_PER_PATIENT, scale: options.scale },
+      load,
+      concurrency: options.concurrency,
+      secondsPerScenario: options.seconds,
+      results,
+      targets: {
+        readPerSecond: 5000, readP99ms: 10, identifierP95ms: 10, nameP95ms: 50, createSinglePerSecond: 1500, bundleResourcesPerSecond: 10000, everythingP95ms: 50,
+      },
+    };
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    }
+    await db.close();
+    if (!options.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,48 @@
+// `npm run bench [-- --scale 0.05 --seconds 10 --suite fhir-core]`: runs the benchmarks and
+// prints one JSON document with the figures, the data size they ran on and the machine's size.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { fhirCoreBench } from './fhir-core.ts';
+
+const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
+  'fhir-core': fhirCoreBench,
+};
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '16' },
+    suite: { type: 'string', multiple: true },
+    'data-dir': { type: 'string' },
+  },
+});
+
+const scale = Number(values.scale);
+if (!(scale > 0 && scale <= 1)) {
+  console.error('--scale must be in (0, 1] (1 = the full data size each benchmark names)');
+  process.exit(2);
+}
+const selected = values.suite?.length ? values.suite : Object.keys(suites);
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const report: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  suites: {},
+};
+for (const name of selected) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown suite "${name}"; known: ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  log(`suite ${name} (scale ${scale})`);
+  (report.suites as Record<string, unknown>)[name] = await suite({
+    scale,
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    dataDir: values['data-dir'],
+    log,
+  });
+}
+console.log(JSON.stringify(report, null, 2));
