@@ -4,7 +4,7 @@
 // entry on its own and reports each result.
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, outcome } from '../../fhir/outcomes.ts';
+import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import type { Repository } from '../../store/repository.ts';
 import { executeInteraction } from './interactions.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
@@ -134,6 +134,12 @@ async function processTransaction(
               map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
               continue;
             }
+            // Several matches: the entry fails as a top-level conditional create would (R4: 412).
+            if (found.length > 1) {
+              throw preconditionFailed(
+                `Mục ${index}: điều kiện ifNoneExist khớp với ${found.length} tài nguyên (condition matches several resources)`,
+              );
+            }
           }
           const id = randomUUID();
           presetIds.set(index, id);
@@ -160,8 +166,12 @@ async function processTransaction(
         let effective: FhirRequest = { ...req, body };
         if (preset && body) {
           const type = req.path.split('/')[0]!;
-          // A create (or a conditional update that creates) with an id decided in step 1.
-          effective = { ...effective, method: 'PUT', path: `${type}/${preset}`, query: {}, ifNoneExist: undefined, body: { ...body, id: preset } };
+          // A create keeps its create semantics (and authorisation) with the id decided in step 1;
+          // a conditional update that found nothing becomes an update-as-create with that id.
+          effective =
+            req.method === 'POST'
+              ? { ...effective, ifNoneExist: undefined, presetId: preset }
+              : { ...effective, method: 'PUT', path: `${type}/${preset}`, query: {}, body: { ...body, id: preset } };
         }
         const res = await executeInteraction(tx, effective, caller).catch((err: unknown) => {
           if (err instanceof FhirError) {

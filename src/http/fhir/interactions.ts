@@ -180,7 +180,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     }
   }
   const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
-  return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }));
+  return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
 }
 
 async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {

@@ -15,6 +15,11 @@ export interface FhirRequest {
   prefer: Prefer;
   /** Absolute base URL of the FHIR endpoint (for links and Location). */
   baseUrl: string;
+  /**
+   * For a create inside a transaction: the id decided before the entry runs, so that other
+   * entries' urn:uuid references to it can be rewritten. Never taken from the client.
+   */
+  presetId?: string;
 }
 
 export interface Prefer {
