@@ -192,11 +192,12 @@ export function middleNameShare(middle: string): number {
  *   ignoring i/y spelling);
  * - `diacritics`: both records carry diacritics and the words differ only in them (Lan/Lân:
  *   possibly two different names);
- * - `near`: probably a typing error apart (one edit in a word of four letters or more, same
- *   first letter);
+ * - `typo`: one edit apart, and one of them is no Vietnamese syllable: surely a typing error;
+ * - `near`: one edit apart in a word of four letters or more with the same first letter:
+ *   probably a typing error, possibly two names (Trung/Trang);
  * - `disagree`, or `missing` on either side.
  */
-export type WordAgreement = 'exact' | 'diacritics' | 'near' | 'disagree' | 'missing';
+export type WordAgreement = 'exact' | 'diacritics' | 'typo' | 'near' | 'disagree' | 'missing';
 
 export interface NameComparison {
   family: WordAgreement;
@@ -220,15 +221,26 @@ function diacriticMarks(word: string): string {
   return dBar + [...marks].sort().join('');
 }
 
+// The shape of a Vietnamese syllable once folded: optional onset, one to three vowels, optional
+// final consonant. Loose (it accepts some non-words) but every real name passes.
+const SYLLABLE = /^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
+
+/** Whether a folded word has the shape of a Vietnamese syllable. */
+export function isVietnameseSyllable(folded: string): boolean {
+  return SYLLABLE.test(folded);
+}
+
 function compareWords(a: string, b: string, bothDiacritised: boolean): WordAgreement {
   if (a === '' || b === '') return 'missing';
   const ka = nameWordKey(a);
   const kb = nameWordKey(b);
   if (ka === kb) return !bothDiacritised || diacriticMarks(a) === diacriticMarks(b) ? 'exact' : 'diacritics';
-  // Vietnamese names are short and many differ by one letter (Hùng/Dũng, Trung/Trang), so
-  // only a one-edit difference in a longer word that keeps the first letter counts as a typo.
-  const typo = Math.min(ka.length, kb.length) >= 4 && ka[0] === kb[0] && editDistance(ka, kb) === 1;
-  return typo ? 'near' : 'disagree';
+  if (editDistance(ka, kb) !== 1) return 'disagree';
+  // One edit that leaves a word no Vietnamese syllable can be ("Lna", "Hng") is surely a typo.
+  if (!isVietnameseSyllable(ka) || !isVietnameseSyllable(kb)) return 'typo';
+  // Two real names one letter apart (Hùng/Dũng, Lan/Lam) are usually two people; in a longer
+  // word with the same first letter a typo is the likelier story, but not a certain one.
+  return Math.min(ka.length, kb.length) >= 4 && ka[0] === kb[0] ? 'near' : 'disagree';
 }
 
 function compareMiddles(a: string[], b: string[]): NameComparison['middle'] {
@@ -246,12 +258,17 @@ function compareMiddles(a: string[], b: string[]): NameComparison['middle'] {
 // Log2 likelihood ratios. m = chance the part is recorded this way for the same person (typos,
 // dropped words), u = chance for two different people (the name's share for agreement).
 const log2 = Math.log2;
-function familyWeight(agreement: WordAgreement, family: string): number {
+// A typo leaves two spellings; the more common one is assumed, so the weight stays symmetric
+// and errs towards less evidence.
+function familyWeight(agreement: WordAgreement, a: string, b: string): number {
+  const share = Math.max(familyNameShare(a), familyNameShare(b));
   switch (agreement) {
     case 'exact':
-      return log2(0.95 / familyNameShare(family));
+      return log2(0.95 / share);
     case 'diacritics':
       return 0;
+    case 'typo':
+      return log2(0.95 / share) - 2;
     case 'near':
       return 1;
     case 'disagree':
@@ -261,13 +278,15 @@ function familyWeight(agreement: WordAgreement, family: string): number {
   }
 }
 
-function givenWeight(agreement: WordAgreement, given: string): number {
-  const share = givenNameShare(given);
+function givenWeight(agreement: WordAgreement, a: string, b: string): number {
+  const share = Math.max(givenNameShare(a), givenNameShare(b));
   switch (agreement) {
     case 'exact':
       return log2(0.95 / share);
     case 'diacritics':
       return Math.max(-2, Math.min(2, log2(0.01 / share)));
+    case 'typo':
+      return log2(0.95 / share) - 2;
     case 'near':
       return 1;
     case 'disagree':
@@ -319,7 +338,7 @@ export function compareNames(fullA: string, fullB: string): NameComparison {
   const family = compareWords(a.family, b.family, bothDiacritised);
   const given = compareWords(a.given, b.given, bothDiacritised);
   const middle = compareMiddles(a.middle, b.middle);
-  const weight = familyWeight(family, a.family) + givenWeight(given, a.given) + middleWeight(middle, a.middle);
+  const weight = familyWeight(family, a.family, b.family) + givenWeight(given, a.given, b.given) + middleWeight(middle, a.middle);
   return { family, middle, given, similarity: similarityOf(a, b), weight };
 }
 
