@@ -24,6 +24,8 @@ export interface IssueOtp {
   phone: string;
   ip: string | undefined;
   message: (code: string) => string;
+  /** The caller already counted this send against the limits (before looking anything up). */
+  alreadyCounted?: boolean;
 }
 
 async function codeHash(db: Queryable, challengeId: string, code: string): Promise<Buffer> {
@@ -33,8 +35,10 @@ async function codeHash(db: Queryable, challengeId: string, code: string): Promi
 /** Checks the per-phone and per-IP limits (counting this send), then stores and sends a new code. */
 export async function issueOtp(deps: OtpDeps, request: IssueOtp): Promise<void> {
   const { db, config } = deps;
-  await hitRateLimit(db, rateKey('otp-phone', request.phone), config.otpPerPhone, config.otpWindowSeconds);
-  if (request.ip) await hitRateLimit(db, rateKey('otp-ip', request.ip), config.otpPerIp, config.otpWindowSeconds);
+  if (!request.alreadyCounted) {
+    await hitRateLimit(db, rateKey('otp-phone', request.phone), config.otpPerPhone, config.otpWindowSeconds);
+    if (request.ip) await hitRateLimit(db, rateKey('otp-ip', request.ip), config.otpPerIp, config.otpWindowSeconds);
+  }
   const code = randomDigits(6);
   const id = newId();
   await db.query('UPDATE otp_challenge SET consumed_at = now() WHERE purpose = $1 AND subject = $2 AND consumed_at IS NULL', [

@@ -62,8 +62,7 @@ async function openAccount(deps: ResidentDeps, patientId: string, phone: string,
     await deps.db.query('UPDATE resident_account SET phone = $2 WHERE id = $1', [account.id, phone]);
     account.phone = phone;
   }
-  const otpDeps = rateLimited ? deps : { ...deps, config: { ...deps.config, otpPerPhone: Infinity, otpPerIp: Infinity } };
-  await issueOtp(otpDeps, { purpose: 'activation', subject: account.id, phone, ip, message: activationMessage });
+  await issueOtp(deps, { purpose: 'activation', subject: account.id, phone, ip, message: activationMessage, alreadyCounted: !rateLimited });
   return account;
 }
 
@@ -136,8 +135,7 @@ export async function requestResidentLoginOtp(deps: ResidentDeps, rawPhone: stri
   const done = (async () => {
     const account = phone ? await accountBy(deps.db, 'phone', phone) : undefined;
     if (!account || account.status !== 'active') return;
-    const unlimited = { ...deps, config: { ...deps.config, otpPerPhone: Infinity, otpPerIp: Infinity } };
-    await issueOtp(unlimited, { purpose: 'resident-login', subject: account.phone, phone: account.phone, ip, message: loginMessage });
+    await issueOtp(deps, { purpose: 'resident-login', subject: account.phone, phone: account.phone, ip, message: loginMessage, alreadyCounted: true });
   })();
   return { done };
 }
