@@ -84,9 +84,14 @@ export function generateFacilities(rng: Rng, ctx: ProvinceContext): Facility[] {
   }
 
   const clinics = Math.max(5, Math.round(ctx.communes.length / 4));
+  const names = new Set<string>();
   for (let i = 0; i < clinics; i++) {
     const info = rng.chance(0.75) && urban.length ? rng.pick(urban) : rng.pick(ctx.communes);
-    add('phong-kham-tu-nhan', `${rng.pick(CLINIC_KINDS)} ${rng.pick(CLINIC_NAMES)}`, info, onStreet(info, HOSPITAL_STREETS));
+    let name = `${rng.pick(CLINIC_KINDS)} ${rng.pick(CLINIC_NAMES)}`;
+    // Two clinics of one name would be one chain; name the branch by its commune.
+    if (names.has(name)) name = `${name} ${communeShortName(info)}`;
+    names.add(name);
+    add('phong-kham-tu-nhan', name, info, onStreet(info, HOSPITAL_STREETS));
   }
   return facilities;
 }

@@ -292,6 +292,7 @@ describe('facilities.csv', () => {
     expect(facilities.filter((f) => f.loai === 'benh-vien').length).toBeGreaterThanOrEqual(5);
     expect(facilities.filter((f) => f.loai === 'trung-tam-ytdp').length).toBeGreaterThanOrEqual(1);
     expect(facilities.filter((f) => f.loai === 'phong-kham-tu-nhan').length).toBeGreaterThanOrEqual(5);
+    expect(new Set(facilities.map((f) => f.ten)).size).toBe(facilities.length);
   });
 
   it('gives unique 5-digit codes starting with an old province code of Lâm Đồng', () => {
