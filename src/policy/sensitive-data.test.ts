@@ -2,6 +2,7 @@ import type { Composition, Condition, DocumentReference, Immunization, Medicatio
 import { describe, expect, it } from 'vitest';
 import {
   EXCLUSION_LABELS,
+  classifyCode,
   classifyDiagnosis,
   classifyMedication,
   classifyResource,
@@ -339,5 +340,19 @@ describe('classifyResource', () => {
 describe('EXCLUSION_LABELS', () => {
   it('names every category in Vietnamese', () => {
     expect(EXCLUSION_LABELS).toEqual({ hiv: 'HIV/AIDS', 'drug-use': 'Nghiện ma túy', 'sex-work': 'Mại dâm' });
+  });
+});
+
+describe('classifyCode', () => {
+  it('reads CDA code systems given as bare OIDs', () => {
+    expect(classifyCode('2.16.840.1.113883.6.3', 'B20.1')).toBe('hiv');
+    expect(classifyCode('2.16.840.1.113883.6.90', 'F11.20')).toBe('drug-use');
+    expect(classifyCode('2.16.840.1.113883.6.73', 'J05AR')).toBe('hiv');
+    expect(classifyCode('2.16.840.1.113883.6.96', '86406008')).toBe('hiv');
+  });
+  it('reads the display as free text and keeps unrelated codes', () => {
+    expect(classifyCode('2.16.840.1.113883.6.1', '12345-6', 'HIV 1 Ab')).toBe('hiv');
+    expect(classifyCode('2.16.840.1.113883.6.3', 'J18.9', 'Viêm phổi')).toBeUndefined();
+    expect(classifyCode(undefined, undefined)).toBeUndefined();
   });
 });

@@ -213,6 +213,19 @@ interface Coding {
   display?: unknown;
 }
 
+/**
+ * The excluded category of one coded value (system, code, display) as found outside a FHIR
+ * resource, e.g. a CDA `code`/`value` element whose system is an OID (`urn:oid:…` or bare).
+ * ICD-10, SNOMED CT and ATC codes are recognised; the display is read as free text.
+ */
+export function classifyCode(system: string | undefined, code: string | undefined, display?: string): ExcludedCategory | undefined {
+  const normalisedSystem = system !== undefined && /^\d+(\.\d+)+$/.test(system) ? `urn:oid:${system}` : system;
+  return (
+    classifyCoding({ system: normalisedSystem, code, display }, false) ??
+    (display === undefined ? undefined : classifyText(display))
+  );
+}
+
 function classifyCoding(coding: Coding, medication: boolean): ExcludedCategory | undefined {
   const system = typeof coding.system === 'string' ? coding.system : '';
   const code = typeof coding.code === 'string' ? coding.code : undefined;
