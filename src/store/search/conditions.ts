@@ -41,24 +41,27 @@ function splitToken(raw: string): { system?: string; code?: string } {
 }
 
 function dateRange(raw: string, name: string): { low: string; high: string } {
-  const range = parseDateRange(raw);
+  // An unencoded "+07:00" in a query string arrives as " 07:00" (form decoding turns + into a space).
+  const range = parseDateRange(raw.replace(/ (\d{2}:\d{2})$/, '+$1'));
   if (!range) throw badRequest(`Ngày "${raw}" không hợp lệ cho "${name}" (invalid date; use yyyy, yyyy-mm, yyyy-mm-dd or a dateTime)`, name);
   return { low: range.low.toISOString(), high: range.high.toISOString() };
 }
 
 /** Date comparison per R4 §3.1.1.4.5, between the value's range [low, high] and the search range. */
 function dateCondition(prefix: Prefix, lowCol: string, highCol: string, low: string, high: string, sql: SqlParams): string {
-  const l = sql.add(low);
-  const h = sql.add(high);
+  // Bind only the bounds a prefix uses: PostgreSQL refuses a statement with an unreferenced
+  // parameter ("could not determine data type of parameter $n").
+  const l = () => sql.add(low);
+  const h = () => sql.add(high);
   switch (prefix) {
-    case 'eq': return `(${lowCol} >= ${l}::timestamptz AND ${highCol} <= ${h}::timestamptz)`;
-    case 'ne': return `NOT (${lowCol} >= ${l}::timestamptz AND ${highCol} <= ${h}::timestamptz)`;
-    case 'gt': return `${highCol} > ${h}::timestamptz`;
-    case 'lt': return `${lowCol} < ${l}::timestamptz`;
-    case 'ge': return `${highCol} >= ${l}::timestamptz`;
-    case 'le': return `${lowCol} <= ${h}::timestamptz`;
-    case 'sa': return `${lowCol} > ${h}::timestamptz`;
-    case 'eb': return `${highCol} < ${l}::timestamptz`;
+    case 'eq': return `(${lowCol} >= ${l()}::timestamptz AND ${highCol} <= ${h()}::timestamptz)`;
+    case 'ne': return `NOT (${lowCol} >= ${l()}::timestamptz AND ${highCol} <= ${h()}::timestamptz)`;
+    case 'gt': return `${highCol} > ${h()}::timestamptz`;
+    case 'lt': return `${lowCol} < ${l()}::timestamptz`;
+    case 'ge': return `${highCol} >= ${l()}::timestamptz`;
+    case 'le': return `${lowCol} <= ${h()}::timestamptz`;
+    case 'sa': return `${lowCol} > ${h()}::timestamptz`;
+    case 'eb': return `${highCol} < ${l()}::timestamptz`;
     case 'ap': {
       // Approximately: within 10% of the distance between the value and now (R4 leaves the width to the server).
       const margin = Math.max(86_400_000, Math.abs(Date.now() - Date.parse(low)) * 0.1);
@@ -80,14 +83,14 @@ function numberRange(raw: string, name: string): { value: number; low: number; h
 
 function numberCondition(prefix: Prefix, col: string, raw: string, name: string, sql: SqlParams): string {
   const { value, low, high } = numberRange(raw, name);
-  const v = sql.add(value);
+  const v = () => sql.add(value); // bound only where used, as in dateCondition
   switch (prefix) {
     case 'eq': return `(${col} >= ${sql.add(low)} AND ${col} < ${sql.add(high)})`;
     case 'ne': return `NOT (${col} >= ${sql.add(low)} AND ${col} < ${sql.add(high)})`;
-    case 'gt': case 'sa': return `${col} > ${v}`;
-    case 'lt': case 'eb': return `${col} < ${v}`;
-    case 'ge': return `${col} >= ${v}`;
-    case 'le': return `${col} <= ${v}`;
+    case 'gt': case 'sa': return `${col} > ${v()}`;
+    case 'lt': case 'eb': return `${col} < ${v()}`;
+    case 'ge': return `${col} >= ${v()}`;
+    case 'le': return `${col} <= ${v()}`;
     case 'ap': return `(${col} >= ${sql.add(value - Math.abs(value) * 0.1)} AND ${col} <= ${sql.add(value + Math.abs(value) * 0.1)})`;
   }
 }
