@@ -208,20 +208,20 @@ async function fetchIncludes(
   return included;
 }
 
-function includeKeys(target: IncludeTarget): number[] {
-  if (target.param === '*') return listSearchParams(target.sourceType).filter((p) => p.type === 'reference').map((p) => p.key);
-  return [target.param.key];
+function includeKeys(target: IncludeTarget, sourceTypes: string[]): number[] {
+  if (target.param !== '*') return [target.param.key];
+  return sourceTypes.flatMap((type) => listSearchParams(type).filter((p) => p.type === 'reference').map((p) => p.key));
 }
 
 const ROW_COLUMNS = 't.rid, t.resource_type, t.id, t.version_id, t.last_updated, t.content';
 
 async function includeForward(db: Queryable, target: IncludeTarget, from: ResourceRow[], access: AccessCondition | undefined): Promise<ResourceRow[]> {
-  const sources = from.filter((r) => r.resourceType === target.sourceType).map((r) => r.rid);
+  const sources = from.filter((r) => target.sourceType === '*' || r.resourceType === target.sourceType);
   if (sources.length === 0) return [];
   const sql = new SqlParams();
   const conds = [
-    `x.rid = ANY(${sql.add(sources)}::bigint[])`,
-    `x.p = ANY(${sql.add(includeKeys(target))}::int[])`,
+    `x.rid = ANY(${sql.add(sources.map((r) => r.rid))}::bigint[])`,
+    `x.p = ANY(${sql.add(includeKeys(target, [...new Set(sources.map((r) => r.resourceType))]))}::int[])`,
     'NOT t.deleted',
   ];
   if (target.targetType) conds.push(`x.target_type = ${sql.add(target.targetType)}`);
@@ -241,7 +241,7 @@ async function includeReverse(db: Queryable, target: IncludeTarget, to: Resource
   for (const [type, ids] of byType) {
     const sql = new SqlParams();
     const conds = [
-      `x.p = ANY(${sql.add(includeKeys(target))}::int[])`,
+      `x.p = ANY(${sql.add(includeKeys(target, [target.sourceType]))}::int[])`,
       `x.target_type = ${sql.add(type)}`,
       `x.target_id = ANY(${sql.add(ids)}::text[])`,
       `t.resource_type = ${sql.add(target.sourceType)}`,

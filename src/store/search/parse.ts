@@ -35,6 +35,7 @@ export interface SortKey {
 }
 
 export interface IncludeTarget {
+  /** '*' only with param '*': `_include=*`, every reference of whatever was found. */
   sourceType: string;
   param: SearchParamDef | '*';
   targetType?: string;
@@ -63,6 +64,9 @@ export const MAX_COUNT = 1000;
 const RESULT_PARAMS = new Set([
   '_sort', '_count', '_total', '_summary', '_elements', '_include', '_revinclude', '_cursor', '_format', '_pretty',
 ]);
+
+/** `_include:iterate` (R4) and `_include:recurse` (its STU3 name) follow included resources too. */
+const INCLUDE_PARAM = /^_(rev)?include(?::(iterate|recurse))?$/;
 
 const MODIFIERS: Record<string, Set<string>> = {
   string: new Set(['exact', 'contains', 'missing']),
@@ -166,12 +170,14 @@ function parseSort(resourceType: string, raw: string): SortKey[] {
   });
 }
 
-function parseInclude(raw: string, reverse: boolean): IncludeTarget {
+function parseInclude(raw: string, reverse: boolean, iterateModifier: boolean): IncludeTarget {
   const parts = raw.split(':');
-  const iterate = parts[parts.length - 1] === 'iterate';
-  if (iterate) parts.pop();
-  const [sourceType, code, targetType] = parts;
+  const iterate = iterateModifier || parts[parts.length - 1] === 'iterate';
+  if (parts[parts.length - 1] === 'iterate') parts.pop();
   const label = reverse ? '_revinclude' : '_include';
+  // `_include=*`: every reference of every resource (R4 §3.1.1.5.4).
+  if (!reverse && parts.length === 1 && parts[0] === '*') return { sourceType: '*', param: '*', iterate };
+  const [sourceType, code, targetType] = parts;
   if (!sourceType || !code || !isSupportedResourceType(sourceType)) {
     throw badRequest(`${label}="${raw}" phải có dạng Loại:tham-số[:Đích] (must be Type:param[:Target])`, label);
   }
@@ -200,7 +206,7 @@ export function parseSearch(resourceType: string, query: Record<string, string[]
     unknown: [],
   };
   for (const [name, values] of Object.entries(query)) {
-    if (RESULT_PARAMS.has(name)) continue;
+    if (RESULT_PARAMS.has(name) || INCLUDE_PARAM.test(name)) continue;
     for (const raw of values) {
       try {
         result.filters.push(parseFilter(resourceType, name, raw));
@@ -230,8 +236,12 @@ export function parseSearch(resourceType: string, query: Record<string, string[]
   const elements = single(query, '_elements');
   if (elements) result.elements = elements.split(',').map((e) => e.trim()).filter(Boolean);
   result.cursor = single(query, '_cursor');
-  for (const raw of query['_include'] ?? []) result.include.push(parseInclude(raw, false));
-  for (const raw of query['_revinclude'] ?? []) result.revinclude.push(parseInclude(raw, true));
+  for (const [name, values] of Object.entries(query)) {
+    const m = INCLUDE_PARAM.exec(name);
+    if (!m) continue;
+    const reverse = m[1] === 'rev';
+    for (const raw of values) (reverse ? result.revinclude : result.include).push(parseInclude(raw, reverse, m[2] !== undefined));
+  }
   return result;
 }
 
