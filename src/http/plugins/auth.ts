@@ -17,7 +17,6 @@ import {
   residentActor,
   type ResidentAccount,
 } from '../../auth/resident-accounts.ts';
-import type { AuthServices } from '../../auth/services.ts';
 import { createSession, revokeAllSessions, revokeSession, type UserKind } from '../../auth/sessions.ts';
 import { confirmTotpEnrolment, loginStaff, startTotpEnrolment } from '../../auth/staff-login.ts';
 import { staffActor, type StaffUser } from '../../auth/staff-users.ts';
