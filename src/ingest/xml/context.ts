@@ -89,6 +89,8 @@ export class EpisodeContext {
   }
 
   reject(field: string, message: string): void {
+    // Several mappings read the same field (NGAY_VAO: Encounter, weight, summary): say it once.
+    if (this.reasons.some((r) => r.field === field && r.message === message)) return;
     this.reasons.push({ field, message });
   }
 
