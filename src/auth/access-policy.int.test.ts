@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from '../store/database.ts';
+import { paramKey } from '../fhir/search-parameters.ts';
 import { accessFilterSql, readPolicy } from './access-policy.ts';
 import type { Actor } from './actor.ts';
 
@@ -48,7 +49,12 @@ beforeAll(async () => {
       [type, id, compartment, facility],
     );
   }
-  await db.pool.query(`INSERT INTO patient_commune (patient_id, commune_code) VALUES ('pA', '100'), ('pB', '200'), ('pC', '200')`);
+  // The address commune as the FHIR indexer stores it (search_token, Patient.address-commune).
+  await db.pool.query(
+    `INSERT INTO search_token (rid, p, code) SELECT rid, $1, c.code FROM resource r
+     JOIN (VALUES ('pA', '100'), ('pB', '200'), ('pC', '200')) AS c(id, code) ON r.resource_type = 'Patient' AND r.id = c.id`,
+    [paramKey('Patient', 'address-commune')],
+  );
 });
 afterAll(async () => {
   await db.close();

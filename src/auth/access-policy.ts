@@ -20,7 +20,7 @@ export type AccessPolicy =
       publicResources: boolean;
       /** Resources whose current version this facility wrote (resource.source_facility). */
       facilityWritten?: string;
-      /** Compartments of Patients whose address commune is this one (table patient_commune). */
+      /** Compartments of Patients whose address commune (search index Patient.address-commune) is this one. */
       communeCode?: string;
       /** These Patient compartments. */
       patientIds?: string[];

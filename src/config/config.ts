@@ -27,6 +27,19 @@ export interface Config {
   statementTimeoutMs: number;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed (empty: none). */
+  trustProxy: string[];
+  auth: {
+    accessTokenSeconds: number;
+    sessionIdleSeconds: number;
+    sessionMaxSeconds: number;
+    lockoutThreshold: number;
+    lockoutSeconds: number;
+    signingKeyRotationDays: number;
+    smsAdapter: 'log' | 'http';
+    smsGatewayUrl: string | undefined;
+    smsGatewayToken: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -54,6 +67,16 @@ export const CONFIG_VARIABLES = [
   ['HSSK_DB_POOL', '20', 'PostgreSQL connections per process'],
   ['HSSK_STATEMENT_TIMEOUT_MS', '30000', 'longest a single query may run before it is cancelled'],
   ['HSSK_BODY_LIMIT', '52428800', 'largest accepted request body in bytes (50 MiB)'],
+  ['HSSK_TRUST_PROXY', '(none)', 'comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted'],
+  ['HSSK_ACCESS_TOKEN_SECONDS', '300', 'lifetime of OAuth2 access tokens'],
+  ['HSSK_SESSION_IDLE_SECONDS', '1800', 'portal session idle timeout'],
+  ['HSSK_SESSION_MAX_SECONDS', '43200', 'portal session absolute lifetime'],
+  ['HSSK_LOCKOUT_THRESHOLD', '5', 'failed sign-ins before an account is locked'],
+  ['HSSK_LOCKOUT_SECONDS', '900', 'length of a lockout'],
+  ['HSSK_SIGNING_KEY_ROTATION_DAYS', '30', 'age at which the token signing key is replaced (0: never)'],
+  ['HSSK_SMS_ADAPTER', 'log', '`log` (messages kept in the SMS outbox for administrators) or `http` (a real gateway)'],
+  ['HSSK_SMS_GATEWAY_URL', '', 'SMS gateway endpoint (http adapter): POST {to, message}'],
+  ['HSSK_SMS_GATEWAY_TOKEN', '', 'bearer token of the SMS gateway (http adapter)'],
 ] as const;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -106,6 +129,25 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`HSSK_BASE_URL="${baseUrlRaw}" phải là một URL http(s) (must be an http(s) URL)`);
   }
 
+  const accessTokenSeconds = intVar(env, 'HSSK_ACCESS_TOKEN_SECONDS', 300, 30, 86_400, problems);
+  const sessionIdleSeconds = intVar(env, 'HSSK_SESSION_IDLE_SECONDS', 1800, 60, 86_400, problems);
+  const sessionMaxSeconds = intVar(env, 'HSSK_SESSION_MAX_SECONDS', 43_200, 60, 30 * 86_400, problems);
+  const lockoutThreshold = intVar(env, 'HSSK_LOCKOUT_THRESHOLD', 5, 1, 100, problems);
+  const lockoutSeconds = intVar(env, 'HSSK_LOCKOUT_SECONDS', 900, 1, 86_400, problems);
+  const signingKeyRotationDays = intVar(env, 'HSSK_SIGNING_KEY_ROTATION_DAYS', 30, 0, 3650, problems);
+  const smsAdapter = (env.HSSK_SMS_ADAPTER?.trim() || 'log') as 'log' | 'http';
+  if (smsAdapter !== 'log' && smsAdapter !== 'http') {
+    problems.push(`HSSK_SMS_ADAPTER="${env.HSSK_SMS_ADAPTER}" phải là log hoặc http`);
+  }
+  const smsGatewayUrl = env.HSSK_SMS_GATEWAY_URL?.trim() || undefined;
+  if (smsAdapter === 'http' && !smsGatewayUrl) {
+    problems.push('HSSK_SMS_GATEWAY_URL là bắt buộc khi HSSK_SMS_ADAPTER=http (required with the http SMS adapter)');
+  }
+  if (smsGatewayUrl && !/^https?:\/\/\S+$/.test(smsGatewayUrl)) {
+    problems.push(`HSSK_SMS_GATEWAY_URL="${smsGatewayUrl}" phải là một URL http(s)`);
+  }
+  const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -121,5 +163,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dbPoolSize,
     statementTimeoutMs,
     bodyLimit,
+    trustProxy,
+    auth: {
+      accessTokenSeconds,
+      sessionIdleSeconds,
+      sessionMaxSeconds,
+      lockoutThreshold,
+      lockoutSeconds,
+      signingKeyRotationDays,
+      smsAdapter,
+      smsGatewayUrl,
+      smsGatewayToken: env.HSSK_SMS_GATEWAY_TOKEN?.trim() || undefined,
+    },
   };
 }

@@ -1,18 +1,33 @@
-// The Fastify application: a tree of plugins, one per area (health, fhir, auth, …).
+// The Fastify application: a tree of plugins, one per area (health, fhir, auth, consent, …).
 // Shared services are decorated once here; tests call app.inject() without opening a port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Resource } from '@medplum/fhirtypes';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
 import type { Database } from '../store/database.ts';
+import { authConfig } from '../auth/auth-config.ts';
+import { authenticateRequest } from '../auth/authenticate.ts';
+import { AuthError } from '../auth/errors.ts';
+import type { FhirWriter } from '../auth/fhir-writer.ts';
+import { createAuthServices, type AuthServices } from '../auth/services.ts';
 import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
+import { indexedPatientDirectory } from '../store/patient-directory.ts';
+import { Repository } from '../store/repository.ts';
+import { callerFor } from './fhir-caller.ts';
 import type { FhirCaller } from './fhir/request.ts';
+import { adminRoutes } from './plugins/admin-users.ts';
+import { auditSealer } from './plugins/audit-sealer.ts';
+import { authRoutes } from './plugins/auth.ts';
+import { consentRoutes } from './plugins/consent.ts';
 import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
+import { residentRoutes } from './plugins/residents.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
     config: Config;
+    services: AuthServices;
   }
 }
 
@@ -20,31 +35,78 @@ export interface AppOptions {
   config: Config;
   db: Database;
   logger: Logger;
-  /** Who is calling the FHIR API. Without one, every FHIR request is refused (deny by default). */
+  /** Overrides who is calling the FHIR API (tests of FHIR semantics). Default: the request's credentials. */
   resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>;
 }
 
-const denyAll = async (): Promise<FhirCaller> => {
-  throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập (authentication required)')));
-};
+/** Writes FHIR resources as the system (Practitioner for new staff, Consent, …). */
+export function systemFhirWriter(db: Database): FhirWriter {
+  const repo = new Repository(db);
+  return {
+    async create(resource) {
+      const written = await repo.create(resource as Resource);
+      return { id: written.resource.id };
+    },
+    async update(resource) {
+      await repo.update(resource as Resource);
+    },
+  };
+}
 
-export async function buildApp({ config, db, logger, resolveCaller = denyAll }: AppOptions): Promise<FastifyInstance> {
+export function authServicesFor(config: Config, db: Database): AuthServices {
+  const settings = authConfig({
+    baseUrl: config.baseUrl ?? `http://localhost:${config.port}`,
+    accessTokenSeconds: config.auth.accessTokenSeconds,
+    sessionIdleSeconds: config.auth.sessionIdleSeconds,
+    sessionAbsoluteSeconds: config.auth.sessionMaxSeconds,
+    lockoutThreshold: config.auth.lockoutThreshold,
+    lockoutSeconds: config.auth.lockoutSeconds,
+    signingKeyRotationDays: config.auth.signingKeyRotationDays,
+    sms: { adapter: config.auth.smsAdapter, gatewayUrl: config.auth.smsGatewayUrl, gatewayToken: config.auth.smsGatewayToken },
+  });
+  return createAuthServices({ db, config: settings, fhir: systemFhirWriter(db), patients: indexedPatientDirectory(db.pool) });
+}
+
+export async function buildApp({ config, db, logger, resolveCaller }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     // Request logs carry the route pattern, not the URL: query strings can hold names or CCCD numbers.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Only the configured reverse proxies may set the client address (per-IP limits, audit).
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
   });
+  const services = authServicesFor(config, db);
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate('services', services);
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
+
+  const callerFromCredentials = async (req: FastifyRequest): Promise<FhirCaller> => {
+    let actor;
+    try {
+      actor = await authenticateRequest(req, services);
+    } catch (err) {
+      if (err instanceof AuthError) {
+        throw new FhirError(err.statusCode, outcome(issue(err.statusCode === 401 ? 'login' : 'forbidden', err.message)));
+      }
+      throw err;
+    }
+    if (!actor) throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập hoặc mã truy cập (authentication required)')));
+    return callerFor(actor);
+  };
+
   await app.register(healthRoutes);
-  await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller });
+  await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller: resolveCaller ?? callerFromCredentials });
+  await app.register(authRoutes, { services });
+  await app.register(consentRoutes, { services });
+  await app.register(residentRoutes, { services });
+  await app.register(adminRoutes, { services });
+  await app.register(auditSealer);
   return app;
 }

@@ -1,8 +1,22 @@
 // The routing table of `hssk` sub-commands.
 import type { Command } from '../command.ts';
+import { systemFhirWriter } from '../../http/app.ts';
+import { auditVerifyCommand } from './audit-verify.ts';
+import { clientCreateCommand } from './client-create.ts';
 import { generateEpisodesCommand } from './generate-episodes.ts';
 import { generateProvinceCommand } from './generate-province.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { smsOutboxCommand } from './sms-outbox.ts';
+import { makeUserCreateCommand } from './user-create.ts';
 
-export const commands: Command[] = [serveCommand, migrateCommand, generateProvinceCommand, generateEpisodesCommand];
+export const commands: Command[] = [
+  serveCommand,
+  migrateCommand,
+  makeUserCreateCommand(systemFhirWriter),
+  clientCreateCommand,
+  auditVerifyCommand,
+  smsOutboxCommand,
+  generateProvinceCommand,
+  generateEpisodesCommand,
+];
