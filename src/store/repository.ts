@@ -100,9 +100,10 @@ export class Repository {
 
   // ---------- reads ----------
 
-  async readVersionRow(type: string, id: string): Promise<StoredVersion | undefined> {
+  /** The current row, deleted or not; `lock` (inside a transaction) holds it until commit. */
+  async readVersionRow(type: string, id: string, lock = false): Promise<StoredVersion | undefined> {
     const { rows } = await this.q.query(
-      'SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource WHERE resource_type = $1 AND id = $2',
+      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource WHERE resource_type = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
       [type, id],
     );
     const r = rows[0];
@@ -256,34 +257,69 @@ export class Repository {
     return { resource: stored, content: json, versionId: 1, lastUpdated, created: true };
   }
 
+  /**
+   * Runs a write that may lose a race with a concurrent writer (`attempt` returns undefined then).
+   * Outside a transaction it first tries optimistically (single statements, no lock); if that
+   * loses, it runs again in a transaction that reads the row FOR UPDATE, where it cannot lose —
+   * so writes without If-Match never fail for contention, however many run at once.
+   */
+  private async withRowLock<T>(attempt: (repo: Repository, lock: boolean) => Promise<T | undefined>, what: string): Promise<T> {
+    if (!this.inTransaction) {
+      const result = await attempt(this, false);
+      if (result !== undefined) return result;
+      return this.transaction((tx) => tx.withRowLock(attempt, what));
+    }
+    // Locked: a second round only follows a concurrent create of the same id (see createLocked).
+    for (let round = 0; round < 5; round++) {
+      const result = await attempt(this, true);
+      if (result !== undefined) return result;
+    }
+    throw conflict(`Không thể ghi ${what} do ghi đồng thời liên tục (too much contention)`);
+  }
+
+  /**
+   * Update-as-create inside a transaction: a concurrent create of the same id must not abort the
+   * whole transaction (23505), so the insert runs under a savepoint and a conflict returns
+   * undefined — the caller then reads (and locks) the row the other writer created.
+   */
+  private async createLocked(resource: Resource, options: WriteOptions, id: string): Promise<WriteResult | undefined> {
+    await this.q.query('SAVEPOINT hssk_create');
+    try {
+      const result = await this.create(resource, options, id);
+      await this.q.query('RELEASE SAVEPOINT hssk_create');
+      return result;
+    } catch (err) {
+      await this.q.query('ROLLBACK TO SAVEPOINT hssk_create');
+      if (err instanceof FhirError && err.status === 409) return undefined;
+      throw err;
+    }
+  }
+
   /** Update (or create with the client's id when it does not exist yet — update-as-create). */
   async update(resource: Resource, options: WriteOptions = {}): Promise<WriteResult> {
     this.checkBody(resource);
     if (!resource.id) throw badRequest('Thiếu id trong tài nguyên (missing id)', `${resource.resourceType}.id`);
     assertId(resource.id);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.readVersionRow(resource.resourceType, resource.id);
+    const { resourceType: type, id } = resource as Resource & { id: string };
+    return this.withRowLock(async (repo, lock) => {
+      const current = await repo.readVersionRow(type, id, lock);
       if (!current) {
-        if (options.ifMatch !== undefined) throw preconditionFailed(`${resource.resourceType}/${resource.id} chưa tồn tại (If-Match on a resource that does not exist)`);
+        if (options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} chưa tồn tại (If-Match on a resource that does not exist)`);
+        if (lock) return repo.createLocked(resource, options, id);
         try {
-          return await this.create(resource, options, resource.id);
+          return await repo.create(resource, options, id);
         } catch (err) {
-          if (err instanceof FhirError && err.status === 409) continue; // created concurrently: update it instead
+          if (err instanceof FhirError && err.status === 409) return undefined; // created concurrently: update it instead
           throw err;
         }
       }
       if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
-        throw preconditionFailed(
-          `Phiên bản hiện tại của ${resource.resourceType}/${resource.id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`,
-        );
+        throw preconditionFailed(`Phiên bản hiện tại của ${type}/${id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`);
       }
-      const written = await this.writeNewVersion(current, resource, 'update', options);
-      if (written) return written;
-      if (options.ifMatch !== undefined) {
-        throw preconditionFailed(`${resource.resourceType}/${resource.id} vừa được người khác cập nhật (updated concurrently)`);
-      }
-    }
-    throw conflict(`Không thể cập nhật ${resource.resourceType}/${resource.id} do ghi đồng thời liên tục (too much contention)`);
+      const written = await repo.writeNewVersion(current, resource, 'update', options);
+      if (!written && options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} vừa được người khác cập nhật (updated concurrently)`);
+      return written;
+    }, `${type}/${id}`);
   }
 
   private async writeNewVersion(
@@ -319,8 +355,10 @@ export class Repository {
   async patch(type: string, id: string, operations: unknown, options: WriteOptions = {}): Promise<WriteResult> {
     assertResourceType(type);
     if (!Array.isArray(operations)) throw badRequest('JSON Patch phải là một mảng các thao tác (a JSON Patch is an array of operations)');
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.read(type, id);
+    return this.withRowLock(async (repo, lock) => {
+      const current = await repo.readVersionRow(type, id, lock);
+      if (!current) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
+      if (current.deleted) throw gone(`${type}/${id} đã bị xoá (deleted)`);
       if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
         throw preconditionFailed(`Phiên bản hiện tại của ${type}/${id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`);
       }
@@ -335,25 +373,24 @@ export class Repository {
         );
       }
       if (doc.resourceType !== type || doc.id !== id) throw unprocessable('Patch không được đổi resourceType hoặc id (a patch cannot change resourceType or id)');
-      const written = await this.writeNewVersion(current, doc, 'patch', options);
-      if (written) return written;
-      if (options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} vừa được người khác cập nhật (updated concurrently)`);
-    }
-    throw conflict(`Không thể cập nhật ${type}/${id} do ghi đồng thời liên tục (too much contention)`);
+      const written = await repo.writeNewVersion(current, doc, 'patch', options);
+      if (!written && options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} vừa được người khác cập nhật (updated concurrently)`);
+      return written;
+    }, `${type}/${id}`);
   }
 
   /** Deletes (a new, deleted version). Returns false when there was nothing to delete. */
   async delete(type: string, id: string, options: WriteOptions = {}): Promise<boolean> {
     assertResourceType(type);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.readVersionRow(type, id);
+    return this.withRowLock(async (repo, lock) => {
+      const current = await repo.readVersionRow(type, id, lock);
       if (!current) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
       if (current.deleted) return false;
       if (options.ifMatch !== undefined && options.ifMatch !== current.versionId) {
         throw preconditionFailed(`Phiên bản hiện tại của ${type}/${id} là ${current.versionId}, không phải ${options.ifMatch} (version conflict)`);
       }
       const lastUpdated = new Date(Math.max(Date.now(), current.lastUpdated.getTime() + 1)).toISOString();
-      const written = await updateExistingResources(this.q, [
+      const written = await updateExistingResources(repo.q, [
         {
           resourceType: type,
           id,
@@ -369,11 +406,11 @@ export class Repository {
         },
       ]);
       if (written.length > 0) return true;
-    }
-    throw conflict(`Không thể xoá ${type}/${id} do ghi đồng thời liên tục (too much contention)`);
+      if (options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} vừa được người khác cập nhật (updated concurrently)`);
+      return undefined;
+    }, `${type}/${id}`);
   }
 }
-
 function toHistoryEntry(r: {
   rid: number;
   resource_type: string;
