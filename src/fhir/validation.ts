@@ -2,17 +2,9 @@
 // types through @medplum/core's validator, plus the required code bindings (which that validator
 // leaves to a terminology server) from the R4 value sets. Failures become an OperationOutcome
 // whose issues name the element by FHIRPath.
-import { evalFhirPath, OperationOutcomeError, validateResource } from '@medplum/core';
-import type {
-  Bundle,
-  CodeSystem,
-  ElementDefinition,
-  OperationOutcomeIssue,
-  Resource,
-  StructureDefinition,
-  ValueSet,
-} from '@medplum/fhirtypes';
-import { isSupportedResourceType, loadFhirDefinitions, readDefinitionFile } from './definitions.ts';
+import { evalFhirPath, getDataType, OperationOutcomeError, tryGetDataType, validateResource, type InternalTypeSchema } from '@medplum/core';
+import type { Bundle, CodeSystem, OperationOutcomeIssue, Resource, ValueSet } from '@medplum/fhirtypes';
+import { loadFhirDefinitions, readDefinitionFile, SUPPORTED_RESOURCE_TYPES } from './definitions.ts';
 import { FhirError, issue, outcome } from './outcomes.ts';
 
 interface RequiredBinding {
@@ -62,42 +54,49 @@ function expandValueSets(): Map<string, Set<string>> {
   return expanded;
 }
 
-function bindingsFor(elements: ElementDefinition[], expanded: Map<string, Set<string>>, prefix?: string): RequiredBinding[] {
+/**
+ * The required bindings on code elements of a type, from @medplum/core's already indexed schema
+ * (re-reading the 35 MB StructureDefinition bundle here cost seconds at every start): every
+ * level of the type's backbone elements, and one level into the data types it uses
+ * (HumanName.use, ContactPoint.system, Narrative.status, …).
+ */
+function bindingsFor(schema: InternalTypeSchema, expanded: Map<string, Set<string>>, prefix?: string): RequiredBinding[] {
   const out: RequiredBinding[] = [];
-  for (const el of elements) {
-    const binding = el.binding;
-    if (!el.path || binding?.strength !== 'required' || !binding.valueSet) continue;
-    if (!el.type?.every((t) => t.code === 'code')) continue;
-    if (el.path.includes('[x]')) continue;
-    const url = binding.valueSet.split('|')[0]!;
-    const codes = expanded.get(url);
-    if (!codes) continue;
-    const path = prefix ? `${prefix}.${el.path.split('.').slice(1).join('.')}` : el.path;
-    out.push({ path, valueSet: url, codes });
-  }
+  const inner = new Map<string, InternalTypeSchema>();
+  const collect = (s: InternalTypeSchema) => s.innerTypes.forEach((t) => inner.has(t.name) || (inner.set(t.name, t), collect(t)));
+  collect(schema);
+  const visited = new Set<string>();
+  const walk = (s: InternalTypeSchema) => {
+    if (visited.has(s.name)) return; // Questionnaire.item.item and other recursive backbones
+    visited.add(s.name);
+    for (const [key, el] of Object.entries(s.elements)) {
+      if (key.includes('[x]')) continue;
+      const path = prefix ? `${prefix}.${el.path.split('.').slice(1).join('.')}` : el.path;
+      const binding = el.binding;
+      if (binding?.strength === 'required' && binding.valueSet && el.type.every((t) => t.code === 'code')) {
+        const url = binding.valueSet.split('|')[0]!;
+        const codes = expanded.get(url);
+        if (codes) out.push({ path, valueSet: url, codes });
+      }
+      if (el.type.length !== 1) continue;
+      const typeName = el.type[0]!.code;
+      const backbone = inner.get(typeName);
+      if (backbone) walk(backbone);
+      else if (!prefix) {
+        const dataType = tryGetDataType(typeName);
+        if (dataType?.kind === 'complex-type') out.push(...bindingsFor(dataType, expanded, path));
+      }
+    }
+  };
+  walk(schema);
   return out;
 }
 
 function loadRequiredBindings(): Map<string, RequiredBinding[]> {
+  loadFhirDefinitions();
   const expanded = expandValueSets();
-  const typeDefs = new Map<string, StructureDefinition>();
-  for (const sd of resourcesOf<StructureDefinition>(readDefinitionFile<Bundle>('profiles-types.json'))) {
-    if (sd.kind === 'complex-type' && sd.name) typeDefs.set(sd.name, sd);
-  }
   const result = new Map<string, RequiredBinding[]>();
-  for (const sd of resourcesOf<StructureDefinition>(readDefinitionFile<Bundle>('profiles-resources.json'))) {
-    if (sd.kind !== 'resource' || !sd.type || !isSupportedResourceType(sd.type)) continue;
-    const elements = sd.snapshot?.element ?? [];
-    const bindings = bindingsFor(elements, expanded);
-    // One level into data types (HumanName.use, ContactPoint.system, Address.use, …).
-    for (const el of elements) {
-      if (!el.path || el.path.includes('[x]') || el.type?.length !== 1) continue;
-      const typeDef = typeDefs.get(el.type[0]!.code!);
-      if (!typeDef) continue;
-      bindings.push(...bindingsFor(typeDef.snapshot?.element ?? [], expanded, el.path));
-    }
-    result.set(sd.type, bindings);
-  }
+  for (const type of SUPPORTED_RESOURCE_TYPES) result.set(type, bindingsFor(getDataType(type), expanded));
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Builds response Bundles. Stored resources are spliced in as the JSON text they were stored
 // as (no parse/serialise round trip on the hot path); only _elements/_summary parse them.
-import type { OperationOutcome, StructureDefinition, Bundle } from '@medplum/fhirtypes';
-import { readDefinitionFile } from '../../fhir/definitions.ts';
+import { tryGetDataType } from '@medplum/core';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { loadFhirDefinitions } from '../../fhir/definitions.ts';
 import type { ResourceRow } from '../../store/search/execute.ts';
 
 export interface SearchBundleInput {
@@ -36,25 +37,13 @@ export function searchBundleJson(input: SearchBundleInput): string {
   return `${headJson.slice(0, -1)},"entry":[${entries.join(',')}]}`;
 }
 
-let summaryElements: Map<string, Set<string>> | undefined;
-
-/** Top-level elements marked isSummary in the R4 StructureDefinitions, per resource type. */
+/**
+ * Top-level elements marked isSummary in the R4 StructureDefinitions, choice elements without
+ * [x] — from @medplum/core's indexed schema rather than re-reading the definitions bundle.
+ */
 function summaryFor(resourceType: string): Set<string> {
-  if (!summaryElements) {
-    summaryElements = new Map();
-    const bundle = readDefinitionFile<Bundle>('profiles-resources.json');
-    for (const e of bundle.entry ?? []) {
-      const sd = e.resource as StructureDefinition | undefined;
-      if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || !sd.type) continue;
-      const set = new Set<string>();
-      for (const el of sd.snapshot?.element ?? []) {
-        const parts = el.path?.split('.') ?? [];
-        if (parts.length === 2 && el.isSummary) set.add(parts[1]!.replace('[x]', ''));
-      }
-      summaryElements.set(sd.type, set);
-    }
-  }
-  return summaryElements.get(resourceType) ?? new Set();
+  loadFhirDefinitions();
+  return tryGetDataType(resourceType)?.summaryProperties ?? new Set();
 }
 
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
