@@ -1,6 +1,6 @@
 // batch and transaction Bundles (R4 §3.1.0.11): atomic transactions, urn:uuid references
 // between entries, conditional entries, and per-entry results of a batch.
-import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Observation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { fhirClient, type FhirClient } from './fhir-client.ts';
@@ -15,7 +15,7 @@ afterAll(async () => t.close());
 
 const SYS = 'urn:test:bundle';
 const bundle = (type: 'batch' | 'transaction', entry: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type, entry });
-const observation = (subject: string, code: string) => ({
+const observation = (subject: string, code: string): Observation => ({
   resourceType: 'Observation',
   status: 'final',
   code: { coding: [{ system: 'http://loinc.org', code }] },
@@ -50,7 +50,7 @@ describe('transaction', () => {
     const res = await fhir.request('POST', '/fhir', bundle('transaction', [
       { fullUrl: 'urn:uuid:4b8f3a0e-0000-4000-8000-000000000010', resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'atomic' }] }, request: { method: 'POST', url: 'Patient' } },
       { resource: observation('urn:uuid:4b8f3a0e-0000-4000-8000-000000000010', 'atomic-1'), request: { method: 'POST', url: 'Observation' } },
-      { resource: { resourceType: 'Observation', code: { text: 'no status' } }, request: { method: 'POST', url: 'Observation' } },
+      { resource: { resourceType: 'Observation', code: { text: 'no status' } } as Resource, request: { method: 'POST', url: 'Observation' } },
     ]));
     expect(res.status).toBe(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
@@ -169,7 +169,7 @@ describe('batch', () => {
     const p = await fhir.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'batch-p' }] });
     const res = await fhir.request('POST', '/fhir', bundle('batch', [
       { resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'batch-1' }] }, request: { method: 'POST', url: 'Patient' } },
-      { resource: { resourceType: 'Observation', status: 'final' }, request: { method: 'POST', url: 'Observation' } },
+      { resource: { resourceType: 'Observation', status: 'final' } as Resource, request: { method: 'POST', url: 'Observation' } },
       { request: { method: 'GET', url: `Patient/${p.id}` } },
       { request: { method: 'GET', url: 'Patient/not-there' } },
       { resource: { ...p, active: true }, request: { method: 'PUT', url: `Patient/${p.id}` } },

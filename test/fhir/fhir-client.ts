@@ -38,7 +38,7 @@ export function fhirClient(app: FastifyInstance): FhirClient {
     async create(resource, headers) {
       const res = await request(`POST`, resource.resourceType, resource, headers);
       if (res.status !== 201) throw new Error(`create ${resource.resourceType} failed: ${res.status} ${res.raw}`);
-      return res.body;
+      return res.body as typeof resource & { id: string };
     },
     async search(url, headers) {
       const res = await request<Bundle>('GET', url, undefined, headers);
