@@ -1,0 +1,35 @@
+// Blocking keys as 64-bit hashes (the mpi_block table) and the lock stripes that keep two
+// concurrent writers from creating the same new person twice.
+import { createHash } from 'node:crypto';
+import { blockingKeys, type PersonFacts } from '../matcher.ts';
+
+/** Signed 64-bit hash of a key, as a decimal string (pg bigint). */
+export function hashKey(key: string): string {
+  return createHash('md5').update(key).digest().readBigInt64BE(0).toString();
+}
+
+export interface PersonKeys {
+  /** Every key of the person: stored in mpi_block. */
+  stored: string[];
+  /** The keys to look candidates up by: the name-only key is left out when a birth date is known
+   *  (the name-and-date keys find the same people without scanning every namesake). */
+  lookup: string[];
+}
+
+export function keysOf(facts: PersonFacts): PersonKeys {
+  const keys = blockingKeys(facts);
+  const stored = keys.map(hashKey);
+  const hasDate = facts.birthDate !== undefined && facts.birthDate !== '';
+  const lookup = keys.filter((k) => !(hasDate && k.startsWith('name:') && keys.length > 1)).map(hashKey);
+  return { stored, lookup };
+}
+
+export const LOCK_CLASS = 0x4d5049; // "MPI"
+export const LOCK_STRIPES = 256;
+
+/** Lock stripes of a set of hashed keys (sorted, so that every writer locks in the same order). */
+export function stripesOf(hashes: Iterable<string>): number[] {
+  const stripes = new Set<number>();
+  for (const h of hashes) stripes.add(Number(BigInt.asUintN(64, BigInt(h)) % BigInt(LOCK_STRIPES)));
+  return [...stripes].sort((a, b) => a - b);
+}

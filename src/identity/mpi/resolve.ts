@@ -1,0 +1,100 @@
+// Identity resolution (MISSION B4): which resident is this? Blocking keys find the candidates,
+// the matcher scores them; certain matches link, uncertain ones create the record and a review
+// item, the rest are new residents. A batch resolver sees the new persons of its own batch too,
+// so one person twice in a file becomes one record.
+import type { Queryable } from '../../store/database.ts';
+import { decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
+import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
+import { findCandidates, type StoredPerson } from './mpi-store.ts';
+
+export interface CandidateScore {
+  patientId: string;
+  score: number;
+  decision: MatchDecision;
+  reasons: string[];
+}
+
+export interface IdentityDecision {
+  decision: MatchDecision;
+  /** link: the resident's record. review: the best candidate (a new record is created beside it). */
+  patientId?: string;
+  /** Every candidate that is not clearly someone else, best first. */
+  candidates: CandidateScore[];
+}
+
+export interface ResolveOptions {
+  /** The commune's whole population is registered (MISSION A3): a sole namesake candidate may link. */
+  populationComplete?: boolean;
+}
+
+/** A key bucket larger than this is ignored when the person has other keys (a very common name). */
+const MAX_BUCKET = 400;
+
+export type IdentityKeys = PersonKeys & { exact: string[] };
+
+/**
+ * The keys of a person. Exact identifiers (`system|value` of the resident ID, or of a household
+ * registry member) are keys of their own that decide alone.
+ */
+export function identityKeys(facts: PersonFacts, exactIdentifiers: readonly string[] = []): IdentityKeys {
+  const keys = keysOf(facts);
+  const exact = exactIdentifiers.map((e) => hashKey(`exact:${e}`));
+  return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], exact };
+}
+
+export class BatchResolver {
+  private readonly persons: Map<string, StoredPerson>;
+  private readonly byKey: Map<string, string[]>;
+  private readonly options: ResolveOptions;
+
+  constructor(found: { persons: Map<string, StoredPerson>; byKey: Map<string, string[]> }, options: ResolveOptions = {}) {
+    this.persons = found.persons;
+    this.byKey = found.byKey;
+    this.options = options;
+  }
+
+  static async load(q: Queryable, lookupKeys: string[], options: ResolveOptions = {}): Promise<BatchResolver> {
+    return new BatchResolver(await findCandidates(q, lookupKeys), options);
+  }
+
+  resolve(facts: PersonFacts, keys: IdentityKeys, exclude: ReadonlySet<string> = new Set()): IdentityDecision {
+    for (const key of keys.exact) {
+      const owner = this.byKey.get(key)?.find((id) => this.persons.has(id) && !exclude.has(id));
+      if (owner !== undefined) return { decision: 'link', patientId: owner, candidates: [{ patientId: owner, score: 99, decision: 'link', reasons: ['Trùng mã định danh HSSK hoặc mã thành viên hộ.'] }] };
+    }
+    const ids = new Set<string>();
+    const several = keys.lookup.length > 1;
+    for (const k of keys.lookup) {
+      const bucket = this.byKey.get(k);
+      if (!bucket || (several && bucket.length > MAX_BUCKET)) continue;
+      for (const id of bucket) if (!exclude.has(id)) ids.add(id);
+    }
+    const candidates = [...ids].flatMap((id) => {
+      const p = this.persons.get(id);
+      return p ? [{ id, facts: p.facts }] : [];
+    });
+    const decided = decideAmongCandidates(facts, candidates, this.options);
+    const scored = decided.results
+      .filter((r) => r.result.decision !== 'new')
+      .map((r) => ({ patientId: r.id, score: r.result.score, decision: r.result.decision, reasons: r.result.reasons }));
+    if (decided.decision === 'new' || decided.candidate === undefined) return { decision: 'new', candidates: scored };
+    return { decision: decided.decision, patientId: decided.candidate, candidates: scored };
+  }
+
+  /** Makes a person written in this batch a candidate for the batch's later records. */
+  add(person: StoredPerson, storedKeys: string[]): void {
+    this.persons.set(person.patientId, person);
+    for (const k of storedKeys) {
+      const list = this.byKey.get(k);
+      if (!list) this.byKey.set(k, [person.patientId]);
+      else if (!list.includes(person.patientId)) list.push(person.patientId);
+    }
+  }
+}
+
+/** Resolves one person against the MPI (for callers outside the pipeline, e.g. $match). */
+export async function resolveIdentity(q: Queryable, facts: PersonFacts, options: ResolveOptions & { exactIdentifiers?: string[] } = {}): Promise<IdentityDecision> {
+  const keys = identityKeys(facts, options.exactIdentifiers);
+  const resolver = await BatchResolver.load(q, keys.lookup, options);
+  return resolver.resolve(facts, keys);
+}

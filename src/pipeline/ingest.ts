@@ -1,0 +1,313 @@
+// The shared ingest pipeline: adapter → validate → policy → identity → store → audit. Every input
+// channel hands it AdaptedRecords; a batch of them is resolved against the master patient index
+// with one candidate query and stored in ONE transaction with one statement per kind of write.
+import { randomUUID } from 'node:crypto';
+import type { Patient, Resource } from '@medplum/fhirtypes';
+import type pg from 'pg';
+import { agentOf, type AuditEntryInput } from '../audit/audit-entry.ts';
+import { insertAuditEntries } from '../audit/audit-log.ts';
+import type { AdaptedRecord } from '../ingest/adapted-record.ts';
+import type { PersonFacts } from '../identity/matcher.ts';
+import { communeOf, exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
+import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
+import { BatchResolver, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
+import { insertNewResources, updateExistingResources } from '../store/resource-writer.ts';
+import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
+import { prepareRecord, type PreparedRecord } from './prepare.ts';
+import { rewriteReferences } from './references.ts';
+import { findByIdentifiers, findReplaced, identifierLookupKey, loadCurrent, stableIdentifier, type CurrentRow } from './stored.ts';
+import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
+import { VersionPlan } from './versions.ts';
+
+interface Candidate {
+  index: number;
+  prepared: PreparedRecord;
+  facts: PersonFacts;
+  keys: ReturnType<typeof identityKeys>;
+}
+
+/** One record through the pipeline, in its own transaction. */
+export async function ingestRecord(ctx: PipelineContext, record: AdaptedRecord, options: IngestOptions): Promise<IngestResult> {
+  const [result] = await ingestBatch(ctx, [record], options);
+  return result!;
+}
+
+/**
+ * Many records in one transaction. `extras` builds resources that need the records' patient
+ * ids (a household's Group); they are stored in the same transaction, idempotently by identifier.
+ * If the batch fails for a reason other than a concurrent write, each record is retried alone so
+ * one bad record never takes the others down.
+ */
+export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[], options: IngestOptions, extras?: ExtraResources): Promise<IngestResult[]> {
+  const results: (IngestResult | undefined)[] = new Array(records.length);
+  const candidates: Candidate[] = [];
+  records.forEach((record, index) => {
+    const prepared = prepareRecord(record, options);
+    if (!prepared.ok) {
+      results[index] = rejected(record, prepared.reasons, prepared.excluded);
+      return;
+    }
+    const facts = factsFromPatient(record.patient);
+    candidates.push({ index, prepared: prepared.value, facts, keys: identityKeys(facts, exactIdentifiersOf(record.patient)) });
+  });
+  if (candidates.length === 0 && !extras) return results as IngestResult[];
+  try {
+    const stored = await ctx.db.transaction((client) => storeBatch(client, ctx, candidates, options, extras));
+    for (const r of stored) results[r.index] = r.result;
+  } catch (err) {
+    if (candidates.length <= 1) throw err;
+    for (const c of candidates) {
+      try {
+        const [r] = await ctx.db.transaction((client) => storeBatch(client, ctx, [c], options));
+        results[c.index] = r!.result;
+      } catch (single) {
+        results[c.index] = rejected(c.prepared.record, [{ field: 'record', message: `Không lưu được bản ghi: ${(single as Error).message}` }], c.prepared.excluded);
+      }
+    }
+    if (extras) {
+      const ids = results.map((r) => r?.patientId);
+      await ctx.db.transaction((client) => storeBatch(client, ctx, [], options, () => extras(ids)));
+    }
+  }
+  return results as IngestResult[];
+}
+
+function rejected(record: AdaptedRecord, reasons: IngestResult['reasons'], excluded: Record<string, number>): IngestResult {
+  return { key: record.key, outcome: 'rejected', resourceIds: [], written: 0, deleted: 0, excluded, warnings: record.warnings, reasons: reasons ?? [] };
+}
+
+interface Subject {
+  id: string;
+  isNew: boolean;
+  current?: CurrentRow;
+  patient: Patient;
+}
+
+async function storeBatch(
+  client: pg.PoolClient,
+  ctx: PipelineContext,
+  candidates: Candidate[],
+  options: IngestOptions,
+  extras?: ExtraResources,
+): Promise<{ index: number; result: IngestResult }[]> {
+  const asOf = ctx.asOf ?? new Date().toISOString().slice(0, 10);
+  const mode = options.patientUpdate ?? 'fill';
+  await lockKeys(client, candidates.flatMap((c) => c.keys.stored));
+  const resolver = await BatchResolver.load(client, candidates.flatMap((c) => c.keys.lookup), { populationComplete: options.populationComplete ?? false });
+
+  // Identity: who each record is. New persons join the resolver so later records of the batch find them.
+  const decisions: IdentityDecision[] = [];
+  const subjectOf: string[] = [];
+  const newIds = new Set<string>();
+  for (const c of candidates) {
+    const decision = resolver.resolve(c.facts, c.keys);
+    decisions.push(decision);
+    if (decision.decision === 'link' && decision.patientId !== undefined) {
+      subjectOf.push(decision.patientId);
+    } else {
+      const id = randomUUID();
+      newIds.add(id);
+      subjectOf.push(id);
+      resolver.add({ patientId: id, residentId: null, facts: c.facts }, c.keys.stored);
+    }
+  }
+  const existing = await loadCurrent(client, 'Patient', subjectOf.filter((id) => !newIds.has(id)));
+  // A linked record whose Patient is gone (deleted through the API) becomes a new resident.
+  subjectOf.forEach((id, i) => {
+    if (!newIds.has(id) && !existing.has(id)) {
+      const fresh = randomUUID();
+      newIds.add(fresh);
+      subjectOf[i] = fresh;
+      decisions[i] = { decision: 'new', candidates: [] };
+    }
+  });
+  const residentIds = await allocateResidentIds(client, ctx.province, newIds.size);
+  const subjects = new Map<string, Subject>();
+  candidates.forEach((c, i) => {
+    const id = subjectOf[i]!;
+    const incoming = structuredClone(c.prepared.record.patient);
+    const subject = subjects.get(id);
+    if (subject) {
+      subject.patient = mergePatientData(subject.patient, incoming, mode);
+    } else if (newIds.has(id)) {
+      subjects.set(id, { id, isNew: true, patient: withResidentId({ ...incoming, id }, residentIds.pop()!) });
+    } else {
+      const current = existing.get(id)!;
+      subjects.set(id, { id, isNew: false, current, patient: mergePatientData(JSON.parse(current.content) as Patient, incoming, mode) });
+    }
+  });
+
+  // Entries: ids from their stable identifiers (a re-send updates), references rewritten.
+  const entryIds = candidates.map(() => new Map<string, string>());
+  const extraResources = extras ? extras(indexAligned(candidates, subjectOf)) : [];
+  const wanted: { type: string; system: string; value: string }[] = [];
+  for (const c of candidates) for (const e of c.prepared.entries) pushIdentifier(wanted, e.resource);
+  for (const r of extraResources) pushIdentifier(wanted, r);
+  const byIdentifier = await findByIdentifiers(client, wanted);
+  const batchIds = new Map<string, string>();
+  const idFor = (resource: Resource): { id: string; current?: CurrentRow } => {
+    const ident = stableIdentifier(resource);
+    if (!ident) return { id: resource.id ?? randomUUID() };
+    const key = identifierLookupKey(resource.resourceType, ident.system, ident.value);
+    const current = byIdentifier.get(key);
+    if (current) return { id: current.id, current };
+    let id = batchIds.get(key);
+    if (!id) batchIds.set(key, (id = randomUUID()));
+    return { id };
+  };
+
+  const plan = new VersionPlan(options.sourceFacility ?? null);
+  const patientWritten = new Map<string, boolean>();
+  for (const subject of subjects.values()) {
+    const final = withResidentGroups({ ...subject.patient, id: subject.id }, asOf) as Patient & { id: string };
+    delete final.meta;
+    if (subject.current) {
+      final.meta = (JSON.parse(subject.current.content) as Patient).meta;
+    }
+    subject.patient = final;
+    patientWritten.set(subject.id, plan.write(final, subject.current));
+  }
+
+  const perRecord = candidates.map((c, i) => {
+    const map = entryIds[i]!;
+    map.set(c.prepared.record.patientFullUrl, `Patient/${subjectOf[i]}`);
+    const planned = c.prepared.entries.map((e) => {
+      const { id, current } = idFor(e.resource);
+      map.set(e.fullUrl, `${e.resource.resourceType}/${id}`);
+      return { resource: e.resource, id, current };
+    });
+    let written = 0;
+    for (const p of planned) {
+      const resource = rewriteReferences({ ...p.resource, id: p.id } as Resource & { id: string }, map);
+      if (p.current) resource.meta = (JSON.parse(p.current.content) as Resource).meta;
+      else delete resource.meta;
+      if (plan.write(resource, p.current)) written++;
+    }
+    return { written, resourceIds: [`Patient/${subjectOf[i]}`, ...planned.map((p) => `${p.resource.resourceType}/${p.id}`)] };
+  });
+  for (const r of extraResources) {
+    const { id, current } = idFor(r);
+    const resource = { ...r, id } as Resource & { id: string };
+    if (current) resource.meta = (JSON.parse(current.content) as Resource).meta;
+    plan.write(resource, current);
+  }
+
+  // A re-sent record replaces: what the earlier version had and this one has not is deleted.
+  const deletedPerRecord = await Promise.all(
+    candidates.map(async (c) => {
+      const replaces = c.prepared.record.replaces;
+      if (!replaces) return 0;
+      let n = 0;
+      for (const row of await findReplaced(client, replaces.system, replaces.valuePrefix)) {
+        if (plan.has(row.resourceType, row.id) || batchWritesInclude(perRecord, row)) continue;
+        plan.delete(row);
+        n++;
+      }
+      return n;
+    }),
+  );
+
+  await insertNewResources(client, plan.inserts);
+  const updated = await updateExistingResources(client, plan.updates);
+  if (updated.length !== plan.updates.length) throw new ConcurrentWrite();
+
+  // The MPI and the commune access table follow every Patient written.
+  const persons: PersonToWrite[] = [];
+  const communes: [string, string][] = [];
+  for (const s of subjects.values()) {
+    if (!patientWritten.get(s.id)) continue;
+    const facts = factsFromPatient(s.patient);
+    const residentId = residentIdOf(s.patient) ?? null;
+    persons.push({ patientId: s.id, residentId, facts, keys: identityKeys(facts, exactIdentifiersOf(s.patient)).stored });
+    const commune = communeOf(s.patient);
+    if (commune) communes.push([s.id, commune]);
+  }
+  await upsertPersons(client, persons);
+  if (communes.length) {
+    await client.query(
+      `INSERT INTO patient_commune (patient_id, commune_code) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (patient_id) DO UPDATE SET commune_code = EXCLUDED.commune_code`,
+      [communes.map((c) => c[0]), communes.map((c) => c[1])],
+    );
+  }
+  await insertReviews(client, candidates, decisions, subjectOf);
+
+  const results = candidates.map((c, i) => {
+    const id = subjectOf[i]!;
+    const decision = decisions[i]!;
+    const isNew = newIds.has(id);
+    const firstForSubject = subjectOf.indexOf(id) === i;
+    const outcome: IngestResult['outcome'] = isNew
+      ? decision.decision === 'review' ? 'review' : firstForSubject ? 'created' : 'matched'
+      : patientWritten.get(id) && firstForSubject ? 'updated' : 'matched';
+    const result: IngestResult = {
+      key: c.prepared.record.key,
+      outcome,
+      patientId: id,
+      resourceIds: perRecord[i]!.resourceIds,
+      written: perRecord[i]!.written + (firstForSubject && patientWritten.get(id) ? 1 : 0),
+      deleted: deletedPerRecord[i]!,
+      excluded: c.prepared.excluded,
+      warnings: c.prepared.record.warnings,
+      ...(decision.decision === 'review' ? { reviewCandidates: decision.candidates.map((x) => x.patientId) } : {}),
+    };
+    return { index: c.index, result };
+  });
+  await insertAuditEntries(client, auditEntries(ctx, options, results.map((r) => r.result)));
+  return results;
+}
+
+function pushIdentifier(into: { type: string; system: string; value: string }[], resource: Resource): void {
+  const ident = stableIdentifier(resource);
+  if (ident) into.push({ type: resource.resourceType, ...ident });
+}
+
+function indexAligned(candidates: Candidate[], subjectOf: string[]): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  candidates.forEach((c, i) => (out[c.index] = subjectOf[i]));
+  return out;
+}
+
+function batchWritesInclude(perRecord: { resourceIds: string[] }[], row: CurrentRow): boolean {
+  const key = `${row.resourceType}/${row.id}`;
+  return perRecord.some((r) => r.resourceIds.includes(key));
+}
+
+async function insertReviews(client: pg.PoolClient, candidates: Candidate[], decisions: IdentityDecision[], subjectOf: string[]): Promise<void> {
+  const patientIds: string[] = [];
+  const candidateIds: string[] = [];
+  const scores: number[] = [];
+  const reasons: string[] = [];
+  const keys: string[] = [];
+  decisions.forEach((d, i) => {
+    if (d.decision !== 'review') return;
+    for (const c of d.candidates.slice(0, 5)) {
+      if (c.patientId === subjectOf[i]) continue;
+      patientIds.push(subjectOf[i]!);
+      candidateIds.push(c.patientId);
+      scores.push(c.score);
+      reasons.push(JSON.stringify(c.reasons));
+      keys.push(candidates[i]!.prepared.record.key);
+    }
+  });
+  if (patientIds.length === 0) return;
+  await client.query(
+    `INSERT INTO identity_review (patient_id, candidate_id, score, reasons, source_key)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::jsonb[], $5::text[])
+     ON CONFLICT DO NOTHING`,
+    [patientIds, candidateIds, scores, reasons, keys],
+  );
+}
+
+function auditEntries(ctx: PipelineContext, options: IngestOptions, results: IngestResult[]): AuditEntryInput[] {
+  const agent = agentOf(ctx.actor);
+  return results
+    .filter((r) => r.written > 0 || r.deleted > 0 || r.outcome === 'review')
+    .map((r) => ({
+      action: r.outcome === 'created' || r.outcome === 'review' ? 'create' : 'update',
+      outcome: '0',
+      ...agent,
+      ...(r.patientId ? { patientId: r.patientId, entityType: 'Patient', entityId: r.patientId } : {}),
+      detail: { channel: options.channel, outcome: r.outcome, written: r.written, deleted: r.deleted },
+    }));
+}
