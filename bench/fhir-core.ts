@@ -21,6 +21,8 @@ export interface FhirCoreOptions {
   seconds: number;
   concurrency: number;
   dataDir?: string;
+  /** Write a CPU profile of the server to this directory. */
+  profileDir?: string;
   log: (line: string) => void;
 }
 
@@ -100,7 +102,8 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
   try {
     const load = await loadData(db, n, options.log);
     const { clientId, clientSecret } = await createClient(db.pool, { name: 'bench', scopes: ['system/*.*'] });
-    child = spawn(process.execPath, ['bin/hssk.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+    child = spawn(process.execPath, [...profile, 'bin/hssk.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
     await waitHealthy(url, child);
     const tokenRes = await fetch(`${url}/oauth2/token`, {

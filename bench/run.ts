@@ -4,7 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fhirCoreBench } from './fhir-core.ts';
 
-const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
+const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
   'fhir-core': fhirCoreBench,
 };
 
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     suite: { type: 'string', multiple: true },
     'data-dir': { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -42,6 +43,7 @@ for (const name of selected) {
     seconds: Number(values.seconds),
     concurrency: Number(values.concurrency),
     dataDir: values['data-dir'],
+    profileDir: values.profile,
     log,
   });
 }
