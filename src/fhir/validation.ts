@@ -2,7 +2,7 @@
 // types through @medplum/core's validator, plus the required code bindings (which that validator
 // leaves to a terminology server) from the R4 value sets. Failures become an OperationOutcome
 // whose issues name the element by FHIRPath.
-import { evalFhirPath, getDataType, OperationOutcomeError, tryGetDataType, validateResource, type InternalTypeSchema } from '@medplum/core';
+import { getDataType, OperationOutcomeError, tryGetDataType, validateResource, type InternalTypeSchema } from '@medplum/core';
 import type { Bundle, CodeSystem, OperationOutcomeIssue, Resource, ValueSet } from '@medplum/fhirtypes';
 import { loadFhirDefinitions, readDefinitionFile, SUPPORTED_RESOURCE_TYPES } from './definitions.ts';
 import { FhirError, issue, outcome } from './outcomes.ts';
@@ -100,23 +100,37 @@ function loadRequiredBindings(): Map<string, RequiredBinding[]> {
   return result;
 }
 
+/**
+ * The values at a dotted element path, each with its FHIRPath including array indices
+ * (`Patient.contact[1].gender`), so that an issue points at the one offending element.
+ */
+function valuesAt(resource: unknown, path: string): [string, unknown][] {
+  const [root, ...segments] = path.split('.');
+  let current: [string, unknown][] = [[root!, resource]];
+  for (const segment of segments) {
+    const next: [string, unknown][] = [];
+    for (const [at, value] of current) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+      const child = (value as Record<string, unknown>)[segment];
+      if (Array.isArray(child)) child.forEach((c, i) => next.push([`${at}.${segment}[${i}]`, c]));
+      else if (child !== undefined) next.push([`${at}.${segment}`, child]);
+    }
+    current = next;
+  }
+  return current;
+}
+
 function checkRequiredBindings(resource: Resource): OperationOutcomeIssue[] {
   requiredBindings ??= loadRequiredBindings();
   const issues: OperationOutcomeIssue[] = [];
   for (const binding of requiredBindings.get(resource.resourceType) ?? []) {
-    let values: unknown[];
-    try {
-      values = evalFhirPath(binding.path, resource);
-    } catch {
-      continue;
-    }
-    for (const value of values) {
+    for (const [at, value] of valuesAt(resource, binding.path)) {
       if (typeof value === 'string' && !binding.codes.has(value)) {
         issues.push(
           issue(
             'code-invalid',
             `Mã "${value}" không thuộc tập giá trị bắt buộc ${binding.valueSet} (value not in the required value set)`,
-            binding.path,
+            at,
           ),
         );
       }
