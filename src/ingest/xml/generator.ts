@@ -149,12 +149,13 @@ const day = (d: Date) => stamp(d).slice(0, 8);
 
 /** Household birth dates (dd/mm/yyyy, yyyy-mm-dd or yyyy) → NGAY_SINH of the generation. */
 export function birthField(raw: string, format: EpisodeFormat): string {
-  let y = '', m = '', d = '';
-  let match: RegExpExecArray | null;
-  if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw))) [d, m, y] = [pad(+match[1]!), pad(+match[2]!), match[3]!];
-  else if ((match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw))) [y, m, d] = [match[1]!, match[2]!, match[3]!];
-  else if (/^\d{4}$/.test(raw)) y = raw;
-  else y = '1980';
+  const dmy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  const [y, m, d] = dmy
+    ? [dmy[3]!, pad(+dmy[2]!), pad(+dmy[1]!)]
+    : iso
+      ? [iso[1]!, iso[2]!, iso[3]!]
+      : [/^\d{4}$/.test(raw) ? raw : '1980', '', ''];
   if (format === '4210') return m ? `${y}${m}${d}` : `${y}0101`;
   return m ? `${y}${m}${d}0000` : `${y}00000000`;
 }
