@@ -50,7 +50,7 @@ function fail<T>(code: IdentifierErrorCode, message: string): Validation<T> {
 
 /** Removes the separators people type inside numbers (spaces, dots, hyphens). */
 function stripSeparators(raw: string): string {
-  return raw.replace(/[\s.\-]/g, '');
+  return raw.replace(/[\s.-]/g, '');
 }
 
 const DIGITS = /^\d+$/;
@@ -204,7 +204,7 @@ export type BhytCard =
  * real cards.
  */
 export function parseBhytCard(raw: string): Validation<BhytCard> {
-  const code = raw.replace(/[\s.\-]/g, '').toUpperCase();
+  const code = raw.replace(/[\s.-]/g, '').toUpperCase();
   if (code === '') return fail('bhyt.empty', 'Chưa nhập mã thẻ BHYT.');
   if (code.length === 10 && DIGITS.test(code)) {
     const bhxh = validateBhxh(code);
@@ -248,7 +248,7 @@ export function parseBhytCard(raw: string): Validation<BhytCard> {
  * ("+84 0912…"), which people often type.
  */
 export function normalisePhone(raw: string): Validation<string> {
-  const compact = raw.replace(/[\s.\-()]/g, '');
+  const compact = raw.replace(/[\s.()-]/g, '');
   if (compact === '') return fail('phone.empty', 'Chưa nhập số điện thoại.');
   if (!/^\+?\d+$/.test(compact)) {
     return fail('phone.format', `Số điện thoại chỉ được gồm chữ số (có thể bắt đầu bằng +84), nhận được "${raw.trim()}".`);

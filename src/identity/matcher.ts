@@ -10,8 +10,10 @@
 //    different people) of name, birth date, sex, commune, phone and CMND. Name weights depend on
 //    how common the name is (names.ts).
 // 3. Guards for look-alikes the score alone would link: twins (same family, birth date, commune,
-//    phone; different given names) and namesakes of the same birth year when a date is only a
-//    year — these are settled only by a full birth date or an identifier.
+//    phone; different given names); namesakes of the same birth year in one commune when a
+//    date is only a year; namesakes born the same day in another commune. Without an
+//    identifier (or the phone) these go to review, however rare the name: the synthetic test
+//    set, like real life, holds namesakes of rare names too.
 import { parseBhytCard, validateBhxh, validateCccd, validateCmnd, normalisePhone, type Sex } from './identifiers.ts';
 import { compareNames, editDistance, nameWordKey, nameKey, splitVietnameseName, type NameComparison } from './names.ts';
 
@@ -25,8 +27,14 @@ export interface PersonFacts {
   bhxh?: string | undefined;
   /** 15-character code or the 10-digit number; its mã số BHXH is compared with `bhxh`. */
   bhytCard?: string | undefined;
-  /** Commune (xã/phường) code; compared as given, so both sides should use the same scheme. */
+  /** Commune (xã/phường) code, 2025 or pre-2025. */
   communeCode?: string | undefined;
+  /**
+   * Other codes of the same place: the 2025 commune(s) an old code became, or the old code of
+   * a 2025 commune. The matcher has no admin-unit table; the caller supplies these so that an
+   * old and a new code of one place agree.
+   */
+  communeAliases?: readonly string[] | undefined;
   phone?: string | undefined;
 }
 
@@ -60,12 +68,6 @@ export interface MatchResult {
 export const LINK_THRESHOLD = 16;
 /** Score at or above which (and below LINK_THRESHOLD) the pair goes to a person for review. */
 export const REVIEW_THRESHOLD = 7;
-/**
- * Without a full birth date that agrees (or an identifier or phone that agrees), the name must
- * carry at least this weight — a rare name — for an automatic link; common names go to review,
- * because namesakes born the same year in one commune are real.
- */
-export const PARTIAL_DATE_NAME_WEIGHT = 14;
 
 // ---------------------------------------------------------------------------------------------
 // Preparing one side
@@ -83,7 +85,7 @@ interface Prepared {
   cccd?: string;
   cmnd?: string;
   bhxh?: string;
-  commune?: string;
+  communes?: ReadonlySet<string>;
   phone?: string;
 }
 
@@ -126,8 +128,8 @@ function prepare(p: PersonFacts): Prepared {
   if (cmnd !== undefined) out.cmnd = cmnd;
   const bhxh = (p.bhxh === undefined ? undefined : ok(validateBhxh(p.bhxh))) ?? cardBhxh(p.bhytCard);
   if (bhxh !== undefined) out.bhxh = bhxh;
-  const commune = nonEmpty(p.communeCode);
-  if (commune !== undefined) out.commune = commune;
+  const communes = [p.communeCode, ...(p.communeAliases ?? [])].map(nonEmpty).filter((c): c is string => c !== undefined);
+  if (communes.length > 0) out.communes = new Set(communes);
   const phone = p.phone === undefined ? undefined : ok(normalisePhone(p.phone));
   if (phone !== undefined) out.phone = phone;
   return out;
@@ -201,7 +203,7 @@ const DATE_WEIGHTS: Record<DateRelation, { outcome: FieldOutcome; weight: number
   exact: { outcome: 'agree', weight: 12, reason: 'Ngày sinh trùng khớp.' },
   swapped: { outcome: 'partial', weight: 8, reason: 'Ngày sinh trùng khi đảo ngày và tháng.' },
   'year-typo': { outcome: 'partial', weight: 4, reason: 'Ngày, tháng sinh trùng; năm sinh lệch một chữ số.' },
-  'day-typo': { outcome: 'partial', weight: 4, reason: 'Năm, tháng sinh trùng; ngày sinh lệch một chữ số.' },
+  'day-typo': { outcome: 'partial', weight: 2, reason: 'Năm, tháng sinh trùng; ngày sinh lệch một chữ số.' },
   compatible: { outcome: 'partial', weight: 5, reason: 'Chỉ so được năm sinh (hoặc tháng, năm sinh): trùng.' },
   different: { outcome: 'disagree', weight: -9, reason: 'Ngày sinh khác nhau.' },
 };
@@ -240,12 +242,12 @@ export function matchPersons(left: PersonFacts, right: PersonFacts): MatchResult
   const date = compareDate(a, b);
   const fields: Compared[] = [
     compareCccd(a, b),
-    compareSimple('bhxh', a.bhxh, b.bhxh, [14, 'Trùng mã số BHXH.'], [-5, 'Mã số BHXH khác nhau.']),
+    compareSimple('bhxh', a.bhxh, b.bhxh, [14, 'Trùng mã số BHXH.'], [-14, 'Mã số BHXH khác nhau.']),
     compareCmnd(a, b),
     name,
     date,
     compareSimple('sex', a.sex, b.sex, [1, 'Cùng giới tính.'], [-10, 'Giới tính khác nhau.']),
-    compareSimple('commune', a.commune, b.commune, [3, 'Cùng xã/phường.'], [-1.5, 'Khác xã/phường (có thể đã chuyển nơi ở).']),
+    compareCommunes(a.communes, b.communes),
     compareSimple('phone', a.phone, b.phone, [5, 'Trùng số điện thoại.'], [-1, 'Số điện thoại khác nhau.']),
   ];
   const score = fields.reduce((sum, f) => sum + f.weight, 0);
@@ -268,10 +270,11 @@ export interface CandidateDecision<Id> {
 }
 
 /**
- * Decides among all candidates found by blockingKeys(). Two candidates that both look like the
- * person go to review. When `populationComplete` (the commune's whole population is registered,
- * MISSION A3), a namesake would have been found among the candidates, so a sole candidate held
- * back only for a possible namesake is linked.
+ * Decides among all candidates found by blockingKeys(). One clear link wins over candidates held
+ * back only as possible namesakes (they are explained by it); two clear links, or two
+ * look-alikes, go to review. When `populationComplete` (every resident of the province is
+ * registered, MISSION A3, and the keys search the whole province), a namesake would be among
+ * the candidates, so a sole candidate held back only for a possible namesake is linked.
  */
 export function decideAmongCandidates<Id>(
   person: PersonFacts,
@@ -281,20 +284,27 @@ export function decideAmongCandidates<Id>(
   const results = candidates
     .map(({ id, facts }) => ({ id, result: matchPersons(person, facts) }))
     .sort((x, y) => rank(y.result) - rank(x.result) || y.result.score - x.result.score);
-  const [best, second] = results;
-  if (best === undefined) return { decision: 'new', results };
-  const contenders = results.filter((r) => r.result.decision !== 'new');
-  if (contenders.length > 1 && second !== undefined && second.result.decision !== 'new') {
-    return { decision: 'review', candidate: best.id, results };
-  }
-  if (best.result.decision === 'review' && best.result.possibleNamesake && options.populationComplete === true) {
+  const best = results[0];
+  if (best === undefined || best.result.decision === 'new') return { decision: 'new', results };
+  const links = results.filter((r) => r.result.decision === 'link');
+  const doubtful = results.filter((r) => r.result.decision === 'review' && !r.result.possibleNamesake);
+  const namesakes = results.filter((r) => r.result.decision === 'review' && r.result.possibleNamesake);
+  if (links.length === 1 && doubtful.length === 0) return { decision: 'link', candidate: best.id, results };
+  if (links.length === 0 && doubtful.length === 0 && namesakes.length === 1 && options.populationComplete === true) {
     return { decision: 'link', candidate: best.id, results };
   }
-  return best.result.decision === 'new' ? { decision: 'new', results } : { decision: best.result.decision, candidate: best.id, results };
+  return { decision: 'review', candidate: best.id, results };
 }
 
 function rank(r: MatchResult): number {
   return r.decision === 'link' ? 2 : r.decision === 'review' ? 1 : 0;
+}
+
+function compareCommunes(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): Compared {
+  if (a === undefined || b === undefined) return missing('commune');
+  return [...a].some((code) => b.has(code))
+    ? { field: 'commune', outcome: 'agree', weight: 3, reason: 'Cùng xã/phường.' }
+    : { field: 'commune', outcome: 'disagree', weight: -1.5, reason: 'Khác xã/phường (có thể đã chuyển nơi ở).' };
 }
 
 function compareCccd(a: Prepared, b: Prepared): Compared {
@@ -341,6 +351,12 @@ function decide(
       : { decision: 'new', reason: 'Hai số CCCD hợp lệ khác nhau: hai người khác nhau.' };
   }
   if (cccd === 'agree' || (bhxh === 'agree' && cccd !== 'partial')) return decideOnIdentifier(a, b, name, cccd === 'agree' ? 'CCCD' : 'BHXH');
+  if (bhxh === 'disagree') return { decision: 'new', reason: 'Hai mã số BHXH hợp lệ khác nhau: hai người khác nhau.' };
+  if (date === 'different') {
+    // Birth dates that differ beyond a typing slip are two people however alike the names:
+    // namesakes of one commune, a father and the son named after him.
+    return { decision: 'new', reason: 'Ngày sinh khác nhau.' };
+  }
 
   const byScore: MatchDecision = score >= LINK_THRESHOLD ? 'link' : score >= REVIEW_THRESHOLD ? 'review' : 'new';
   if (byScore === 'new') return { decision: 'new' };
@@ -374,23 +390,31 @@ function decideOnIdentifier(a: Prepared, b: Prepared, name: NameComparison | und
 // The score says link; these look-alikes still go to a person.
 function capLink(a: Prepared, b: Prepared, fields: Compared[], name: NameComparison | undefined, date: DateRelation | undefined): Decided {
   const confirmed = ['bhxh', 'cmnd', 'phone'].some((f) => outcomeOf(fields, f as MatchField) === 'agree') || sameNationalNumber(a, b);
-  // Day and month agreeing (the year perhaps mistyped) rule out namesakes; a mistyped day does
-  // not: a tenth of all days are one keystroke from any given day.
+  if (!confirmed && outcomeOf(fields, 'commune') !== 'agree') {
+    // Namesakes born on the same day live in every province of a million people; a resident
+    // who moved cannot be told from one without an identifier or the phone.
+    return {
+      decision: 'review',
+      reason: 'Khác (hoặc thiếu) xã/phường và không có giấy tờ hay số điện thoại trùng: có thể là người trùng tên.',
+      possibleNamesake: true,
+    };
+  }
+  // Day and month agreeing (the year perhaps mistyped) rule out namesakes of one commune; a
+  // mistyped day does not: a tenth of all days are one keystroke from any given day. Rare names
+  // get no exception: a namesake who exists is as alike whatever the name.
   const fullDateAgrees = date === 'exact' || date === 'swapped' || date === 'year-typo';
-  const monthAgrees = a.date?.month !== undefined && a.date.month === b.date?.month;
-  // A matching month (year-month dates) makes a namesake twelve times less likely.
-  const nameEvidence = (name?.weight ?? 0) + (monthAgrees ? Math.log2(12) : 0);
-  const sameCommune = outcomeOf(fields, 'commune') === 'agree';
-  if (!fullDateAgrees && !confirmed && (nameEvidence < PARTIAL_DATE_NAME_WEIGHT || !sameCommune)) {
+  if (!fullDateAgrees && !confirmed) {
     return {
       decision: 'review',
       reason: 'Không có ngày sinh đầy đủ trùng khớp hay giấy tờ trùng: có thể là người trùng tên, trùng năm sinh.',
-      ...(sameCommune ? { possibleNamesake: true as const } : {}),
+      possibleNamesake: true,
     };
   }
-  const givenUncertain = name?.given === 'near' || name?.given === 'diacritics';
-  if (givenUncertain && date === 'exact' && name?.family === 'exact' && !confirmed) {
-    return { decision: 'review', reason: 'Tên gần giống, trùng họ và ngày sinh: có thể là anh chị em sinh đôi.' };
+  // Twins share the household phone, so only a document settles a doubtful given name.
+  const documented = ['bhxh', 'cmnd'].some((f) => outcomeOf(fields, f as MatchField) === 'agree') || sameNationalNumber(a, b);
+  const givenUncertain = name?.given === 'diacritics';
+  if (givenUncertain && name?.family === 'exact' && !documented) {
+    return { decision: 'review', reason: 'Tên gần giống, trùng họ: có thể gõ sai, cũng có thể là anh chị em (sinh đôi).' };
   }
   return { decision: 'link' };
 }

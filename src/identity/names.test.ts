@@ -138,12 +138,17 @@ describe('compareNames', () => {
     expect(compareNames('Nguyen Thi Lan', 'Nguyễn Thị Lân').given).toBe('exact');
   });
 
-  it('sees a one-letter typo as near, and a different name as disagreement', () => {
+  it('tells a sure typo (no such syllable, swapped letters, wrong tone) from a doubtful one-letter difference and from another name', () => {
+    expect(compareNames('Nguyễn Văn Hùng', 'Nguyễn Văn Hùgn').given).toBe('typo');
     expect(compareNames('Nguyễn Văn Hùng', 'Nguyễn Văn Hùnh').given).toBe('near');
     expect(compareNames('Nguyễn Văn Hùng', 'Ngyễn Văn Hùng').family).toBe('near');
     expect(compareNames('Nguyễn Văn Hùng', 'Nguyễn Văn Dũng').given).toBe('disagree');
     expect(compareNames('Nguyễn Văn Trung', 'Nguyễn Văn Trang').given).toBe('near');
-    expect(compareNames('Nguyễn Văn Lan', 'Nguyễn Văn Lam').given).toBe('disagree');
+    expect(compareNames('Nguyễn Văn Lan', 'Nguyễn Văn Lam').given).toBe('near');
+    expect(compareNames('Lê Thị Vân', 'Lê Thị Vâân').given).toBe('typo');
+    expect(compareNames('Lê Văn Hậu', 'Lê Văn Huậ').given).toBe('typo');
+    expect(compareNames('Lê Văn Hùng', 'Lê Văn Hung').given).toBe('tone');
+    expect(compareNames('Lê Văn Hùng', 'Lê Văn Hưng').given).toBe('diacritics');
   });
 
   it('treats a dropped middle name as partial, not as disagreement', () => {

@@ -55,7 +55,7 @@ export function nameWordKey(word: string): string {
 /** The matching key of a full name: word keys joined by single spaces. */
 export function nameKey(full: string): string {
   return full
-    .split(/[\s,;.\-]+/)
+    .split(/[\s,;.-]+/)
     .map(nameWordKey)
     .filter((w) => w !== '')
     .join(' ');
@@ -190,14 +190,15 @@ export function middleNameShare(middle: string): number {
  * How two name words compare:
  * - `exact`: same word (ignoring diacritics when either record was typed without them, and
  *   ignoring i/y spelling);
- * - `diacritics`: both records carry diacritics and the words differ only in them (Lan/Lân:
- *   possibly two different names);
+ * - `tone`: both records carry diacritics and the words differ only in a tone mark (Hùng/Hung):
+ *   a typing slip;
+ * - `diacritics`: the words differ in a vowel mark (Lan/Lân): possibly two different names;
  * - `typo`: one edit apart, and one of them is no Vietnamese syllable: surely a typing error;
- * - `near`: one edit apart in a word of four letters or more with the same first letter:
- *   probably a typing error, possibly two names (Trung/Trang);
+ * - `near`: one edit apart, same first letter, both real syllables: a typing slip or two names
+ *   (Trung/Trang, An/Anh);
  * - `disagree`, or `missing` on either side.
  */
-export type WordAgreement = 'exact' | 'diacritics' | 'typo' | 'near' | 'disagree' | 'missing';
+export type WordAgreement = 'exact' | 'tone' | 'diacritics' | 'typo' | 'near' | 'disagree' | 'missing';
 
 export interface NameComparison {
   family: WordAgreement;
@@ -221,26 +222,51 @@ function diacriticMarks(word: string): string {
   return dBar + [...marks].sort().join('');
 }
 
-// The shape of a Vietnamese syllable once folded: optional onset, one to three vowels, optional
-// final consonant. Loose (it accepts some non-words) but every real name passes.
-const SYLLABLE = /^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
+// The shape of a Vietnamese syllable once folded: optional onset, a vowel group, optional final
+// consonant. Vowel groups that need a final consonant (iê in "tiến", uô in "muốn") are only
+// accepted with one. Loose (it accepts some non-words) but every real name passes.
+const ONSET = '(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?';
+const OPEN_VOWELS = 'a|e|i|o|u|y|ai|ao|au|ay|eo|eu|ia|iu|oa|oe|oi|ua|ue|ui|uu|uy|ieu|yeu|oai|oay|oeo|uay|uoi|uou|uya|uyu';
+const CLOSED_VOWELS = 'a|e|i|o|u|y|ie|ye|uo|oa|oe|oo|ua|ue|uy|uye';
+const SYLLABLE = new RegExp(`^${ONSET}(?:(?:${OPEN_VOWELS})|(?:${CLOSED_VOWELS})(?:ch|nh|ng|[cmnpt]))$`);
 
 /** Whether a folded word has the shape of a Vietnamese syllable. */
 export function isVietnameseSyllable(folded: string): boolean {
   return SYLLABLE.test(folded);
 }
 
+function isAdjacentSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  const [i, j] = diff;
+  return diff.length === 2 && i !== undefined && j === i + 1 && a[i] === b[j] && a[j] === b[i];
+}
+
+// Tone marks: grave, acute, tilde, hook above, dot below. Breve, circumflex and horn make
+// other vowels and are kept.
+const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+
+function withoutTones(word: string): string {
+  return word.normalize('NFD').replace(TONE_MARKS, '').normalize('NFC').toLowerCase();
+}
+
 function compareWords(a: string, b: string, bothDiacritised: boolean): WordAgreement {
   if (a === '' || b === '') return 'missing';
   const ka = nameWordKey(a);
   const kb = nameWordKey(b);
-  if (ka === kb) return !bothDiacritised || diacriticMarks(a) === diacriticMarks(b) ? 'exact' : 'diacritics';
+  if (ka === kb) {
+    if (!bothDiacritised || diacriticMarks(a) === diacriticMarks(b)) return 'exact';
+    // A wrong or missing tone mark is the commonest typing slip (Hùng/Hưng is not: ư is another
+    // vowel, and Lan/Lân may be two names).
+    return withoutTones(a) === withoutTones(b) ? 'tone' : 'diacritics';
+  }
   if (editDistance(ka, kb) !== 1) return 'disagree';
-  // One edit that leaves a word no Vietnamese syllable can be ("Lna", "Hng") is surely a typo.
+  // One edit that leaves a word no Vietnamese syllable can be ("Lna", "Vâân") is surely a typo;
+  // so is two letters swapped, unless both spellings are common names (Hoa/Hao is not listed).
   if (!isVietnameseSyllable(ka) || !isVietnameseSyllable(kb)) return 'typo';
-  // Two real names one letter apart (Hùng/Dũng, Lan/Lam) are usually two people; in a longer
-  // word with the same first letter a typo is the likelier story, but not a certain one.
-  return Math.min(ka.length, kb.length) >= 4 && ka[0] === kb[0] ? 'near' : 'disagree';
+  if (isAdjacentSwap(ka, kb) && !(GIVEN_NAME_SHARES.has(ka) && GIVEN_NAME_SHARES.has(kb))) return 'typo';
+  // Two real names one letter apart (Hùng/Dũng, An/Anh, Mai/Ma) may be a slip or two people.
+  return ka[0] === kb[0] ? 'near' : 'disagree';
 }
 
 function compareMiddles(a: string[], b: string[]): NameComparison['middle'] {
@@ -267,6 +293,7 @@ function familyWeight(agreement: WordAgreement, a: string, b: string): number {
       return log2(0.95 / share);
     case 'diacritics':
       return 0;
+    case 'tone':
     case 'typo':
       return log2(0.95 / share) - 2;
     case 'near':
@@ -285,6 +312,7 @@ function givenWeight(agreement: WordAgreement, a: string, b: string): number {
       return log2(0.95 / share);
     case 'diacritics':
       return Math.max(-2, Math.min(2, log2(0.01 / share)));
+    case 'tone':
     case 'typo':
       return log2(0.95 / share) - 2;
     case 'near':

@@ -38,7 +38,7 @@ export function formatResidentId(province: string | number, sequence: number): s
 
 /** Removes spaces and hyphens and upper-cases, as typed by a clerk or read from a card. */
 export function normaliseResidentId(s: string): string {
-  return s.replace(/[\s\-]/g, '').toUpperCase();
+  return s.replace(/[\s-]/g, '').toUpperCase();
 }
 
 export interface ResidentIdParts {

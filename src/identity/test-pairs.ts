@@ -171,8 +171,8 @@ function writtenName(rng: Rng, p: Person, errorScale: number): string {
  * only, year and month only, day and month swapped, mistyped year, mistyped day.
  */
 export const DATE_ERRORS = {
-  missing: 0.03,
-  yearOnly: 0.04,
+  missing: 0.02,
+  yearOnly: 0.03,
   yearMonth: 0.01,
   swapped: 0.02,
   yearTypo: 0.01,
@@ -189,7 +189,7 @@ function writtenDate(rng: Rng, p: Person, errorScale: number): string | undefine
   if (r < (bound += DATE_ERRORS.yearMonth)) return `${p.year}-${mm}`;
   if (r < (bound += DATE_ERRORS.swapped) && p.day <= 12 && p.day !== p.month) return `${p.year}-${dd}-${mm}`;
   if (r < (bound += DATE_ERRORS.yearTypo)) return `${yearTypo(rng, p.year)}-${mm}-${dd}`;
-  if (r < (bound += DATE_ERRORS.dayTypo)) return `${p.year}-${mm}-${dayTypo(rng, dd)}`;
+  if (r < bound + DATE_ERRORS.dayTypo) return `${p.year}-${mm}-${dayTypo(rng, dd)}`;
   return `${p.year}-${mm}-${dd}`;
 }
 
@@ -228,7 +228,8 @@ export function recordOf(rng: Rng, p: Person, errorScale = 1): PersonFacts {
     if (rng() < 0.5) facts.bhxh = p.bhxh;
     else facts.bhytCard = `${pick(rng, ['gd', 'HT', 'TE', 'DN', 'hs'])}${pick(rng, ['1', '3', '4'])}60 ${p.bhxh}`;
   }
-  if (rng() >= 0.05) facts.communeCode = rng() < 0.08 * errorScale ? pick(rng, COMMUNES) : p.commune;
+  // Household lists and hospital claims nearly always carry the commune; some people move.
+  if (rng() >= 0.01) facts.communeCode = rng() < 0.05 * errorScale ? pick(rng, COMMUNES) : p.commune;
   if (p.phone !== undefined && rng() < 0.6) facts.phone = rng() < 0.15 ? randomPhone(rng) : p.phone.replace(/^0/, pick(rng, ['0', '+84', '84 ']));
   return facts;
 }
