@@ -1,0 +1,74 @@
+// The review queue of uncertain pairs (MISSION B4: uncertain matches go to a person). A reviewer
+// sees both records side by side with the matcher's score and reasons, and decides: the same
+// person (merge) or two people (kept separate, never offered again).
+import type { Patient } from '@medplum/fhirtypes';
+import type { Actor } from '../../auth/actor.ts';
+import { actorId } from '../../auth/actor.ts';
+import { agentOf } from '../../audit/audit-entry.ts';
+import { insertAuditEntries } from '../../audit/audit-log.ts';
+import type { Database, Queryable } from '../../store/database.ts';
+import { mergePatients, MergeError } from './merge.ts';
+import { pairKey } from './mpi-store.ts';
+
+export interface ReviewItem {
+  id: number;
+  patientId: string;
+  candidateId: string;
+  score: number;
+  reasons: string[];
+  status: string;
+  createdAt: string;
+  /** The two records as stored (for the reviewer's side-by-side view). */
+  patient?: Patient;
+  candidate?: Patient;
+}
+
+export async function listReviews(q: Queryable, options: { status?: string; limit?: number; afterId?: number; withRecords?: boolean } = {}): Promise<ReviewItem[]> {
+  const { rows } = await q.query(
+    `SELECT id, patient_id, candidate_id, score::float8 AS score, reasons, status, created_at FROM identity_review
+      WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    [options.status ?? 'pending', options.afterId ?? 0, options.limit ?? 50],
+  );
+  const items: ReviewItem[] = rows.map((r) => ({
+    id: Number(r.id), patientId: r.patient_id, candidateId: r.candidate_id, score: r.score, reasons: r.reasons, status: r.status, createdAt: new Date(r.created_at).toISOString(),
+  }));
+  if (options.withRecords && items.length) {
+    const ids = [...new Set(items.flatMap((i) => [i.patientId, i.candidateId]))];
+    const res = await q.query<{ id: string; content: string }>(`SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])`, [ids]);
+    const byId = new Map(res.rows.map((r) => [r.id, JSON.parse(r.content) as Patient]));
+    for (const i of items) {
+      const p = byId.get(i.patientId);
+      const c = byId.get(i.candidateId);
+      if (p) i.patient = p;
+      if (c) i.candidate = c;
+    }
+  }
+  return items;
+}
+
+export type ReviewDecision = 'link' | 'separate';
+
+export async function decideReview(db: Database, reviewId: number, decision: ReviewDecision, actor: Actor): Promise<{ status: string; linkId?: number }> {
+  const { rows } = await db.pool.query<{ patient_id: string; candidate_id: string; status: string }>(
+    'SELECT patient_id, candidate_id, status FROM identity_review WHERE id = $1',
+    [reviewId],
+  );
+  const item = rows[0];
+  if (!item) throw new MergeError('not-found', `Không có mục chờ xét số ${reviewId}.`);
+  if (item.status !== 'pending') throw new MergeError('already-merged', `Mục chờ xét số ${reviewId} đã được quyết định (${item.status}).`);
+  if (decision === 'link') {
+    // The record created beside the existing one is merged into it: the older record survives.
+    const { linkId } = await mergePatients(db, item.patient_id, item.candidate_id, actor, reviewId);
+    return { status: 'linked', linkId };
+  }
+  await db.transaction(async (client) => {
+    const who = actorId(actor);
+    await client.query(`UPDATE identity_review SET status = 'separate', decided_by = $2, decided_at = now() WHERE id = $1`, [reviewId, who]);
+    const [a, b] = pairKey(item.patient_id, item.candidate_id).split('|');
+    await client.query('INSERT INTO identity_distinct (patient_a, patient_b, decided_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [a, b, who]);
+    await insertAuditEntries(client, [
+      { action: 'update', outcome: '0', ...agentOf(actor), patientId: item.patient_id, entityType: 'Patient', entityId: item.patient_id, reason: 'identity-review', detail: { decision: 'separate', review: reviewId } },
+    ]);
+  });
+  return { status: 'separate' };
+}
