@@ -59,6 +59,16 @@ describe('transaction', () => {
     expect(await fhir.ids('Observation?code=http://loinc.org|atomic-1')).toEqual([]);
   });
 
+  it('a urn:uuid reference that names no entry of the Bundle fails the transaction with 400', async () => {
+    const res = await fhir.request('POST', '/fhir', bundle('transaction', [
+      { resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'dangling' }] }, request: { method: 'POST', url: 'Patient' } },
+      { resource: observation('urn:uuid:4b8f3a0e-0000-4000-8000-0000000000ff', 'dangling-1'), request: { method: 'POST', url: 'Observation' } },
+    ]));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('urn:uuid:4b8f3a0e-0000-4000-8000-0000000000ff');
+    expect(await fhir.ids(`Patient?identifier=${SYS}|dangling`)).toEqual([]);
+  });
+
   it('is atomic across updates and deletes too: a failing entry undoes an update and a delete', async () => {
     const p = await fhir.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'keep' }], active: false });
     const o = await fhir.create(observation(`Patient/${p.id}`, 'keep-1'));

@@ -174,6 +174,9 @@ describe('date parameters', () => {
 
   it('ne, gt, lt, ge, le', async () => {
     expect(await found('Observation?date=ne2024-01-02')).toEqual(['o3', 'o4']);
+    // ne only matches resources that have a value (unlike :not, which also keeps those without).
+    expect(await found('Patient?death-date=ne2020-01-01')).toEqual([]);
+    expect(await found('Patient?birthdate=ne1980')).toEqual(['binh', 'cuc']);
     expect(await found('Observation?date=gt2024-01-02')).toEqual(['o3']);
     expect(await found('Observation?date=lt2024-01-02')).toEqual(['o3', 'o4']);
     expect(await found('Observation?date=ge2024-01-02')).toEqual(['o1', 'o2', 'o3']);

@@ -62,6 +62,23 @@ function responseEntry(res: FhirResponse): BundleEntry {
   };
 }
 
+/** The first `urn:uuid:`/`urn:oid:` reference left in a value (one naming no entry of the Bundle). */
+function unresolvedReference(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = unresolvedReference(v);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'reference' && typeof v === 'string' && /^urn:(uuid|oid):/.test(v)) return v;
+      const found = unresolvedReference(v);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Replaces every `urn:uuid:`/`urn:oid:` reference that names an entry of this Bundle. */
 function rewriteReferences(value: unknown, map: Map<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, map));
@@ -162,6 +179,11 @@ async function processTransaction(
       const ordered = [...requests].sort((a, b) => (METHOD_ORDER[a.req.method] ?? 9) - (METHOD_ORDER[b.req.method] ?? 9) || a.index - b.index);
       for (const { req, index } of ordered) {
         const body = req.body ? (rewriteReferences(req.body, map) as Resource) : undefined;
+        // A urn:uuid that names no entry would be stored as a dangling reference (R4 §3.1.0.11.2).
+        const dangling = unresolvedReference(body);
+        if (dangling) {
+          throw badRequest(`Mục ${index}: tham chiếu "${dangling}" không trỏ tới mục nào trong Bundle (unresolved reference)`, `Bundle.entry[${index}]`);
+        }
         const preset = presetIds.get(index);
         let effective: FhirRequest = { ...req, body };
         if (preset && body) {

@@ -182,10 +182,12 @@ export function filterCondition(filter: Filter, alias: string, sql: SqlParams, s
     const ors = filter.values.map((v) => `(${valueCondition(param, undefined, v, sql)})`).join(' OR ');
     return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key} AND (${ors}))`;
   }
-  // "ne" on dates and numbers: no value of the resource equals the search value.
+  // "ne" on dates and numbers: the resource has a value, and none of its values equals the
+  // search value. Unlike :not, a resource without any value is not a match (it is not "≠ x").
   if (filter.values.every((v) => v.prefix === 'ne')) {
     const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, { ...v, prefix: 'eq' }, sql)})`).join(' OR ');
-    return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key} AND (${ors}))`;
+    return `(EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key})
+      AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key} AND (${ors})))`;
   }
   const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, v, sql)})`).join(' OR ');
   return `${alias}.rid IN (SELECT x.rid FROM ${table} x WHERE x.p = ${key} AND (${ors}))`;
