@@ -142,7 +142,8 @@ function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[])
       const seen = new Set<string>();
       for (const tv of values) {
         for (const raw of stringValues(tv)) {
-          const trimmed = raw.slice(0, MAX_STRING);
+          // NFC: Vietnamese typed in "Unicode tổ hợp" (decomposed) must still match :exact.
+          const trimmed = raw.slice(0, MAX_STRING).normalize('NFC');
           const folded = foldVietnamese(trimmed);
           const key = `${folded}\u0000${trimmed}`;
           if (folded.length === 0 || seen.has(key)) continue;

@@ -93,6 +93,14 @@ describe('string parameters and Vietnamese text', () => {
     expect(await found('Patient?name=thi')).toEqual(['binh', 'cuc']);
   });
 
+  it('đ is searched as d, and Đặng Thị Ánh is found by dang thi anh', async () => {
+    const dang = await fhir.create({ resourceType: 'Patient', name: [{ family: 'Đặng', given: ['Thị', 'Ánh'] }] });
+    id.dang = dang.id;
+    expect(await found('Patient?name=dang%20thi%20anh')).toEqual(['dang']);
+    expect(await found(`Patient?family=${encodeURIComponent('ĐẶNG')}`)).toEqual(['dang']);
+    await fhir.request('DELETE', `Patient/${dang.id}`);
+  });
+
   it('address search ignores diacritics and case, on the whole address and its parts', async () => {
     expect(await found('Patient?address=ha%20noi')).toEqual(['an']);
     expect(await found('Patient?address=PHUONG%20HANG%20BAI')).toEqual(['an']);
@@ -104,6 +112,9 @@ describe('string parameters and Vietnamese text', () => {
     expect(await found(`Patient?name:exact=${encodeURIComponent('Nguyễn Văn An')}`)).toEqual(['an']);
     expect(await found('Patient?name:exact=nguyen%20van%20an')).toEqual([]);
     expect(await found(`Patient?family:exact=${encodeURIComponent('NGUYỄN')}`)).toEqual(['cuc']);
+    // Text typed as decomposed Unicode ("Unicode tổ hợp" in Unikey) matches the precomposed form.
+    expect(await found(`Patient?name:exact=${encodeURIComponent('Nguyễn Văn An'.normalize('NFD'))}`)).toEqual(['an']);
+    expect(await found(`Patient?name=${encodeURIComponent('Nguyễn Văn'.normalize('NFD'))}`)).toEqual(['an']);
   });
 
   it(':contains matches anywhere in the value', async () => {

@@ -100,7 +100,8 @@ function valueCondition(param: SearchParamDef, modifier: string | undefined, v: 
   const name = param.code;
   switch (param.type) {
     case 'string': {
-      if (modifier === 'exact') return `x.raw = ${sql.add(unescapeValue(v.raw))}`;
+      // Both sides NFC (see indexer): precomposed and decomposed Vietnamese compare equal.
+      if (modifier === 'exact') return `x.raw = ${sql.add(unescapeValue(v.raw).normalize('NFC'))}`;
       const folded = escapeLike(foldVietnamese(unescapeValue(v.raw)));
       if (modifier === 'contains') return `x.value LIKE ${sql.add(`%${folded}%`)}`;
       return `x.value LIKE ${sql.add(`${folded}%`)}`;
