@@ -7,6 +7,10 @@ import { generateEpisodesCommand } from './generate-episodes.ts';
 import { generateProvinceCommand } from './generate-province.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { identityCommands } from './identity.ts';
+import { importFacilitiesCommand } from './import-facilities.ts';
+import { importHouseholdsCommand } from './import-households.ts';
+import { verifyPopulationCommand } from './verify-population.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
 import { makeUserCreateCommand } from './user-create.ts';
 
@@ -19,4 +23,8 @@ export const commands: Command[] = [
   smsOutboxCommand,
   generateProvinceCommand,
   generateEpisodesCommand,
+  importHouseholdsCommand,
+  importFacilitiesCommand,
+  verifyPopulationCommand,
+  ...identityCommands,
 ];

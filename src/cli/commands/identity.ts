@@ -1,0 +1,101 @@
+// `hssk identity …`: the review queue and merges of the master patient index (docs/identity.md).
+import { listReviews, decideReview } from '../../identity/mpi/review-queue.ts';
+import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
+import { fullNameOf } from '../../identity/mpi/person-facts.ts';
+import { openDatabase, type Database } from '../../store/database.ts';
+import type { Config } from '../../config/config.ts';
+import { UsageError, type Command } from '../command.ts';
+
+const ACTOR = { kind: 'system' as const, name: 'cli:identity' };
+
+async function withDb<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config, { poolSize: 2 });
+  try {
+    return await fn(db);
+  } catch (e) {
+    if (e instanceof MergeError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    await db.close();
+  }
+}
+
+function positive(raw: string | undefined, what: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`Thiếu hoặc sai ${what}`);
+  return n;
+}
+
+export const identityCommands: Command[] = [
+  {
+    path: ['identity', 'review', 'list'],
+    summary: 'Danh sách cặp hồ sơ chờ xét trùng (pending identity reviews)',
+    usage: 'hssk identity review list [--limit 50]\n\nPrints one JSON line per pending pair: ids, score, reasons and both records\' name and birth date.',
+    async run(args, { config, out }) {
+      const limit = args[0] === '--limit' ? positive(args[1], '--limit') : 50;
+      return withDb(config, async (db) => {
+        for (const item of await listReviews(db.pool, { limit, withRecords: true })) {
+          out(JSON.stringify({
+            id: item.id, score: item.score, reasons: item.reasons,
+            record: { id: item.patientId, name: item.patient && fullNameOf(item.patient), birthDate: item.patient?.birthDate },
+            candidate: { id: item.candidateId, name: item.candidate && fullNameOf(item.candidate), birthDate: item.candidate?.birthDate },
+          }));
+        }
+        return 0;
+      });
+    },
+  },
+  {
+    path: ['identity', 'review', 'link'],
+    summary: 'Xác nhận cùng một người: gộp hồ sơ (merge a reviewed pair)',
+    usage: 'hssk identity review link REVIEW_ID',
+    async run(args, { config, out }) {
+      const id = positive(args[0], 'REVIEW_ID');
+      return withDb(config, async (db) => {
+        const r = await decideReview(db, id, 'link', ACTOR);
+        out(`Đã gộp hồ sơ (lần gộp số ${r.linkId}).`);
+        return 0;
+      });
+    },
+  },
+  {
+    path: ['identity', 'review', 'keep-separate'],
+    summary: 'Xác nhận hai người khác nhau (keep a reviewed pair separate)',
+    usage: 'hssk identity review keep-separate REVIEW_ID',
+    async run(args, { config, out }) {
+      const id = positive(args[0], 'REVIEW_ID');
+      return withDb(config, async (db) => {
+        await decideReview(db, id, 'separate', ACTOR);
+        out('Đã ghi nhận: hai hồ sơ của hai người khác nhau.');
+        return 0;
+      });
+    },
+  },
+  {
+    path: ['identity', 'merge'],
+    summary: 'Gộp hồ sơ SOURCE vào SURVIVOR (merge two records)',
+    usage: 'hssk identity merge SOURCE_PATIENT_ID SURVIVOR_PATIENT_ID',
+    async run(args, { config, out }) {
+      const [source, survivor] = args;
+      if (!source || !survivor) throw new UsageError('Cần SOURCE và SURVIVOR');
+      return withDb(config, async (db) => {
+        const r = await mergePatients(db, source, survivor, ACTOR);
+        out(`Đã gộp (lần gộp số ${r.linkId}); ${r.rewritten} tài nguyên được chuyển sang hồ sơ giữ lại.`);
+        return 0;
+      });
+    },
+  },
+  {
+    path: ['identity', 'unmerge'],
+    summary: 'Hoàn tác một lần gộp hồ sơ (undo a merge)',
+    usage: 'hssk identity unmerge LINK_ID',
+    async run(args, { config, out }) {
+      const id = positive(args[0], 'LINK_ID');
+      return withDb(config, async (db) => {
+        const r = await unmergePatients(db, id, ACTOR);
+        out(`Đã hoàn tác; ${r.restored} tài nguyên được khôi phục.`);
+        return 0;
+      });
+    },
+  },
+];
