@@ -3,6 +3,9 @@
 // are found without diacritics and case; dates without a zone are Vietnamese local time.
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SearchParamDef } from '../../src/fhir/search-parameters.ts';
+import { executeSearch } from '../../src/store/search/execute.ts';
+import { parseSearch } from '../../src/store/search/parse.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { fhirClient, type FhirClient } from './fhir-client.ts';
 
@@ -299,6 +302,48 @@ describe('quantity parameters', () => {
 
   it('a malformed number is a 400', async () => {
     expect((await fhir.request('GET', 'Observation?value-quantity=abc')).status).toBe(400);
+  });
+});
+
+describe('number parameters', () => {
+  // No supported resource type has an R4 parameter of type number (they belong to RiskAssessment,
+  // MolecularSequence and ChargeItem), so the engine is checked directly: rows of search_number
+  // for a number parameter, searched through parseSearch/executeSearch like any other.
+  const numberParam: SearchParamDef = {
+    resourceType: 'Patient', code: 'probability', type: 'number', expression: 'Patient.probability',
+    parsed: undefined as never, targets: [], key: 424242, definition: { resourceType: 'SearchParameter' } as SearchParamDef['definition'],
+  };
+  async function numberSearch(value: string): Promise<string[]> {
+    const search = parseSearch('Patient', {});
+    search.filters.push({ param: numberParam, values: value.split(',').map((v) => (/^[a-z]{2}/.test(v) ? { prefix: v.slice(0, 2) as never, raw: v.slice(2) } : { prefix: 'eq', raw: v })) });
+    const result = await executeSearch(t.db.pool, search);
+    const byId = new Map(Object.entries(id).map(([k, v]) => [v, k]));
+    return result.matches.map((m) => byId.get(m.id)!).sort();
+  }
+
+  beforeAll(async () => {
+    for (const [key, value] of [['an', 0.2], ['binh', 0.55], ['cuc', 100]] as const) {
+      await t.db.pool.query('INSERT INTO search_number (rid, p, value) SELECT rid, $2, $3 FROM resource WHERE id = $1', [id[key], numberParam.key, value]);
+    }
+  });
+
+  it('eq uses the precision of the value; every prefix compares as R4 says', async () => {
+    expect(await numberSearch('0.2')).toEqual(['an']);
+    // 0.6 stands for [0.55, 0.65); 0.5 for [0.45, 0.55), which leaves 0.55 out.
+    expect(await numberSearch('0.6')).toEqual(['binh']);
+    expect(await numberSearch('0.5')).toEqual([]);
+    expect(await numberSearch('0.55')).toEqual(['binh']);
+    expect(await numberSearch('100')).toEqual(['cuc']);
+    expect(await numberSearch('1e2')).toEqual(['cuc']);
+    expect(await numberSearch('gt0.2')).toEqual(['binh', 'cuc']);
+    expect(await numberSearch('ge0.2')).toEqual(['an', 'binh', 'cuc']);
+    expect(await numberSearch('lt0.55')).toEqual(['an']);
+    expect(await numberSearch('le0.55')).toEqual(['an', 'binh']);
+    expect(await numberSearch('ne100')).toEqual(['an', 'binh']);
+    expect(await numberSearch('sa0.55')).toEqual(['cuc']);
+    expect(await numberSearch('eb0.55')).toEqual(['an']);
+    expect(await numberSearch('ap95')).toEqual(['cuc']);
+    expect(await numberSearch('0.2,100')).toEqual(['an', 'cuc']);
   });
 });
 
