@@ -81,6 +81,7 @@ describe('malformed requests', () => {
 
   it('an unsupported media type is a 415', async () => {
     await expectRefused(await fhir.request('POST', 'Patient', '<Patient xmlns="http://hl7.org/fhir"/>', { 'content-type': 'application/fhir+xml' }), 415);
+    await expectRefused(await fhir.request('POST', 'Patient', '{"resourceType":"Patient"}', { 'content-type': 'text/plain' }), 415);
   });
 
   it('an invalid id in the URL is a 400 or 404, never a 500', async () => {

@@ -60,6 +60,9 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
       done(new FhirError(400, outcome(issue('structure', `JSON không hợp lệ: ${(err as Error).message} (malformed JSON)`))));
     }
   };
+  // Fastify's default text/plain parser would hand a string to the interactions (a misleading
+  // 400): without it a text/plain body is a 415 like any other unsupported media type.
+  app.removeContentTypeParser('text/plain');
   for (const type of ['application/fhir+json', 'application/json', 'application/json-patch+json']) {
     app.removeContentTypeParser(type);
     app.addContentTypeParser(type, { parseAs: 'string' }, parseJson);
