@@ -6,7 +6,7 @@
 // HOSO at a time is held and handed to the XML parser: memory is bounded by the largest episode,
 // not by the file. Elements are matched by local name, so vendor prefixes and wrappers pass.
 import { createReadStream } from 'node:fs';
-import { hasDtd, hosoParser, localName, wellFormedError, type XmlNode } from './xml-parse.ts';
+import { hasDtd, localName, parseHosoXml, type XmlNode } from './xml-parse.ts';
 
 export interface EnvelopeHeader {
   /** MACSKCB of THONGTINDONVI: the sending facility. */
@@ -124,10 +124,10 @@ function collectFiles(node: XmlNode, out: TableFile[]): void {
 
 /** Parses the text of one HOSO element. Exported for tests and for single-episode channels. */
 export function parseHoso(xml: string, index: number, header: EnvelopeHeader): HosoUnit {
-  const problem = wellFormedError(xml);
-  if (problem) return { index, header, files: [], malformed: problem };
+  const parsed = parseHosoXml(xml);
+  if (!parsed.ok) return { index, header, files: [], malformed: parsed.problem };
   const files: TableFile[] = [];
-  collectFiles(hosoParser.parse(xml) as XmlNode, files);
+  collectFiles(parsed.doc, files);
   return { index, header, files };
 }
 

@@ -76,26 +76,35 @@ function readTables(unit: HosoUnit, exclusions: Exclusions): ReadTables {
   return { tables, parsed, reasons, warnings };
 }
 
+function isDangling(v: unknown, known: ReadonlySet<string>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const ref = (v as { reference?: unknown }).reference;
+  return typeof ref === 'string' && ref.startsWith('urn:uuid:') && !known.has(ref);
+}
+
+function holdsDangling(v: unknown, known: ReadonlySet<string>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (isDangling(v, known)) return true;
+  if (Array.isArray(v)) return false;
+  for (const key in v) if (isDangling((v as Record<string, unknown>)[key], known)) return true;
+  return false;
+}
+
 /** Removes references to entries that were dropped (B8), so nothing points at a hole. */
 function pruneDanglingReferences(node: unknown, known: ReadonlySet<string>): void {
-  const dangling = (v: unknown): boolean => {
-    if (typeof v !== 'object' || v === null) return false;
-    const ref = (v as { reference?: unknown }).reference;
-    return typeof ref === 'string' && ref.startsWith('urn:uuid:') && !known.has(ref);
-  };
-  const holdsDangling = (v: unknown): boolean =>
-    dangling(v) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).some(dangling));
+  if (typeof node !== 'object' || node === null) return;
   if (Array.isArray(node)) {
     for (let i = node.length - 1; i >= 0; i--) {
-      if (holdsDangling(node[i])) node.splice(i, 1);
+      if (holdsDangling(node[i], known)) node.splice(i, 1);
       else pruneDanglingReferences(node[i], known);
     }
     return;
   }
-  if (typeof node !== 'object' || node === null) return;
   const obj = node as Record<string, unknown>;
-  for (const [k, v] of Object.entries(obj)) {
-    if (dangling(v)) delete obj[k];
+  for (const k in obj) {
+    const v = obj[k];
+    if (typeof v !== 'object' || v === null) continue;
+    if (isDangling(v, known)) delete obj[k];
     else {
       pruneDanglingReferences(v, known);
       if (Array.isArray(v) && v.length === 0) delete obj[k];

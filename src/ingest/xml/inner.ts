@@ -1,8 +1,9 @@
 // NOIDUNGFILE → records. The content is base64 of a UTF-8 XML document (with or without its own
 // BOM and declaration) or, from some vendors, the XML itself — literal, in CDATA, or escaped.
+import { isUtf8 } from 'node:buffer';
 import { decodeXmlText } from './convert.ts';
 import { TABLES, type TableType } from './tables.ts';
-import { hasDtd, tableParser, wellFormedError, type XmlNode } from './xml-parse.ts';
+import { hasDtd, parseTableXml, type XmlNode } from './xml-parse.ts';
 
 /** One record of a table: field name (upper case) → trimmed text; empty fields are absent. */
 export type XmlRecord = Readonly<Record<string, string>>;
@@ -18,7 +19,23 @@ export type InnerResult = { ok: true; table: ParsedTable } | { ok: false; messag
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const CDATA = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Strict base64 (standard alphabet, white space allowed), or undefined. Node's decoder skips what
+ * it does not know, so a clean string is recognised by its decoded length alone (no pattern pass
+ * over the text); anything else gets the full check.
+ */
+function decodeBase64(s: string): Buffer | undefined {
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const significant = s.length - pad;
+  if (significant % 4 !== 1 && !s.includes('-') && !s.includes('_')) {
+    const bytes = Buffer.from(s, 'base64');
+    if (bytes.length === Math.floor((significant * 3) / 4)) return bytes;
+  }
+  const compact = s.replace(/\s+/g, '');
+  if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined;
+  return Buffer.from(compact, 'base64');
+}
 
 /** The inner XML text of a NOIDUNGFILE, or why it cannot be had. */
 export function decodeContent(raw: string): { ok: true; xml: string } | { ok: false; message: string } {
@@ -28,17 +45,10 @@ export function decodeContent(raw: string): { ok: true; xml: string } | { ok: fa
   if (s === '') return { ok: false, message: 'NOIDUNGFILE rỗng.' };
   if (s.startsWith('&lt;')) s = decodeXmlText(s);
   if (s.startsWith('<')) return { ok: true, xml: s };
-  const compact = s.replace(/\s+/g, '');
-  if (!BASE64.test(compact) || compact.length % 4 === 1) {
-    return { ok: false, message: 'NOIDUNGFILE không phải base64 hợp lệ (cũng không phải XML).' };
-  }
-  let text: string;
-  try {
-    text = utf8.decode(Buffer.from(compact, 'base64'));
-  } catch {
-    return { ok: false, message: 'NOIDUNGFILE giải mã base64 không ra văn bản UTF-8.' };
-  }
-  text = text.trim();
+  const bytes = decodeBase64(s);
+  if (bytes === undefined) return { ok: false, message: 'NOIDUNGFILE không phải base64 hợp lệ (cũng không phải XML).' };
+  if (!isUtf8(bytes)) return { ok: false, message: 'NOIDUNGFILE giải mã base64 không ra văn bản UTF-8.' };
+  let text = bytes.toString('utf8').trim();
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1).trimStart();
   if (!text.startsWith('<')) return { ok: false, message: 'NOIDUNGFILE giải mã base64 không ra tài liệu XML.' };
   return { ok: true, xml: text };
@@ -90,10 +100,11 @@ function findWithMaLk(node: XmlNode, out: XmlNode[]): void {
 
 /** Parses the inner XML of one table. */
 export function parseTable(type: TableType, xml: string): InnerResult {
-  if (hasDtd(xml)) return { ok: false, message: 'Nội dung có khai báo DOCTYPE/ENTITY: bị từ chối vì lý do an toàn.' };
-  const problem = wellFormedError(xml);
-  if (problem) return { ok: false, message: `Nội dung XML không hợp lệ (${problem}).` };
-  const doc = tableParser.parse(xml) as Record<string, XmlNode | XmlNode[]>;
+  const parsed = parseTableXml(xml);
+  // The reader refuses any declaration; say so plainly when it is a DTD (XXE, entity bombs).
+  if (!parsed.ok && parsed.dtd && hasDtd(xml)) return { ok: false, message: 'Nội dung có khai báo DOCTYPE/ENTITY: bị từ chối vì lý do an toàn.' };
+  if (!parsed.ok) return { ok: false, message: `Nội dung XML không hợp lệ (${parsed.problem}).` };
+  const doc = parsed.doc;
   const rootName = Object.keys(doc).find((k) => k !== '#text');
   if (rootName === undefined) return { ok: false, message: 'Nội dung XML không có phần tử gốc.' };
   const rootNode = asArray(doc[rootName])[0] ?? '';
