@@ -23,6 +23,7 @@ import {
   type ExcludedCategory,
 } from './excluded-lists.ts';
 import { containsPhrase, fold, words, type Word } from './fold.ts';
+import { drugNameMayMatch, lowerNfc, Memo, textMayMatch } from './prefilter.ts';
 
 export { EXCLUSION_LABELS, type ExcludedCategory } from './excluded-lists.ts';
 
@@ -42,6 +43,12 @@ function normaliseIcd10(code: string): string {
  * `b20`, with spaces). A `;`- or `,`-separated list (XML3 `MA_BENH_KT`) is checked code by code.
  */
 export function classifyDiagnosis(icd10: string): ExcludedCategory | undefined {
+  return diagnosisMemo.get(icd10, () => classifyDiagnosisUncached(icd10) ?? null) ?? undefined;
+}
+
+const diagnosisMemo = new Memo<ExcludedCategory | null>();
+
+function classifyDiagnosisUncached(icd10: string): ExcludedCategory | undefined {
   for (const part of icd10.split(/[;,]/)) {
     const code = normaliseIcd10(part);
     if (!/^[A-Z]\d{2}/.test(code)) continue;
@@ -115,8 +122,10 @@ export function classifyMedication(code: string | undefined, name: string | unde
   const byCode = code === undefined ? undefined : classifyAtc(code);
   if (byCode !== undefined) return byCode;
   if (name === undefined) return undefined;
-  return classifyDrugWords(words(name), true);
+  return medicationNameMemo.get(name, () => (drugNameMayMatch(lowerNfc(name)) ? classifyDrugWords(words(name), true) : undefined) ?? null) ?? undefined;
 }
+
+const medicationNameMemo = new Memo<ExcludedCategory | null>();
 
 // ---------------------------------------------------------------------------------------------
 // Free text
@@ -175,6 +184,14 @@ function writtenWithDiacritics(window: Word[], phrase: string): boolean {
  */
 export function classifyText(text: string): ExcludedCategory | undefined {
   if (text.trim() === '') return undefined;
+  return textMemo.get(text, () => classifyTextUncached(text) ?? null) ?? undefined;
+}
+
+const textMemo = new Memo<ExcludedCategory | null>();
+
+function classifyTextUncached(text: string): ExcludedCategory | undefined {
+  // Almost no text mentions anything excluded: one precompiled screen proves it (./prefilter.ts).
+  if (!textMayMatch(lowerNfc(text))) return undefined;
   const found = new Set<ExcludedCategory>();
   const list = words(text);
   const byWords = classifyWords(list);
