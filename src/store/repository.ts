@@ -209,6 +209,21 @@ export class Repository {
     return result.matches.map((m) => ({ ...m, deleted: false }));
   }
 
+  /**
+   * Runs `fn` in a transaction holding a lock on one condition (`Type?query`, parameters in any
+   * order): two conditional creates or updates with the same condition, arriving together, then
+   * run one after the other, so the second sees what the first created instead of creating a
+   * duplicate — a hospital re-sending the same patient must not make two records.
+   */
+  async withConditionLock<T>(type: string, query: string, fn: (repo: Repository) => Promise<T>): Promise<T> {
+    const params = [...new URLSearchParams(query)].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
+    const key = `${type}?${new URLSearchParams(params).toString()}`;
+    return this.transaction(async (tx) => {
+      await tx.q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      return fn(tx);
+    });
+  }
+
   // ---------- writes ----------
 
   private prepare(resource: Resource, id: string, versionId: number, lastUpdated: string): { json: string; stored: Resource & { id: string } } {

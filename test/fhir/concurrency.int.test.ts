@@ -54,6 +54,28 @@ describe('concurrent updates of one resource', () => {
     expect(history.body.entry).toHaveLength(11);
   });
 
+  it('eight conditional creates in parallel with the same If-None-Exist: one 201, the others 200 with it, one record', async () => {
+    const body = { resourceType: 'Patient', identifier: [{ system: 'urn:test:race', value: 'cccd-1' }] };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => fhir.request('POST', 'Patient', body, { 'if-none-exist': 'identifier=urn:test:race|cccd-1' })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await fhir.ids('Patient?identifier=urn:test:race|cccd-1')).toHaveLength(1);
+  });
+
+  it('eight conditional updates in parallel with the same condition: one creates, the others update it, one record', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fhir.request('PUT', 'Patient?identifier=urn:test:race|cccd-2', { resourceType: 'Patient', identifier: [{ system: 'urn:test:race', value: 'cccd-2' }], birthDate: `19${80 + i}` }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const ids = await fhir.ids('Patient?identifier=urn:test:race|cccd-2');
+    expect(ids).toHaveLength(1);
+    expect((await fhir.request('GET', `Patient/${ids[0]}`)).headers.etag).toBe('W/"8"');
+  });
+
   it('parallel update-as-create of one new id: every request succeeds and one version 1 exists', async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => fhir.request('PUT', 'Patient/race-1', { resourceType: 'Patient', id: 'race-1', name: [{ family: 'Đua', given: [`${i}`] }] })),

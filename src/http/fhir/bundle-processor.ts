@@ -146,7 +146,9 @@ async function processTransaction(
         const type = req.path.split('/')[0]!;
         if (req.method === 'POST') {
           if (req.ifNoneExist) {
-            const found = await tx.resolveConditional(type, req.ifNoneExist.replace(/^[^?]*\?/, ''));
+            const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
+            // The same lock as a top-level conditional create, held until this transaction ends.
+            const found = await tx.withConditionLock(type, condition, (locked) => locked.resolveConditional(type, condition));
             if (found.length === 1) {
               map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
               continue;
@@ -162,7 +164,8 @@ async function processTransaction(
           presetIds.set(index, id);
           map.set(entry.fullUrl, `${type}/${id}`);
         } else if (req.method === 'PUT' && !req.path.includes('/')) {
-          const found = await tx.resolveConditional(type, new URLSearchParams(Object.entries(req.query).flatMap(([k, vs]) => vs.map((v) => [k, v]))).toString());
+          const condition = new URLSearchParams(Object.entries(req.query).flatMap(([k, vs]) => vs.map((v) => [k, v]))).toString();
+          const found = await tx.withConditionLock(type, condition, (locked) => locked.resolveConditional(type, condition));
           if (found.length === 1) map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
           else if (found.length === 0) {
             const id = (entry.resource as Resource | undefined)?.id ?? randomUUID();

@@ -171,16 +171,18 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const type = m[1]!;
   const resource = bodyResource(req, type);
   caller.authorize('create', type, resource);
-  if (req.ifNoneExist) {
-    const matches = await repo.resolveConditional(type, req.ifNoneExist.replace(/^[^?]*\?/, ''));
+  const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
+  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
+  const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
+  return repo.withConditionLock(type, condition, async (tx) => {
+    const matches = await tx.resolveConditional(type, condition);
     if (matches.length > 1) throw preconditionFailed(`Điều kiện If-None-Exist khớp với ${matches.length} tài nguyên (condition matches several resources)`);
     if (matches.length === 1) {
       const existing = matches[0]!;
       return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
     }
-  }
-  const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
-  return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
+    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
+  });
 }
 
 async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
@@ -211,20 +213,23 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
   const type = m[1]!;
   const resource = bodyResource(req, type);
   caller.authorize('update', type, resource);
-  const matches = await repo.resolveConditional(type, queryString(req.query));
-  if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
-  if (matches.length === 0) {
-    if (resource.id) {
-      const existing = await repo.readVersionRow(type, resource.id);
-      if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
-      return writeResponse(req, await repo.update(resource, { sourceFacility: caller.sourceFacility }));
+  const condition = queryString(req.query);
+  return repo.withConditionLock(type, condition, async (tx) => {
+    const matches = await tx.resolveConditional(type, condition);
+    if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+    if (matches.length === 0) {
+      if (resource.id) {
+        const existing = await tx.readVersionRow(type, resource.id);
+        if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
+        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility }));
+      }
+      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility }));
     }
-    return writeResponse(req, await repo.create(resource, { sourceFacility: caller.sourceFacility }));
-  }
-  const target = matches[0]!;
-  if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
-  await assertVisibleIfExists(repo, type, target.id, caller);
-  return writeResponse(req, await repo.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+    const target = matches[0]!;
+    if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
+    await assertVisibleIfExists(tx, type, target.id, caller);
+    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+  });
 }
 
 async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
