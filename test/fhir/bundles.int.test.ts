@@ -157,6 +157,21 @@ describe('transaction', () => {
     expect(await fhir.ids(`Observation?code=http://loinc.org|cu-obs&subject=Patient/${created}`)).toHaveLength(1);
   });
 
+  it('applies a JSON Patch entry carried as a Binary, with If-Match', async () => {
+    const p = await fhir.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'patch' }], active: false });
+    const patch = (ops: unknown) => ({ resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(ops)).toString('base64') });
+    const res = await fhir.request('POST', '/fhir', bundle('transaction', [
+      { resource: patch([{ op: 'replace', path: '/active', value: true }]) as Resource, request: { method: 'PATCH', url: `Patient/${p.id}`, ifMatch: 'W/"1"' } },
+    ]));
+    expect(res.status).toBe(200);
+    expect(res.body.entry[0].response.status).toBe('200 OK');
+    expect((await fhir.request('GET', `Patient/${p.id}`)).body.active).toBe(true);
+    const failing = await fhir.request('POST', '/fhir', bundle('batch', [
+      { resource: patch([{ op: 'test', path: '/active', value: false }]) as Resource, request: { method: 'PATCH', url: `Patient/${p.id}` } },
+    ]));
+    expect(failing.body.entry[0].response.status).toBe('412');
+  });
+
   it('processes a DELETE, a read and a search entry, and answers each in order', async () => {
     const p = await fhir.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'mixed' }] });
     const gone = await fhir.create({ resourceType: 'Patient', identifier: [{ system: SYS, value: 'mixed-del' }] });

@@ -27,6 +27,24 @@ function splitUrl(url: string, baseUrl: string): { path: string; query: Record<s
   return { path, query };
 }
 
+/**
+ * The body of an entry's request. A PATCH entry carries its JSON Patch as a Binary resource
+ * (R4 §3.1.0.11: a Bundle entry can only hold a resource), decoded here to the operations.
+ */
+function entryBody(entry: BundleEntry, index: number): unknown {
+  const resource = entry.resource as (Resource & { contentType?: string; data?: string }) | undefined;
+  if (entry.request?.method !== 'PATCH' || resource?.resourceType !== 'Binary') return resource;
+  const at = `Bundle.entry[${index}].resource`;
+  if (resource.contentType !== 'application/json-patch+json') {
+    throw badRequest(`Mục ${index}: PATCH cần Binary có contentType application/json-patch+json (JSON Patch expected)`, at);
+  }
+  try {
+    return JSON.parse(Buffer.from(resource.data ?? '', 'base64').toString('utf8'));
+  } catch {
+    throw badRequest(`Mục ${index}: Binary.data không phải JSON Patch hợp lệ (invalid JSON Patch)`, at);
+  }
+}
+
 function entryRequest(entry: BundleEntry, index: number, baseUrl: string, prefer: FhirRequest['prefer']): FhirRequest {
   const request = entry.request;
   if (!request?.method || !request.url) {
@@ -37,7 +55,7 @@ function entryRequest(entry: BundleEntry, index: number, baseUrl: string, prefer
     method: request.method as FhirRequest['method'],
     path,
     query,
-    body: entry.resource,
+    body: entryBody(entry, index),
     ifMatch: request.ifMatch,
     ifNoneExist: request.ifNoneExist,
     ifNoneMatch: request.ifNoneMatch,
