@@ -142,7 +142,7 @@ function checkRequiredBindings(resource: Resource): OperationOutcomeIssue[] {
 /** Throws a 400 FhirError listing every problem of the resource; returns quietly when valid. */
 export function assertValidResource(resource: Resource): void {
   loadFhirDefinitions();
-  let issues: OperationOutcomeIssue[] = [];
+  let issues: OperationOutcomeIssue[];
   try {
     issues = validateResource(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
   } catch (err) {

@@ -3,7 +3,7 @@
 // resources (named by FHIRPath), unsupported types and media types.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fhirClient, issuesOf, type FhirClient } from './fhir-client.ts';
+import { fhirClient, issuesOf, type FhirClient, type Json } from './fhir-client.ts';
 
 let t: TestApp;
 let fhir: FhirClient;
@@ -28,7 +28,7 @@ afterEach(async () => {
   expect((await fhir.request('GET', `Patient/${existingId}`)).status).toBe(200);
 });
 
-async function expectRefused(res: { status: number; body: any; headers: Record<string, unknown> }, status: number) {
+async function expectRefused(res: { status: number; body: Json; headers: Record<string, unknown> }, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toContain('application/fhir+json');
   expect(res.body.resourceType).toBe('OperationOutcome');

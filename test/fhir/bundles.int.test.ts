@@ -3,7 +3,7 @@
 import type { Bundle, BundleEntry, Observation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fhirClient, type FhirClient } from './fhir-client.ts';
+import { fhirClient, type FhirClient, type Json } from './fhir-client.ts';
 
 let t: TestApp;
 let fhir: FhirClient;
@@ -34,14 +34,14 @@ describe('transaction', () => {
     ]));
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('transaction-response');
-    expect(res.body.entry.map((e: any) => e.response.status)).toEqual(['201 Created', '201 Created']);
+    expect(res.body.entry.map((e: Json) => e.response.status)).toEqual(['201 Created', '201 Created']);
     const [patientId] = await fhir.ids(`Patient?identifier=${SYS}|t1`);
     expect(patientId).toBeDefined();
     // Response entries are in the order of the request entries.
     expect(res.body.entry[1].response.location).toContain(`Patient/${patientId}/_history/1`);
     const obs = await fhir.search(`Observation?subject=Patient/${patientId}`);
     expect(obs.entry).toHaveLength(1);
-    expect((obs.entry![0]!.resource as any).subject.reference).toBe(`Patient/${patientId}`);
+    expect((obs.entry![0]!.resource as Json).subject.reference).toBe(`Patient/${patientId}`);
     // The chained search goes through the resolved reference too.
     expect(await fhir.ids(`Observation?patient.identifier=${SYS}|t1`)).toEqual([obs.entry![0]!.resource!.id]);
   });
@@ -75,7 +75,7 @@ describe('transaction', () => {
     const res = await fhir.request('POST', '/fhir', bundle('transaction', [
       { resource: { ...p, active: true }, request: { method: 'PUT', url: `Patient/${p.id}` } },
       { request: { method: 'DELETE', url: `Observation/${o.id}` } },
-      { resource: { resourceType: 'Patient', gender: 'bogus' } as any, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', gender: 'bogus' } as Json, request: { method: 'POST', url: 'Patient' } },
     ]));
     expect(res.status).toBe(400);
     const read = await fhir.request('GET', `Patient/${p.id}`);
@@ -112,7 +112,7 @@ describe('transaction', () => {
       { resource: observation('urn:uuid:4b8f3a0e-0000-4000-8000-000000000021', 'cond-2'), request: { method: 'POST', url: 'Observation' } },
     ]));
     expect(res.status).toBe(200);
-    expect(res.body.entry.map((e: any) => e.response.status)).toEqual(['200 OK', '201 Created', '201 Created', '201 Created']);
+    expect(res.body.entry.map((e: Json) => e.response.status)).toEqual(['200 OK', '201 Created', '201 Created', '201 Created']);
     expect(await fhir.ids(`Patient?identifier=${SYS}|cond`)).toEqual([existing.id]);
     const [newId] = await fhir.ids(`Patient?identifier=${SYS}|cond-new`);
     expect(await fhir.ids(`Observation?subject=Patient/${existing.id}`)).toHaveLength(1);
@@ -149,7 +149,7 @@ describe('transaction', () => {
       { resource: observation('urn:uuid:4b8f3a0e-0000-4000-8000-000000000041', 'cu-obs'), request: { method: 'POST', url: 'Observation' } },
     ]));
     expect(res.status).toBe(200);
-    expect(res.body.entry.map((e: any) => e.response.status)).toEqual(['200 OK', '201 Created', '201 Created']);
+    expect(res.body.entry.map((e: Json) => e.response.status)).toEqual(['200 OK', '201 Created', '201 Created']);
     const read = await fhir.request('GET', `Patient/${existing.id}`);
     expect(read.body.active).toBe(true);
     expect(read.headers.etag).toBe('W/"2"');
@@ -201,7 +201,7 @@ describe('batch', () => {
     ]));
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('batch-response');
-    const statuses = res.body.entry.map((e: any) => e.response.status.split(' ')[0]);
+    const statuses = res.body.entry.map((e: Json) => e.response.status.split(' ')[0]);
     expect(statuses).toEqual(['201', '400', '200', '404', '200']);
     expect(res.body.entry[1].response.outcome.issue[0].expression).toContain('Observation.code');
     expect(await fhir.ids(`Patient?identifier=${SYS}|batch-1`)).toHaveLength(1);
@@ -214,7 +214,7 @@ describe('batch', () => {
       { resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'batch-3' }] }, request: { method: 'POST', url: 'Patient' } },
     ]));
     expect(res.status).toBe(200);
-    expect(res.body.entry.map((e: any) => e.response.status.split(' ')[0])).toEqual(['400', '201']);
+    expect(res.body.entry.map((e: Json) => e.response.status.split(' ')[0])).toEqual(['400', '201']);
   });
 
   it('a Bundle that is neither batch nor transaction is refused', async () => {

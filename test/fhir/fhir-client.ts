@@ -2,7 +2,14 @@
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 
-export interface FhirResult<T = any> {
+/**
+ * Response JSON as the tests read it: loosely typed on purpose, since asserting on its shape is
+ * what the tests do (and a wrong guess fails the assertion, not the type-check).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface FhirResult<T = Json> {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: T;
@@ -10,7 +17,7 @@ export interface FhirResult<T = any> {
 }
 
 export interface FhirClient {
-  request<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<FhirResult<T>>;
+  request<T = Json>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<FhirResult<T>>;
   create<T extends Resource>(resource: T, headers?: Record<string, string>): Promise<T & { id: string }>;
   search(url: string, headers?: Record<string, string>): Promise<Bundle>;
   /** Ids of the matches of a search (entries with search.mode = match), in order. */

@@ -3,7 +3,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fhirClient, type FhirClient } from './fhir-client.ts';
+import { fhirClient, type FhirClient, type Json } from './fhir-client.ts';
 
 let t: TestApp;
 let fhir: FhirClient;
@@ -187,7 +187,7 @@ describe('delete and history', () => {
     const entries = history.body.entry;
     expect(entries).toHaveLength(3);
     // Newest first: the deletion, the update, the create.
-    expect(entries.map((e: any) => e.request.method)).toEqual(['DELETE', 'PUT', 'POST']);
+    expect(entries.map((e: Json) => e.request.method)).toEqual(['DELETE', 'PUT', 'POST']);
     expect(entries[0].resource).toBeUndefined();
     expect(entries[1].resource.active).toBe(true);
     expect((await fhir.request('GET', `Patient/${p.id}/_history/2`)).body.active).toBe(true);
@@ -218,18 +218,18 @@ describe('delete and history', () => {
     await fhir.request('DELETE', `Organization/${b.id}`);
     const type = await fhir.request('GET', 'Organization/_history');
     expect(type.status).toBe(200);
-    const keys = type.body.entry.map((e: any) => `${e.fullUrl.split('/').at(-1)}@${e.response.etag}`);
+    const keys = type.body.entry.map((e: Json) => `${e.fullUrl.split('/').at(-1)}@${e.response.etag}`);
     expect(keys).toEqual([`${b.id}@W/"2"`, `${a.id}@W/"2"`, `${b.id}@W/"1"`, `${a.id}@W/"1"`]);
 
     const system = await fhir.request('GET', '_history?_count=2');
     expect(system.status).toBe(200);
     expect(system.body.entry).toHaveLength(2);
-    expect(system.body.entry.map((e: any) => e.response.etag)).toEqual(['W/"2"', 'W/"2"']);
-    const next = system.body.link.find((l: any) => l.relation === 'next').url as string;
+    expect(system.body.entry.map((e: Json) => e.response.etag)).toEqual(['W/"2"', 'W/"2"']);
+    const next = system.body.link.find((l: Json) => l.relation === 'next').url as string;
     const page2 = await fhir.request('GET', next.replace('http://hssk.test', ''));
     expect(page2.status).toBe(200);
     // The second page continues exactly where the first ended: b's and a's first versions.
-    expect(page2.body.entry.map((e: any) => `${e.fullUrl.split('/').at(-1)}@${e.response.etag}`)).toEqual([`${b.id}@W/"1"`, `${a.id}@W/"1"`]);
+    expect(page2.body.entry.map((e: Json) => `${e.fullUrl.split('/').at(-1)}@${e.response.etag}`)).toEqual([`${b.id}@W/"1"`, `${a.id}@W/"1"`]);
 
     const since = await fhir.request('GET', `Organization/_history?_since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
     expect(since.body.entry).toEqual([]);

@@ -7,7 +7,7 @@ import type { SearchParamDef } from '../../src/fhir/search-parameters.ts';
 import { executeSearch } from '../../src/store/search/execute.ts';
 import { parseSearch } from '../../src/store/search/parse.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fhirClient, type FhirClient } from './fhir-client.ts';
+import { fhirClient, type FhirClient, type Json } from './fhir-client.ts';
 
 let t: TestApp;
 let fhir: FhirClient;
@@ -359,6 +359,6 @@ describe('search by POST', () => {
   it('POST Type/_search with form parameters works like GET', async () => {
     const res = await fhir.request('POST', 'Patient/_search', 'name=nguyen&gender=male', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(200);
-    expect(res.body.entry.map((e: any) => e.resource.id)).toEqual([id.an]);
+    expect(res.body.entry.map((e: Json) => e.resource.id)).toEqual([id.an]);
   });
 });

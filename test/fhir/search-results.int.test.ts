@@ -3,7 +3,7 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fhirClient, type FhirClient } from './fhir-client.ts';
+import { fhirClient, type FhirClient, type Json } from './fhir-client.ts';
 
 let t: TestApp;
 let fhir: FhirClient;
@@ -177,9 +177,9 @@ describe('unknown parameters', () => {
     expect(names(bundle)).toHaveLength(5);
     const outcomes = bundle.entry!.filter((e) => e.search?.mode === 'outcome');
     expect(outcomes).toHaveLength(1);
-    const issues = (outcomes[0]!.resource as any).issue;
-    expect(issues.map((i: any) => i.expression[0]).sort()).toEqual(['foo', 'name:sounds']);
-    expect(issues.every((i: any) => i.severity === 'warning')).toBe(true);
+    const issues = (outcomes[0]!.resource as Json).issue;
+    expect(issues.map((i: Json) => i.expression[0]).sort()).toEqual(['foo', 'name:sounds']);
+    expect(issues.every((i: Json) => i.severity === 'warning')).toBe(true);
   });
 
   it('are a 400 under Prefer: handling=strict', async () => {

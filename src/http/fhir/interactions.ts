@@ -1,7 +1,7 @@
 // The routing table of FHIR interactions (R4 RESTful API): one function per interaction, chosen
 // from the method and path. Shared by top-level HTTP requests and Bundle entries.
 import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, notSupported, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
+import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
 import { parseSearch } from '../../store/search/parse.ts';
 import { searchBundleJson, subsetter } from './bundles.ts';
