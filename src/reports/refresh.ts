@@ -1,0 +1,280 @@
+// The incremental refresher: drains the dirty queue filled by triggers (040_reports.sql),
+// re-extracts the facts of the changed resources and recomputes only the cells they touch.
+// One refresher at a time (advisory lock); a busy lock means someone else is refreshing.
+import type { Condition, Encounter, EpisodeOfCare, Group, Immunization, Observation, Patient } from '@medplum/fhirtypes';
+import type pg from 'pg';
+import { paramKey } from '../fhir/search-parameters.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { episodeCellsOf, rebuildAllCells, recomputeArrivalCells, recomputeCommuneCells, recomputeDiseaseCells } from './cells.ts';
+import {
+  diagnosisIds,
+  episodeFact,
+  householdMembers,
+  icd10Code,
+  immunizationOf,
+  measureOf,
+  ncdCareOf,
+  ncdConditionOf,
+  personFact,
+  type EpisodeFact,
+  type PersonFact,
+} from './extract.ts';
+import { deleteFacts, recomputeNcdPersons, updateDerivedPersonFacts, upsertEpisodes, upsertPersons, upsertSimple } from './facts.ts';
+
+const LOCK_KEY = 0x5250_5254; // "RPRT"
+const GROUP_MEMBER = paramKey('Group', 'member');
+const CONDITION_ENCOUNTER = paramKey('Condition', 'encounter');
+
+export interface RefreshOptions {
+  /** Resources per transaction (default 5000). */
+  batchSize?: number;
+  /** The clock (tests). */
+  now?: Date;
+  /** Rebuild every cell even if the daily rebuild is not due. */
+  full?: boolean;
+}
+
+export interface RefreshResult {
+  resources: number;
+  patients: number;
+  episodes: number;
+  cells: { communes: number; diseaseCells: number; arrivalCells: number };
+  full: boolean;
+  busy: boolean;
+  ms: number;
+}
+
+interface ResourceRow {
+  rid: string;
+  resource_type: string;
+  id: string;
+  deleted: boolean;
+  compartment: string | null;
+  source_facility: string | null;
+  last_updated: Date;
+  content: string | null;
+}
+
+/** The date in Vietnam (yyyy-mm-dd) of an instant. */
+export function vietnamDate(d: Date): string {
+  return new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+async function loadRows(client: pg.PoolClient, where: string, params: unknown[]): Promise<ResourceRow[]> {
+  const { rows } = await client.query<ResourceRow>(
+    `SELECT rid::text, resource_type, id, deleted, compartment, source_facility, last_updated, content FROM resource WHERE ${where}`,
+    params,
+  );
+  return rows;
+}
+
+const parse = <T>(row: ResourceRow): T => JSON.parse(row.content!) as T;
+
+async function extractEpisodes(client: pg.PoolClient, encounters: ResourceRow[]): Promise<EpisodeFact[]> {
+  const live = encounters.filter((r) => !r.deleted && r.content !== null && r.compartment !== null);
+  const parsed = live.map((r) => ({ row: r, encounter: parse<Encounter>(r) }));
+  const conditionIds = [...new Set(parsed.flatMap((p) => diagnosisIds(p.encounter).slice(0, 1)))];
+  const codes = new Map<string, string | undefined>();
+  if (conditionIds.length > 0) {
+    for (const c of await loadRows(client, `resource_type = 'Condition' AND id = ANY($1) AND NOT deleted`, [conditionIds])) {
+      codes.set(c.id, icd10Code(parse<Condition>(c)));
+    }
+  }
+  return parsed.flatMap(({ row, encounter }) => {
+    const main = diagnosisIds(encounter)[0];
+    const fact = episodeFact(
+      { rid: row.rid, patientId: row.compartment!, facility: row.source_facility ?? '', lastUpdated: row.last_updated.toISOString() },
+      encounter,
+      main === undefined ? undefined : codes.get(main),
+    );
+    return fact ? [fact] : [];
+  });
+}
+
+async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
+  const dirty = await client.query<{ rid: string }>(
+    `DELETE FROM report_dirty_resource WHERE rid IN (SELECT rid FROM report_dirty_resource ORDER BY rid LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING rid::text`,
+    [batchSize],
+  );
+  const dirtyPatients = await client.query<{ patient_id: string }>(
+    `DELETE FROM report_dirty_patient WHERE patient_id IN (SELECT patient_id FROM report_dirty_patient LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING patient_id`,
+    [batchSize],
+  );
+  if (dirty.rowCount === 0 && dirtyPatients.rowCount === 0) return undefined;
+
+  const rows = dirty.rows.length ? await loadRows(client, 'rid = ANY($1::bigint[])', [dirty.rows.map((r) => r.rid)]) : [];
+  const patients = new Set(dirtyPatients.rows.map((r) => r.patient_id));
+  const persons: PersonFact[] = [];
+  const encounterRows = new Map<string, ResourceRow>();
+  const encounterIdsFromConditions = new Set<string>();
+  const conditions: unknown[][] = [];
+  const cares: unknown[][] = [];
+  const measures: unknown[][] = [];
+  const immunizations: unknown[][] = [];
+  const gone: string[] = [];
+
+  for (const row of rows) {
+    if (row.compartment) patients.add(row.compartment);
+    if (row.resource_type === 'Encounter') encounterRows.set(row.rid, row);
+    if (row.deleted || row.content === null) {
+      gone.push(row.rid);
+      continue;
+    }
+    switch (row.resource_type) {
+      case 'Patient':
+        persons.push(personFact(row.id, parse<Patient>(row), asOf));
+        patients.add(row.id);
+        break;
+      case 'Group':
+        for (const id of householdMembers(parse<Group>(row))) patients.add(id);
+        break;
+      case 'Condition': {
+        const c = parse<Condition>(row);
+        const encounter = /^Encounter\/(.+)$/.exec(c.encounter?.reference ?? '')?.[1];
+        if (encounter) encounterIdsFromConditions.add(encounter);
+        const programme = ncdConditionOf(c);
+        if (programme && row.compartment) conditions.push([row.rid, row.compartment, programme]);
+        else gone.push(row.rid);
+        break;
+      }
+      case 'EpisodeOfCare': {
+        const care = ncdCareOf(parse<EpisodeOfCare>(row));
+        if (care && row.compartment) cares.push([row.rid, row.compartment, care.programme, care.active]);
+        else gone.push(row.rid);
+        break;
+      }
+      case 'Observation': {
+        const m = measureOf(parse<Observation>(row));
+        if (m && row.compartment) measures.push([row.rid, row.compartment, m.programme, m.measuredAt, m.controlled]);
+        else gone.push(row.rid);
+        break;
+      }
+      case 'Immunization': {
+        const i = immunizationOf(parse<Immunization>(row));
+        if (i && row.compartment) immunizations.push([row.rid, row.compartment, i.vaccine, i.givenOn]);
+        else gone.push(row.rid);
+        break;
+      }
+    }
+  }
+  // A deleted Condition may have been the main diagnosis of an episode.
+  const goneConditions = rows.filter((r) => r.resource_type === 'Condition' && r.deleted).map((r) => r.rid);
+  if (goneConditions.length) {
+    const refs = await client.query<{ target_id: string }>(`SELECT target_id FROM search_reference WHERE p = $1 AND rid = ANY($2::bigint[])`, [
+      CONDITION_ENCOUNTER,
+      goneConditions,
+    ]);
+    for (const r of refs.rows) encounterIdsFromConditions.add(r.target_id);
+  }
+  if (encounterIdsFromConditions.size) {
+    for (const r of await loadRows(client, `resource_type = 'Encounter' AND id = ANY($1)`, [[...encounterIdsFromConditions]])) {
+      encounterRows.set(r.rid, r);
+    }
+  }
+
+  const patientIds = [...patients];
+  const oldCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
+  const episodeRids = [...encounterRows.keys()];
+  const before = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, patientIds]);
+
+  await upsertPersons(client, persons);
+  await client.query(`DELETE FROM report_person WHERE patient_id = ANY($1) AND patient_id NOT IN (SELECT id FROM resource WHERE resource_type = 'Patient' AND id = ANY($1) AND NOT deleted)`, [
+    patientIds,
+  ]);
+  await deleteFacts(client, gone);
+  const episodes = await extractEpisodes(client, [...encounterRows.values()]);
+  const kept = new Set(episodes.map((e) => e.rid));
+  await deleteFacts(client, episodeRids.filter((rid) => !kept.has(rid)));
+  await upsertEpisodes(client, episodes);
+  await upsertSimple(client, 'report_ncd_condition', [{ name: 'programme', type: 'text' }], conditions);
+  await upsertSimple(client, 'report_ncd_care', [{ name: 'programme', type: 'text' }, { name: 'active', type: 'bool' }], cares);
+  await upsertSimple(client, 'report_measure', [{ name: 'programme', type: 'text' }, { name: 'measured_at', type: 'timestamptz' }, { name: 'controlled', type: 'bool' }], measures);
+  await upsertSimple(client, 'report_immunization', [{ name: 'vaccine', type: 'text' }, { name: 'given_on', type: 'date' }], immunizations);
+
+  // Residents who moved take their episodes with them.
+  await client.query(
+    `UPDATE report_episode e SET commune = p.commune, old_district = p.old_district FROM report_person p
+     WHERE e.patient_id = p.patient_id AND p.patient_id = ANY($1) AND (e.commune <> p.commune OR e.old_district <> p.old_district)`,
+    [patientIds],
+  );
+  await updateDerivedPersonFacts(client, patientIds, GROUP_MEMBER);
+  await recomputeNcdPersons(client, patientIds);
+
+  const after = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, patientIds]);
+  const newCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
+  const communes = [...new Set([...oldCommunes.rows, ...newCommunes.rows].map((r) => r.commune))];
+  const diseaseCells = uniqueBy([...before.disease, ...after.disease], (c) => `${c.commune}|${c.year}`);
+  const arrivalCells = uniqueBy([...before.arrival, ...after.arrival], (c) => `${c.facility}|${c.day}`);
+  if (communes.length) await recomputeCommuneCells(client, communes, asOf);
+  if (diseaseCells.length) await recomputeDiseaseCells(client, diseaseCells);
+  if (arrivalCells.length) await recomputeArrivalCells(client, arrivalCells);
+  return {
+    resources: rows.length,
+    patients: patientIds.length,
+    episodes: episodes.length,
+    cells: { communes: communes.length, diseaseCells: diseaseCells.length, arrivalCells: arrivalCells.length },
+  };
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const i of items) seen.set(key(i), i);
+  return [...seen.values()];
+}
+
+/**
+ * Brings the report cells up to date with every resource written so far. Once a day (Vietnam
+ * date) every cell is rebuilt from the facts: ages, 12-month windows and recent visits move
+ * with time even when no data arrives.
+ */
+export async function refreshReports(db: Database, options: RefreshOptions = {}): Promise<RefreshResult> {
+  const started = performance.now();
+  const now = options.now ?? new Date();
+  const asOf = vietnamDate(now);
+  const total: RefreshResult = { resources: 0, patients: 0, episodes: 0, cells: { communes: 0, diseaseCells: 0, arrivalCells: 0 }, full: false, busy: false, ms: 0 };
+  for (;;) {
+    const step = await db.transaction(async (client) => {
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
+      if (!locked.rows[0]!.ok) return 'busy' as const;
+      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf);
+      if (!batch) {
+        const last = await client.query<{ day: string }>(`SELECT to_char(updated_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM report_state WHERE key = 'full'`);
+        if (options.full || last.rows[0]?.day !== asOf) {
+          await rebuildAllCells(client, asOf);
+          await setState(client, 'full', now);
+          total.full = true;
+        }
+        await setState(client, 'cells', now);
+        return 'done' as const;
+      }
+      await setState(client, 'cells', now);
+      total.resources += batch.resources;
+      total.patients += batch.patients;
+      total.episodes += batch.episodes;
+      total.cells.communes += batch.cells.communes;
+      total.cells.diseaseCells += batch.cells.diseaseCells;
+      total.cells.arrivalCells += batch.cells.arrivalCells;
+      return 'more' as const;
+    });
+    if (step === 'busy') {
+      total.busy = true;
+      break;
+    }
+    if (step === 'done') break;
+  }
+  total.ms = Math.round(performance.now() - started);
+  return total;
+}
+
+async function setState(client: pg.PoolClient, key: string, at: Date): Promise<void> {
+  await client.query('INSERT INTO report_state (key, updated_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at', [key, at]);
+}
+
+/** When the cells were last brought up to date, and how many changes wait for the next refresh. */
+export async function reportFreshness(db: Queryable): Promise<{ asOf: string | null; pending: number }> {
+  const { rows } = await db.query<{ at: Date | null; pending: string }>(
+    `SELECT (SELECT updated_at FROM report_state WHERE key = 'cells') AS at,
+            (SELECT count(*) FROM (SELECT 1 FROM report_dirty_resource LIMIT 100000) d) + (SELECT count(*) FROM report_dirty_patient) AS pending`,
+  );
+  return { asOf: rows[0]?.at ? rows[0].at.toISOString() : null, pending: Number(rows[0]?.pending ?? 0) };
+}
