@@ -83,3 +83,55 @@ describe('household import', () => {
     }
   });
 });
+
+describe('addresses with old commune codes, facilities, population verification', () => {
+  it('an old (pre-2025) commune code resolves to today\'s commune and is kept as the old code', async () => {
+    const { rows } = await db.pool.query(
+      `SELECT content FROM resource WHERE resource_type = 'Patient' AND content LIKE '%address-commune-old%' LIMIT 1`,
+    );
+    const patient = JSON.parse(rows[0].content);
+    const ext = patient.address[0].extension;
+    const current = ext.find((e: { url: string }) => e.url.endsWith('/address-commune')).valueCode;
+    const old = ext.find((e: { url: string }) => e.url.endsWith('/address-commune-old')).valueCode;
+    expect(current).toMatch(/^\d{5}$/);
+    expect(old).toMatch(/^\d{5}$/);
+  });
+
+  it('facilities import as Organization + Location, idempotently by facility code', async () => {
+    const { importFacilities } = await import('../facility/import-facilities.ts');
+    const file = path.join(dir, 'province', 'facilities.csv');
+    const first = await importFacilities(ctx, file);
+    expect(first.rejected).toEqual([]);
+    expect(first.written).toBe(first.rows * 2);
+    const again = await importFacilities(ctx, file);
+    expect(again.written).toBe(0);
+  });
+
+  it('a population verification file marks the record "đã xác thực ngày …"', async () => {
+    const { fileAdapter } = await import('../../identity/mpi/population/file-adapter.ts');
+    const { verifyPopulation, verificationLabel } = await import('../../identity/mpi/population/verify-population.ts');
+    const file = write('verify.csv', ['so_cccd,ho_ten,ngay_sinh,gioi_tinh,ket_qua,ngay_xac_thuc', '068085000123,Nguyễn Văn An,15/03/1985,Nam,Khớp,05/03/2026']);
+    const report = await verifyPopulation(db, fileAdapter(file), { kind: 'system', name: 'test' });
+    expect(report.verified).toBe(1);
+    const { rows } = await db.pool.query(`SELECT content FROM resource WHERE resource_type = 'Patient' AND content LIKE '%068085000123%'`);
+    expect(verificationLabel(JSON.parse(rows[0].content))).toBe('đã xác thực ngày 05/03/2026');
+  });
+});
+
+describe('an updated file', () => {
+  it('updates the records whose rows changed and only those', async () => {
+    const rows = [
+      HEADER,
+      'HO9,Võ Văn Bảy,07/07/1977,Nam,068077000777,,,Chủ hộ,Kinh,Nông dân,Thôn 9,24820,0911111111',
+      'HO9,Võ Thị Tám,08/08/2008,Nữ,,,,Con,Kinh,Học sinh,Thôn 9,24820,',
+    ];
+    const first = await importHouseholds(ctx, openHouseholdSource(write('v1.csv', rows)), { today: '2026-07-01' });
+    expect(first.created).toBe(2);
+    rows[1] = rows[1]!.replace('0911111111', '0922222222');
+    const second = await importHouseholds(ctx, openHouseholdSource(write('v2.csv', rows)), { today: '2026-07-01' });
+    expect(second.updated).toBe(1);
+    expect(second.matched).toBe(1);
+    const { rows: stored } = await db.pool.query(`SELECT content FROM resource WHERE resource_type = 'Patient' AND content LIKE '%068077000777%'`);
+    expect(JSON.parse(stored[0].content).telecom.map((t: { value: string }) => t.value)).toContain('0922222222');
+  });
+});

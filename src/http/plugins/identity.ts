@@ -1,0 +1,83 @@
+// The master patient index over HTTP: POST /fhir/Patient/$match (FHIR operation, the caller's
+// access rule applies to the candidates) and the review queue for staff at /api/identity
+// (list, decide link / keep separate, undo a merge). Register with { services, resolveCaller }.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthServices } from '../../auth/services.ts';
+import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
+import { patientMatch } from '../../identity/mpi/match-operation.ts';
+import { MergeError, unmergePatients } from '../../identity/mpi/merge.ts';
+import { decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
+import type { FhirCaller } from '../fhir/request.ts';
+import { installErrorHandler, requireStaff } from './auth-http.ts';
+
+export interface IdentityPluginOptions {
+  services: AuthServices;
+  /** The FHIR API's caller resolution (the same as the FHIR plugin's). */
+  resolveCaller: (req: FastifyRequest) => Promise<FhirCaller>;
+}
+
+const REVIEWERS = ['admin', 'clerk', 'commune-worker'] as const;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+function mergeErrorReply(reply: FastifyReply, err: MergeError): FastifyReply {
+  return reply.code(err.code === 'not-found' || err.code === 'not-merged' ? 404 : 409).send({ error: err.code, message: err.message });
+}
+
+export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (app, { services, resolveCaller }) => {
+  for (const type of ['application/fhir+json', 'application/json']) {
+    app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, (body as string).trim() === '' ? undefined : JSON.parse(body as string));
+      } catch {
+        done(new FhirError(400, outcome(issue('structure', 'JSON không hợp lệ (malformed JSON)'))));
+      }
+    });
+  }
+
+  app.post('/fhir/Patient/$match', async (request, reply) => {
+    try {
+      const caller = await resolveCaller(request);
+      caller.authorize('search', 'Patient');
+      const base = app.config?.baseUrl ? `${app.config.baseUrl}/fhir` : `${request.protocol}://${request.headers.host ?? 'localhost'}/fhir`;
+      const bundle = await patientMatch(services.db.pool, request.body, base, caller.access);
+      return reply.code(200).header('content-type', FHIR_JSON).send(JSON.stringify(bundle));
+    } catch (err) {
+      if (err instanceof FhirError) return reply.code(err.status).header('content-type', FHIR_JSON).send(JSON.stringify(err.outcome));
+      throw err;
+    }
+  });
+
+  await app.register(async (api) => {
+    installErrorHandler(api);
+    api.get<{ Querystring: { limit?: string; after?: string } }>('/api/identity/reviews', async (request) => {
+      await requireStaff(request, services, REVIEWERS);
+      const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50) || 50));
+      return { items: await listReviews(services.db.pool, { limit, afterId: Number(request.query.after ?? 0) || 0, withRecords: true }) };
+    });
+
+    api.post<{ Params: { id: string }; Body: { decision: 'link' | 'separate' } }>(
+      '/api/identity/reviews/:id/decision',
+      { schema: { body: { type: 'object', additionalProperties: false, required: ['decision'], properties: { decision: { type: 'string', enum: ['link', 'separate'] } } } } },
+      async (request, reply) => {
+        const staff = await requireStaff(request, services, REVIEWERS);
+        try {
+          return await decideReview(services.db, Number(request.params.id), request.body.decision, staff);
+        } catch (err) {
+          if (err instanceof MergeError) return mergeErrorReply(reply, err);
+          throw err;
+        }
+      },
+    );
+
+    api.post<{ Params: { id: string } }>('/api/identity/links/:id/undo', async (request, reply) => {
+      const staff = await requireStaff(request, services, ['admin']);
+      try {
+        return await unmergePatients(services.db, Number(request.params.id), staff);
+      } catch (err) {
+        if (err instanceof MergeError) return mergeErrorReply(reply, err);
+        throw err;
+      }
+    });
+  });
+};
