@@ -193,13 +193,15 @@ describe('unknown parameters', () => {
 });
 
 describe('paging while data changes', () => {
-  async function walk(first: string, between: (page: number) => Promise<void>): Promise<string[][]> {
+  let lastPage: Bundle | undefined;
+  async function walk(first: string, between: (page: number) => Promise<void>, relation: 'next' | 'previous' = 'next'): Promise<string[][]> {
     const pages: string[][] = [];
     let url: string | undefined = first;
     while (url) {
       const bundle = await fhir.search(url);
+      lastPage = bundle;
       pages.push((bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id!));
-      url = link(bundle, 'next');
+      url = link(bundle, relation);
       if (url) await between(pages.length);
       expect(pages.length).toBeLessThan(50);
     }
@@ -236,6 +238,21 @@ describe('paging while data changes', () => {
       expect(new Set(seen).size).toBe(seen.length);
       const survivors = initial.filter((i) => !deleted.has(i));
       for (const survivor of survivors) expect(seen).toContain(survivor);
+
+      // And back again with previous links from the last page, still adding and deleting.
+      const backFrom = link(lastPage!, 'previous');
+      expect(backFrom).toBeDefined();
+      const back = await walk(backFrom!, async (page) => {
+        await make(added++);
+        const victim = survivors[page * 4]!;
+        if (!deleted.has(victim)) {
+          deleted.add(victim);
+          await fhir.request('DELETE', `Patient/${victim}`);
+        }
+      }, 'previous');
+      const seenBack = [...back.flat(), ...pages.at(-1)!];
+      expect(new Set(seenBack).size).toBe(seenBack.length);
+      for (const survivor of initial.filter((i) => !deleted.has(i))) expect(seenBack).toContain(survivor);
     });
   }
 });
