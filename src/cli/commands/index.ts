@@ -10,6 +10,8 @@ import { serveCommand } from './serve.ts';
 import { identityCommands } from './identity.ts';
 import { importFacilitiesCommand } from './import-facilities.ts';
 import { importHouseholdsCommand } from './import-households.ts';
+import { importXmlCommand } from './import-xml.ts';
+import { importCdaCommand } from './import-cda.ts';
 import { verifyPopulationCommand } from './verify-population.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
 import { makeUserCreateCommand } from './user-create.ts';
@@ -25,6 +27,9 @@ export const commands: Command[] = [
   generateEpisodesCommand,
   importHouseholdsCommand,
   importFacilitiesCommand,
+  importXmlCommand, importCdaCommand,
   verifyPopulationCommand,
   ...identityCommands,
+  ...(await import('./programs-refresh.ts')).programCommands,
+  (await import('./import-centre-list.ts')).importCentreListCommand,
 ];

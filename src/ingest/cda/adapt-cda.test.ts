@@ -98,9 +98,9 @@ describe('a CCD with every section', () => {
   });
 
   it('gives every resource a stable identifier under the document set, replaced as a whole on re-send', () => {
-    expect(record.replaces).toEqual({ system: CDA_RECORD_SYSTEM, valuePrefix: '2.16.704.0.79001.2^CCD-NTL-1985/' });
+    expect(record.replaces).toEqual({ system: CDA_RECORD_SYSTEM, valuePrefix: '2.16.704.0.79001.2^CCD-NTL-1985' });
     const values = record.entries.map((e) => cdaIdentifier(e.resource));
-    for (const value of values) expect(value?.startsWith(record.replaces!.valuePrefix)).toBe(true);
+    for (const value of values) expect(value?.startsWith(`${record.replaces!.valuePrefix}/`)).toBe(true);
     expect(new Set(values).size).toBe(values.length);
   });
 

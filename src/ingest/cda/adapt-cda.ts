@@ -304,7 +304,8 @@ export function adaptCdaDocument(input: string | Buffer, options: AdaptCdaOption
       patient: mapped.patient,
       patientFullUrl,
       entries,
-      replaces: { system: CDA_RECORD_SYSTEM, valuePrefix: `${setKey}/` },
+      // The pipeline replaces what is stored under the prefix itself or prefix + '/…'.
+      replaces: { system: CDA_RECORD_SYSTEM, valuePrefix: setKey },
       excluded: excluded.counts,
       warnings,
     },

@@ -3,6 +3,7 @@
 // Codes in an excluded category (B8) are dropped with their text, before anything is built.
 import type { CodeableConcept, Condition, Encounter } from '@medplum/fhirtypes';
 import { CodeSystem } from '../../fhir/systems.ts';
+import { icd10 } from '../../province/icd10.ts';
 import type { AdaptedEntry } from '../adapted-record.ts';
 import { XmlSystem } from './constants.ts';
 import { urn, type EpisodeContext } from './context.ts';
@@ -18,14 +19,24 @@ export const conditionFields = [
   { field: 'KET_QUA_DTRI', fhir: 'Condition.clinicalStatus of the main diagnosis (1 Khỏi → resolved, else active)' },
 ] as const;
 
-/** An ICD-10 code as a CodeableConcept; undefined (with a warning) when it is not ICD-10-shaped. */
-export function icd10Concept(raw: string, field: string, ctx: EpisodeContext, text?: string): CodeableConcept | undefined {
+/**
+ * An ICD-10 code as a CodeableConcept, with the Vietnamese name of QĐ 4469 as display. Decision
+ * (docs/integration/xml-4210-130.md): a code that is not ICD-10-shaped is left out with a warning
+ * (undefined), and rejects the episode when it is the main diagnosis (`required`); a well-formed
+ * code missing from the Ministry's list is kept as sent, with a warning — the list lags new codes
+ * and the facility's diagnosis is still the diagnosis.
+ */
+export function icd10Concept(raw: string, field: string, ctx: EpisodeContext, text?: string, required = false): CodeableConcept | undefined {
   const code = normaliseIcd10(raw);
   if (code === undefined) {
-    ctx.warnings.push(`${field}: "${raw}" không phải mã ICD-10; bỏ qua.`);
+    if (required) ctx.reject(field, `${field}: "${raw.slice(0, 20)}" không phải mã ICD-10 (một chữ cái, hai chữ số, tối đa hai chữ số sau dấu chấm).`);
+    else ctx.warnings.push(`${field}: "${raw.slice(0, 20)}" không phải mã ICD-10; bỏ qua.`);
     return undefined;
   }
-  return { coding: [{ system: CodeSystem.icd10, code }], text };
+  const known = icd10(code);
+  const warning = `${field}: mã ${code} không có trong danh mục ICD-10 (QĐ 4469/QĐ-BYT); vẫn lưu như cơ sở gửi.`;
+  if (!known && !ctx.warnings.includes(warning)) ctx.warnings.push(warning);
+  return { coding: [{ system: CodeSystem.icd10, code, ...(known ? { display: known.nameVi } : {}) }], text };
 }
 
 /** ICD-10 codes of a `;`-separated field, excluded ones dropped and counted. */
@@ -67,7 +78,7 @@ export function mapConditions(xml1: XmlRecord, encounter: Encounter, ctx: Episod
     if (ctx.exclusions.diagnosis(d.code)) return;
     const text = ctx.exclusions.keep(d.text);
     const code: CodeableConcept | undefined =
-      d.system === 'icd10' ? icd10Concept(d.code, d.field, ctx, text) : { coding: [{ system: XmlSystem.traditionalDiagnosis, code: d.code }], text };
+      d.system === 'icd10' ? icd10Concept(d.code, d.field, ctx, text, d.field === mainField) : { coding: [{ system: XmlSystem.traditionalDiagnosis, code: d.code }], text };
     if (!code) return;
     const isMain = rank === 0 && d.field === mainField;
     const condition: Condition = {

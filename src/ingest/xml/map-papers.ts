@@ -33,7 +33,12 @@ function facilityLocation(code: string): Reference<Location> {
   return { type: 'Location', identifier: { system: IdentifierSystem.facilityCode, value: code }, display: `Cơ sở ${code}` };
 }
 
+/** FHIR app-2 wants start and end together; the papers give the day (sometimes the hour) only,
+ *  so the visit is booked for 30 minutes from it. */
+const VISIT_MINUTES = 30;
+
 function appointment(ctx: EpisodeContext, suffix: string, start: string): Appointment {
+  const end = `${new Date(Date.parse(start) + (7 * 60 + VISIT_MINUTES) * 60_000).toISOString().slice(0, 19)}+07:00`;
   return {
     resourceType: 'Appointment',
     identifier: [ctx.identifier(suffix)],
@@ -41,6 +46,8 @@ function appointment(ctx: EpisodeContext, suffix: string, start: string): Appoin
     description: 'Hẹn khám lại',
     appointmentType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'FOLLOWUP', display: 'A follow up visit from a previous appointment' }] },
     start,
+    end,
+    minutesDuration: VISIT_MINUTES,
     participant: [
       { actor: ctx.patient, status: 'accepted', required: 'required' },
       { actor: facilityLocation(ctx.facility), status: 'accepted' },

@@ -1,0 +1,189 @@
+// The common road of the file channels (XML 4210/130, CDA): adapter results in, batches of
+// records through the shared pipeline (one transaction each, `concurrency` in flight, so the
+// next batch is adapted while the previous one is written), one report per unit out, in input
+// order. A rejected unit never stops the others; a unit from another facility than the caller's
+// is rejected, never stored; the arrivals log (B5) counts what each facility sent.
+import { ingestBatch } from '../../pipeline/ingest.ts';
+import type { IngestResult, PipelineContext } from '../../pipeline/types.ts';
+import type { AdaptedRecord, AdaptResult, RejectionReason } from '../adapted-record.ts';
+import { recordArrivals, type ArrivalCount } from './arrivals.ts';
+import { dropNeedlessReplaces } from './fresh-units.ts';
+import { resolveFacilityReferences } from './organizations.ts';
+import { addToSummary, emptySummary, type ImportSummary, type UnitReport } from './report.ts';
+
+export interface ChannelUnit {
+  result: AdaptResult;
+  /** Facility the unit comes from (mã CSKCB), when the input says. */
+  facility: string | undefined;
+}
+
+export interface IngestUnitsOptions {
+  /** 'xml' or 'cda': for the audit trail and the arrivals log. */
+  channel: string;
+  /** The caller's facility: units of any other facility are rejected (HTTP channels). */
+  callerFacility?: string;
+  /** Units per transaction (default 200). */
+  batchSize?: number;
+  /** Batches in flight (default 2). */
+  concurrency?: number;
+  onReport?: (report: UnitReport) => void | Promise<void>;
+  onProgress?: (summary: ImportSummary) => void;
+  /** Minimum milliseconds between progress calls (default 1000). */
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+  /**
+   * R4 validation of the resources in the pipeline: 'all' (default), 'sample' (the first batch and
+   * one batch in ten — the adapters' output is checked resource by resource in their tests, and
+   * validation is most of the pipeline's cost in a bulk import), or 'none'.
+   */
+  validate?: 'all' | 'sample' | 'none';
+}
+
+/** An input that cannot be read further (EnvelopeError, CdaError …): reported, the units before it stand. */
+export interface FatalInput {
+  code: string;
+  message: string;
+}
+
+function rejectedReport(key: string, facility: string | undefined, reasons: RejectionReason[], excluded: Record<string, number> = {}, warnings: string[] = []): UnitReport {
+  return { key, ...(facility ? { facility } : {}), status: 'rejected', written: 0, deleted: 0, excluded, warnings, reasons };
+}
+
+function fromResult(r: IngestResult, facility: string | undefined): UnitReport {
+  if (r.outcome === 'rejected') return rejectedReport(r.key, facility, r.reasons ?? [], r.excluded, r.warnings);
+  return {
+    key: r.key,
+    ...(facility ? { facility } : {}),
+    status: 'accepted',
+    outcome: r.outcome,
+    ...(r.patientId ? { patientId: r.patientId } : {}),
+    resourceIds: r.resourceIds,
+    written: r.written,
+    deleted: r.deleted,
+    excluded: r.excluded,
+    warnings: r.warnings,
+  };
+}
+
+type Slot = { report?: UnitReport; pending?: { record: AdaptedRecord; facility: string | undefined } };
+
+export async function ingestUnits(
+  ctx: PipelineContext,
+  units: AsyncIterable<ChannelUnit>,
+  options: IngestUnitsOptions,
+  /** Turns an error thrown by the input into a fatal input report; anything else is rethrown. */
+  fatalOf: (err: unknown) => FatalInput | undefined = () => undefined,
+): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? 200;
+  const concurrency = options.concurrency ?? 2;
+  const started = performance.now();
+  const summary = emptySummary();
+  let lastProgress = started;
+  const arrivals = new Map<string, ArrivalCount>();
+
+  // Reports leave in input order: a slot per unit, emitted once everything before it is known.
+  const slots: Slot[] = [];
+  let emitted = 0;
+  const emit = async () => {
+    while (emitted < slots.length && slots[emitted]!.report) {
+      const report = slots[emitted]!.report!;
+      slots[emitted] = {};
+      emitted++;
+      addToSummary(summary, report);
+      // With a caller, everything counts for the caller's facility (they sent it).
+      const facility = options.callerFacility ?? report.facility;
+      if (facility) {
+        const a = arrivals.get(facility) ?? { facility, received: 0, rejected: 0 };
+        a.received++;
+        if (report.status === 'rejected') a.rejected++;
+        arrivals.set(facility, a);
+      }
+      await options.onReport?.(report);
+    }
+    if (emitted > 10_000 && emitted === slots.length) {
+      slots.length = 0;
+      emitted = 0;
+    }
+    const now = performance.now();
+    if (options.onProgress && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
+      lastProgress = now;
+      summary.seconds = (now - started) / 1000;
+      summary.unitsPerSecond = Math.round(summary.units / Math.max(summary.seconds, 0.001));
+      options.onProgress(summary);
+    }
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let batches = 0;
+  const validateBatch = (): boolean => {
+    const n = batches++;
+    const mode = options.validate ?? 'all';
+    return mode === 'all' || (mode === 'sample' && n % 10 === 0);
+  };
+  const run = async (batch: Slot[], facility: string | undefined) => {
+    const validate = validateBatch();
+    const adapted = batch.map((s) => s.pending!.record);
+    await resolveFacilityReferences(ctx.db.pool, adapted);
+    const records = await dropNeedlessReplaces(ctx.db.pool, adapted);
+    const results = await ingestBatch(ctx, records, { channel: options.channel, sourceFacility: facility ?? null, validate });
+    batch.forEach((slot, i) => {
+      slot.report = fromResult(results[i]!, slot.pending!.facility);
+      delete slot.pending;
+    });
+  };
+  let batch: Slot[] = [];
+  let batchFacility: string | undefined;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const full = batch;
+    const facility = batchFacility;
+    batch = [];
+    const p = run(full, facility)
+      .catch((err: unknown) => void (failure ??= err))
+      .then(emit)
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  };
+
+  try {
+    for await (const unit of units) {
+      if (failure || options.signal?.aborted) break;
+      const slot: Slot = {};
+      slots.push(slot);
+      const { result, facility } = unit;
+      if (!result.ok) {
+        slot.report = rejectedReport(result.key, facility, result.reasons);
+      } else if (options.callerFacility && facility !== options.callerFacility) {
+        slot.report = rejectedReport(result.record.key, facility, [
+          { field: 'MACSKCB', message: `Hồ sơ của cơ sở ${facility ?? '(không rõ)'} không được gửi bằng tài khoản của cơ sở ${options.callerFacility}.` },
+        ], result.record.excluded);
+      } else {
+        // One facility per transaction: what is written is stamped with it.
+        if (batch.length > 0 && facility !== batchFacility) await flush();
+        batchFacility = facility;
+        slot.pending = { record: result.record, facility };
+        batch.push(slot);
+        if (batch.length >= batchSize) await flush();
+      }
+      if (inFlight.size === 0) await emit();
+    }
+  } catch (err) {
+    const fatal = fatalOf(err);
+    if (!fatal) {
+      await Promise.allSettled(inFlight);
+      throw err;
+    }
+    summary.fatal = fatal;
+  }
+  await flush();
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  await emit();
+  await recordArrivals(ctx.db.pool, options.channel, [...arrivals.values()]);
+  const seconds = (performance.now() - started) / 1000;
+  summary.seconds = Math.round(seconds * 10) / 10;
+  summary.unitsPerSecond = Math.round(summary.units / Math.max(seconds, 0.001));
+  return summary;
+}
