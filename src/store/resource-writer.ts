@@ -28,65 +28,80 @@ export interface WrittenVersion {
 }
 
 interface IndexArrays {
-  key: string[];
-  token: [number[], (string | null)[], (string | null)[], (string | null)[]];
-  string: [number[], string[], string[]];
-  date: [number[], (string | null)[], (string | null)[]];
-  number: [number[], number[]];
-  quantity: [number[], number[], (string | null)[], (string | null)[], (string | null)[]];
-  reference: [number[], (string | null)[], string[]];
-  uri: [number[], string[]];
-  keys: { token: string[]; string: string[]; date: string[]; number: string[]; quantity: string[]; reference: string[]; uri: string[] };
+  token: [number[], number[], (string | null)[], (string | null)[], (string | null)[]];
+  string: [number[], number[], string[], string[]];
+  date: [number[], number[], (string | null)[], (string | null)[]];
+  number: [number[], number[], number[]];
+  quantity: [number[], number[], number[], (string | null)[], (string | null)[], (string | null)[]];
+  reference: [number[], number[], (string | null)[], string[]];
+  uri: [number[], number[], string[]];
 }
 
+/**
+ * Index rows as column arrays. The first column is the 1-based ordinal of the version the row
+ * belongs to, so that rows join their resource on an integer (a text key join made PostgreSQL
+ * compare strings for every pair of a 1,000-resource batch).
+ */
 function collectIndexArrays(versions: VersionToWrite[]): IndexArrays {
   const a: IndexArrays = {
-    key: [],
-    token: [[], [], [], []],
-    string: [[], [], []],
-    date: [[], [], []],
-    number: [[], []],
-    quantity: [[], [], [], [], []],
-    reference: [[], [], []],
-    uri: [[], []],
-    keys: { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [] },
+    token: [[], [], [], [], []],
+    string: [[], [], [], []],
+    date: [[], [], [], []],
+    number: [[], [], []],
+    quantity: [[], [], [], [], [], []],
+    reference: [[], [], [], []],
+    uri: [[], [], []],
   };
-  for (const v of versions) {
-    if (!v.index) continue;
-    const key = `${v.resourceType}/${v.id}`;
-    for (const r of v.index.token) { a.keys.token.push(key); r.forEach((x, i) => (a.token[i] as unknown[]).push(x)); }
-    for (const r of v.index.string) { a.keys.string.push(key); r.forEach((x, i) => (a.string[i] as unknown[]).push(x)); }
-    for (const r of v.index.date) { a.keys.date.push(key); r.forEach((x, i) => (a.date[i] as unknown[]).push(x)); }
-    for (const r of v.index.number) { a.keys.number.push(key); r.forEach((x, i) => (a.number[i] as unknown[]).push(x)); }
-    for (const r of v.index.quantity) { a.keys.quantity.push(key); r.forEach((x, i) => (a.quantity[i] as unknown[]).push(x)); }
-    for (const r of v.index.reference) { a.keys.reference.push(key); r.forEach((x, i) => (a.reference[i] as unknown[]).push(x)); }
-    for (const r of v.index.uri) { a.keys.uri.push(key); r.forEach((x, i) => (a.uri[i] as unknown[]).push(x)); }
-  }
+  const push = (cols: unknown[][], ord: number, row: readonly unknown[]) => {
+    cols[0]!.push(ord);
+    for (let i = 0; i < row.length; i++) cols[i + 1]!.push(row[i]);
+  };
+  versions.forEach((v, i) => {
+    if (!v.index) return;
+    const ord = i + 1;
+    for (const r of v.index.token) push(a.token, ord, r);
+    for (const r of v.index.string) push(a.string, ord, r);
+    for (const r of v.index.date) push(a.date, ord, r);
+    for (const r of v.index.number) push(a.number, ord, r);
+    for (const r of v.index.quantity) push(a.quantity, ord, r);
+    for (const r of v.index.reference) push(a.reference, ord, r);
+    for (const r of v.index.uri) push(a.uri, ord, r);
+  });
   return a;
 }
 
-/** SQL fragments inserting the index rows, joined to the CTE `w(rid, resource_type, id)`. */
+/** SQL fragments inserting the index rows, joined by ordinal to the CTE `k(ord, rid)`. */
 function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   const ctes: string[] = [];
-  const add = (table: string, columns: string[], types: string[], values: unknown[][], keys: string[]) => {
-    if (keys.length === 0) return;
+  const add = (table: string, columns: string[], types: string[], values: unknown[][]) => {
+    if (values[0]!.length === 0) return;
     const start = params.length;
-    params.push(keys, ...values);
-    const list = types.map((t, i) => `$${start + 2 + i}::${t}[]`).join(', ');
+    params.push(...values);
+    const list = ['int', ...types].map((t, i) => `$${start + 1 + i}::${t}[]`).join(', ');
     ctes.push(
       `i_${table} AS (INSERT INTO search_${table} (rid, ${columns.join(', ')})
-        SELECT w.rid, ${columns.map((c) => `x.${c}`).join(', ')}
-        FROM unnest($${start + 1}::text[], ${list}) AS x(k, ${columns.join(', ')})
-        JOIN w ON w.resource_type || '/' || w.id = x.k)`,
+        SELECT k.rid, ${columns.map((c) => `x.${c}`).join(', ')}
+        FROM unnest(${list}) AS x(ord, ${columns.join(', ')})
+        JOIN k ON k.ord = x.ord)`,
     );
   };
-  add('token', ['p', 'system', 'code', 'display'], ['int', 'text', 'text', 'text'], a.token, a.keys.token);
-  add('string', ['p', 'value', 'raw'], ['int', 'text', 'text'], a.string, a.keys.string);
-  add('date', ['p', 'low', 'high'], ['int', 'timestamptz', 'timestamptz'], a.date, a.keys.date);
-  add('number', ['p', 'value'], ['int', 'numeric'], a.number, a.keys.number);
-  add('quantity', ['p', 'value', 'system', 'code', 'unit'], ['int', 'numeric', 'text', 'text', 'text'], a.quantity, a.keys.quantity);
-  add('reference', ['p', 'target_type', 'target_id'], ['int', 'text', 'text'], a.reference, a.keys.reference);
-  add('uri', ['p', 'value'], ['int', 'text'], a.uri, a.keys.uri);
+  add('token', ['p', 'system', 'code', 'display'], ['int', 'text', 'text', 'text'], a.token);
+  add('string', ['p', 'value', 'raw'], ['int', 'text', 'text'], a.string);
+  if (a.string[0].length > 0) {
+    // New distinct values for :contains (search_string_value); sorted so that concurrent
+    // writers take the unique-index locks in the same order.
+    const values = [...new Set(a.string[2])].sort();
+    params.push(values);
+    ctes.push(
+      `i_string_value AS (INSERT INTO search_string_value (value)
+        SELECT v FROM unnest($${params.length}::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING)`,
+    );
+  }
+  add('date', ['p', 'low', 'high'], ['int', 'timestamptz', 'timestamptz'], a.date);
+  add('number', ['p', 'value'], ['int', 'numeric'], a.number);
+  add('quantity', ['p', 'value', 'system', 'code', 'unit'], ['int', 'numeric', 'text', 'text', 'text'], a.quantity);
+  add('reference', ['p', 'target_type', 'target_id'], ['int', 'text', 'text'], a.reference);
+  add('uri', ['p', 'value'], ['int', 'text'], a.uri);
   return ctes;
 }
 
@@ -107,12 +122,18 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
     versions.map((v) => v.method),
   ];
   const ctes = [
-    `w AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[])
-      RETURNING rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content)`,
+    // Keys are drawn from the identity sequence up front so that every row of the batch knows
+    // its resource's key by ordinal; `k` is materialised once (it is referenced several times).
+    `k AS MATERIALIZED (SELECT u.ord::int AS ord, nextval(pg_get_serial_sequence('resource', 'rid')) AS rid, u.resource_type, u.id, u.version_id,
+        u.last_updated, u.deleted, u.compartment, u.source_facility, u.content, u.method
+      FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
+        WITH ORDINALITY AS u(resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,
+    `w AS (INSERT INTO resource (rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content)
+      OVERRIDING SYSTEM VALUE
+      SELECT rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content FROM k
+      RETURNING rid, resource_type, id, version_id)`,
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
-      SELECT w.rid, w.resource_type, w.id, w.version_id, w.last_updated, w.deleted, m.method, w.compartment, w.source_facility, w.content
-      FROM w JOIN unnest($1::text[], $2::text[], $9::text[]) AS m(resource_type, id, method) ON m.resource_type = w.resource_type AND m.id = w.id)`,
+      SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content FROM k)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
   const sql = `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`;
@@ -140,7 +161,7 @@ export async function updateExistingResources(db: Queryable, versions: VersionTo
   ];
   const ctes = [
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
-      AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method))`,
+      WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,
     `w AS (UPDATE resource r SET version_id = u.version_id, last_updated = u.last_updated, deleted = u.deleted,
         compartment = u.compartment, source_facility = u.source_facility, content = u.content
       FROM u WHERE r.rid = u.rid AND r.version_id = u.expected
@@ -149,6 +170,8 @@ export async function updateExistingResources(db: Queryable, versions: VersionTo
       SELECT w.rid, w.resource_type, w.id, w.version_id, w.last_updated, w.deleted, u.method, w.compartment, w.source_facility, w.content
       FROM w JOIN u ON u.rid = w.rid)`,
     ...INDEX_TABLES.map((t) => `d_${t} AS (DELETE FROM search_${t} WHERE rid IN (SELECT rid FROM w))`),
+    // Only versions that won their optimistic check get index rows.
+    `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
   const sql = `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`;

@@ -18,7 +18,21 @@ export async function createTestDatabase(): Promise<Database> {
   return createDatabase(pool, false, async () => {
     const drop = new pg.Client({ connectionString: adminUrl });
     await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await drop.end();
+    try {
+      // pool.end() can resolve before the server has seen every connection close; a forced
+      // drop would then kill them and surface as a "terminating connection" error in the run.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          await drop.query(`DROP DATABASE IF EXISTS ${name}`);
+          return;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '55006') throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    } finally {
+      await drop.end();
+    }
   });
 }

@@ -103,7 +103,10 @@ function valueCondition(param: SearchParamDef, modifier: string | undefined, v: 
       // Both sides NFC (see indexer): precomposed and decomposed Vietnamese compare equal.
       if (modifier === 'exact') return `x.raw = ${sql.add(unescapeValue(v.raw).normalize('NFC'))}`;
       const folded = escapeLike(foldVietnamese(unescapeValue(v.raw)));
-      if (modifier === 'contains') return `x.value LIKE ${sql.add(`%${folded}%`)}`;
+      if (modifier === 'contains') {
+        // Matching distinct values by trigram first (see migration 002), then their rows.
+        return `x.value IN (SELECT v.value FROM search_string_value v WHERE v.value LIKE ${sql.add(`%${folded}%`)})`;
+      }
       return `x.value LIKE ${sql.add(`${folded}%`)}`;
     }
     case 'token': {
