@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { ageBandSql } from './definitions.ts';
 import { RECENT_VISIT_DAYS } from './ncd.ts';
-import { COHORT_YEARS, EPI_VACCINES } from './vaccines.ts';
+import { COHORT_YEARS, epiSeries } from './vaccines.ts';
 
 type Client = pg.PoolClient;
 
@@ -34,6 +34,7 @@ export async function recomputeCommuneCells(client: Client, communes: string[] |
     [communes, asOf, RECENT_VISIT_DAYS],
   );
 
+  const series = epiSeries();
   await client.query('DELETE FROM report_vaccination_cell WHERE $1::text[] IS NULL OR commune = ANY($1)', [communes]);
   await client.query(
     `WITH cohort AS (
@@ -41,17 +42,20 @@ export async function recomputeCommuneCells(client: Client, communes: string[] |
        FROM report_person
        WHERE active AND birth_date >= make_date(extract(year FROM $2::date)::int - $3::int + 1, 1, 1)
          AND ($1::text[] IS NULL OR commune = ANY($1))
+     ), series AS (
+       SELECT * FROM unnest($4::text[], $5::int[], $6::text[]) AS s(series, doses, vaccines)
      ), doses AS (
-       SELECT i.patient_id, i.vaccine, count(DISTINCT i.given_on) AS n
+       SELECT i.patient_id, s.series, count(DISTINCT i.given_on) AS n
        FROM report_immunization i JOIN cohort c USING (patient_id)
+       JOIN series s ON i.vaccine = ANY(string_to_array(s.vaccines, ','))
        GROUP BY 1, 2
      )
      INSERT INTO report_vaccination_cell (commune, old_district, birth_year, vaccine, cohort, first_dose, complete)
-     SELECT c.commune, c.old_district, c.birth_year, v.vaccine, count(*), count(d.n), count(*) FILTER (WHERE d.n >= v.doses)
-     FROM cohort c CROSS JOIN unnest($4::text[], $5::int[]) AS v(vaccine, doses)
-     LEFT JOIN doses d ON d.patient_id = c.patient_id AND d.vaccine = v.vaccine
+     SELECT c.commune, c.old_district, c.birth_year, s.series, count(*), count(d.n), count(*) FILTER (WHERE d.n >= s.doses)
+     FROM cohort c CROSS JOIN series s
+     LEFT JOIN doses d ON d.patient_id = c.patient_id AND d.series = s.series
      GROUP BY 1, 2, 3, 4`,
-    [communes, asOf, COHORT_YEARS, EPI_VACCINES.map((v) => v.code), EPI_VACCINES.map((v) => v.doses)],
+    [communes, asOf, COHORT_YEARS, series.map((v) => v.code), series.map((v) => v.doses), series.map((v) => v.vaccines.join(','))],
   );
 }
 

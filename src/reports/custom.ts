@@ -100,25 +100,31 @@ async function residentRows(db: Queryable, spec: CustomSpec, f: ReportFilters): 
       withAccount: n('with_account'), coverageRate: rate(n('with_data'), n('population')), verifiedRate: rate(n('verified'), n('registered')),
       accountRate: rate(n('with_account'), n('registered')),
     };
-    const small = [n('population'), n('registered'), n('with_data'), n('updated_12m'), n('verified'), n('with_account')].some(suppressed);
-    return row(spec, (i) => String(r[`d${i}`] ?? ''), values, small);
+    const small: Record<string, boolean> = {
+      population: suppressed(n('population')), registered: suppressed(n('registered')), withData: suppressed(n('with_data')),
+      updated12m: suppressed(n('updated_12m')), verified: suppressed(n('verified')), withAccount: suppressed(n('with_account')),
+    };
+    small.coverageRate = small.withData!;
+    small.verifiedRate = small.verified!;
+    small.accountRate = small.withAccount!;
+    return row(spec, (i) => String(r[`d${i}`] ?? ''), values, (m) => small[m] ?? false);
   });
 }
 
 async function episodeRows(db: Queryable, spec: CustomSpec, f: ReportFilters): Promise<Record<string, Cell>[]> {
   const rows = await countEpisodes(db, spec.dimensions as EpisodeDimension[], f);
   rows.sort((a, b) => spec.dimensions.map((d) => a.keys[d]!.localeCompare(b.keys[d]!)).find((x) => x !== 0) ?? 0);
-  return rows.map((r) => row(spec, (i) => r.keys[spec.dimensions[i]!]!, { episodes: r.episodes, patients: r.patients, episodesPerPatient: r.patients ? Math.round((r.episodes / r.patients) * 100) / 100 : null }, suppressed(r.patients)));
+  return rows.map((r) => row(spec, (i) => r.keys[spec.dimensions[i]!]!, { episodes: r.episodes, patients: r.patients, episodesPerPatient: r.patients ? Math.round((r.episodes / r.patients) * 100) / 100 : null }, () => suppressed(r.patients)));
 }
 
 /** One output row: dimension codes and labels, then the measures ("<5" for a small cell). */
-function row(spec: CustomSpec, key: (i: number) => string, values: Record<string, number | null>, small: boolean): Record<string, Cell> {
+function row(spec: CustomSpec, key: (i: number) => string, values: Record<string, number | null>, small: (measure: string) => boolean): Record<string, Cell> {
   const out: Record<string, Cell> = {};
   spec.dimensions.forEach((d, i) => {
     out[d] = key(i);
     out[`${d}Name`] = dimLabel(d, key(i));
   });
-  for (const m of spec.measures) out[m] = small ? '<5' : (values[m] ?? null);
+  for (const m of spec.measures) out[m] = small(m) ? '<5' : (values[m] ?? null);
   return out;
 }
 

@@ -86,11 +86,11 @@ export async function updateDerivedPersonFacts(client: Client, patientIds: strin
        has_data = x.last_activity IS NOT NULL,
        last_activity = x.last_activity,
        has_account = EXISTS (SELECT 1 FROM resident_account a WHERE a.patient_id = p.patient_id AND a.status = 'active')
-     FROM (SELECT id, (SELECT max(last_updated) FROM resource r
-                       WHERE r.compartment = id AND NOT r.deleted
-                         AND r.resource_type NOT IN ('Patient', 'Group', 'RelatedPerson', 'Coverage', 'Consent')) AS last_activity
-           FROM unnest($1::text[]) AS id) x
-     WHERE p.patient_id = x.id`,
+     FROM (SELECT ids.pid, (SELECT max(r.last_updated) FROM resource r
+                            WHERE r.compartment = ids.pid AND NOT r.deleted
+                              AND r.resource_type NOT IN ('Patient', 'Group', 'RelatedPerson', 'Coverage', 'Consent')) AS last_activity
+           FROM unnest($1::text[]) AS ids(pid)) x
+     WHERE p.patient_id = x.pid`,
     [patientIds, groupMemberParam],
   );
 }

@@ -29,7 +29,7 @@ export const NCD_PROGRAMMES: readonly NcdProgramme[] = [
     label: 'Tăng huyết áp (I10–I15)',
     icdFrom: 'I10',
     icdTo: 'I15',
-    careTypes: [{ system: PROGRAMME_SYSTEM, code: 'tang-huyet-ap' }, { system: SNOMED, code: '38341003' }],
+    careTypes: [{ system: PROGRAMME_SYSTEM, code: 'hypertension' }, { system: PROGRAMME_SYSTEM, code: 'tang-huyet-ap' }, { system: SNOMED, code: '38341003' }],
     control: 'Huyết áp lần đo gần nhất < 140/90 mmHg',
   },
   {
@@ -37,7 +37,7 @@ export const NCD_PROGRAMMES: readonly NcdProgramme[] = [
     label: 'Đái tháo đường (E10–E14)',
     icdFrom: 'E10',
     icdTo: 'E14',
-    careTypes: [{ system: PROGRAMME_SYSTEM, code: 'dai-thao-duong' }, { system: SNOMED, code: '73211009' }],
+    careTypes: [{ system: PROGRAMME_SYSTEM, code: 'diabetes' }, { system: PROGRAMME_SYSTEM, code: 'dai-thao-duong' }, { system: SNOMED, code: '73211009' }],
     control: 'HbA1c lần đo gần nhất < 7%',
   },
 ];

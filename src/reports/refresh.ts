@@ -175,7 +175,9 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
   const patientIds = [...patients];
   const oldCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
   const episodeRids = [...encounterRows.keys()];
-  const before = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, patientIds]);
+  // Residents whose commune changed (or who are new) move their earlier episodes' cells.
+  const moved = await movedPatients(client, persons);
+  const before = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, moved]);
 
   await upsertPersons(client, persons);
   await client.query(`DELETE FROM report_person WHERE patient_id = ANY($1) AND patient_id NOT IN (SELECT id FROM resource WHERE resource_type = 'Patient' AND id = ANY($1) AND NOT deleted)`, [
@@ -195,12 +197,12 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
   await client.query(
     `UPDATE report_episode e SET commune = p.commune, old_district = p.old_district FROM report_person p
      WHERE e.patient_id = p.patient_id AND p.patient_id = ANY($1) AND (e.commune <> p.commune OR e.old_district <> p.old_district)`,
-    [patientIds],
+    [moved],
   );
   await updateDerivedPersonFacts(client, patientIds, GROUP_MEMBER);
   await recomputeNcdPersons(client, patientIds);
 
-  const after = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, patientIds]);
+  const after = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, moved]);
   const newCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
   const communes = [...new Set([...oldCommunes.rows, ...newCommunes.rows].map((r) => r.commune))];
   const diseaseCells = uniqueBy([...before.disease, ...after.disease], (c) => `${c.commune}|${c.year}`);
@@ -214,6 +216,16 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
     episodes: episodes.length,
     cells: { communes: communes.length, diseaseCells: diseaseCells.length, arrivalCells: arrivalCells.length },
   };
+}
+
+async function movedPatients(client: pg.PoolClient, persons: PersonFact[]): Promise<string[]> {
+  if (persons.length === 0) return [];
+  const { rows } = await client.query<{ patient_id: string; commune: string; old_district: string }>(
+    'SELECT patient_id, commune, old_district FROM report_person WHERE patient_id = ANY($1)',
+    [persons.map((p) => p.patientId)],
+  );
+  const known = new Map(rows.map((r) => [r.patient_id, `${r.commune}|${r.old_district}`]));
+  return persons.filter((p) => known.get(p.patientId) !== `${p.commune}|${p.oldDistrict}`).map((p) => p.patientId);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -1,38 +1,57 @@
-// Data arrival: per facility, treatment episodes received per day over the last `days` days,
-// and the last arrival. Reads report_arrival_cell (from Encounter.meta.lastUpdated and the
-// writing facility). Rejections are not stored by the channels yet: reported as null.
+// Data arrival: per facility, units received and rejected per day over the last `days` days
+// (the channels' arrivals log, ingest_arrival of migration 030), the last arrival, and the
+// treatment episodes stored from it (report_arrival_cell, by Encounter.meta.lastUpdated and the
+// writing facility — this also counts episodes that came through the FHIR API).
 import type { Queryable } from '../../store/database.ts';
 import type { ReportFilters } from '../filters.ts';
 import type { Cell, ReportTable } from '../output.ts';
 import { SqlParams } from '../sql.ts';
 
+interface DayRow {
+  facility: string;
+  day: string;
+  received: number;
+  rejected: number;
+  stored: number;
+  last_at: Date | null;
+}
+
 export async function arrivalsReport(db: Queryable, f: ReportFilters, today: string) {
   const sql = new SqlParams();
-  const where = [`day > ${sql.add(today)}::date - ${sql.add(f.days)}::int`];
-  if (f.facility) where.push(`facility = ${sql.add(f.facility)}`);
-  const [days, last] = await Promise.all([
-    db.query<{ facility: string; day: string; episodes: number }>(
-      `SELECT facility, to_char(day, 'YYYY-MM-DD') AS day, episodes FROM report_arrival_cell WHERE ${where.join(' AND ')} ORDER BY 1, 2`,
-      sql.values,
-    ),
-    db.query<{ facility: string; last_arrival: Date; total: number }>(
-      `SELECT facility, max(last_arrival) AS last_arrival, sum(episodes)::int AS total FROM report_arrival_cell
-       WHERE ${f.facility ? 'facility = $1' : 'true'} GROUP BY 1 ORDER BY 1`,
-      f.facility ? [f.facility] : [],
-    ),
-  ]);
-  const perDay = new Map<string, { day: string; episodes: number }[]>();
-  for (const d of days.rows) perDay.set(d.facility, [...(perDay.get(d.facility) ?? []), { day: d.day, episodes: d.episodes }]);
+  const since = `${sql.add(today)}::date - ${sql.add(f.days)}::int`;
+  const facility = f.facility ? sql.add(f.facility) : undefined;
+  const { rows } = await db.query<DayRow>(
+    `SELECT facility, to_char(day, 'YYYY-MM-DD') AS day, sum(received)::int AS received, sum(rejected)::int AS rejected,
+            sum(stored)::int AS stored, max(last_at) AS last_at
+     FROM (SELECT facility_code AS facility, day, received, rejected, 0 AS stored, last_at FROM ingest_arrival
+           UNION ALL SELECT facility, day, 0, 0, episodes, last_arrival FROM report_arrival_cell) a
+     WHERE day > ${since} ${facility ? `AND facility = ${facility}` : ''}
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    sql.values,
+  );
+  const lastSql = new SqlParams();
+  const lastFacility = f.facility ? lastSql.add(f.facility) : undefined;
+  const last = await db.query<{ facility: string; last_at: Date }>(
+    `SELECT facility, max(last_at) AS last_at FROM (SELECT facility_code AS facility, last_at FROM ingest_arrival
+       UNION ALL SELECT facility, last_arrival FROM report_arrival_cell) a ${lastFacility ? `WHERE facility = ${lastFacility}` : ''} GROUP BY 1 ORDER BY 1`,
+    lastSql.values,
+  );
+  const perDay = new Map<string, { day: string; received: number; rejected: number; storedEpisodes: number }[]>();
+  for (const d of rows) perDay.set(d.facility, [...(perDay.get(d.facility) ?? []), { day: d.day, received: d.received, rejected: d.rejected, storedEpisodes: d.stored }]);
+  const sum = (xs: { received: number; rejected: number; storedEpisodes: number }[], k: 'received' | 'rejected' | 'storedEpisodes') => xs.reduce((s, x) => s + x[k], 0);
   return {
     days: f.days,
-    facilities: last.rows.map((r) => ({
-      facility: r.facility,
-      lastArrival: r.last_arrival.toISOString(),
-      episodesStored: r.total,
-      episodesInPeriod: (perDay.get(r.facility) ?? []).reduce((s, d) => s + d.episodes, 0),
-      rejections: null,
-      perDay: perDay.get(r.facility) ?? [],
-    })),
+    facilities: last.rows.map((r) => {
+      const days = perDay.get(r.facility) ?? [];
+      return {
+        facility: r.facility,
+        lastArrival: r.last_at.toISOString(),
+        received: sum(days, 'received'),
+        rejected: sum(days, 'rejected'),
+        storedEpisodes: sum(days, 'storedEpisodes'),
+        perDay: days,
+      };
+    }),
   };
 }
 
@@ -43,15 +62,21 @@ export function arrivalTables(r: Awaited<ReturnType<typeof arrivalsReport>>): Re
       columns: [
         { key: 'facility', header: 'Mã cơ sở KCB' },
         { key: 'lastArrival', header: 'Lần nhận gần nhất' },
-        { key: 'episodesInPeriod', header: `Hồ sơ nhận trong ${r.days} ngày` },
-        { key: 'episodesStored', header: 'Tổng hồ sơ đang lưu' },
-        { key: 'rejections', header: 'Hồ sơ bị từ chối' },
+        { key: 'received', header: `Hồ sơ nhận trong ${r.days} ngày` },
+        { key: 'rejected', header: 'Hồ sơ bị từ chối' },
+        { key: 'storedEpisodes', header: 'Đợt điều trị đã lưu' },
       ],
       rows: r.facilities as unknown as Record<string, Cell>[],
     },
     {
       name: 'Theo ngày',
-      columns: [{ key: 'facility', header: 'Mã cơ sở KCB' }, { key: 'day', header: 'Ngày' }, { key: 'episodes', header: 'Số hồ sơ nhận' }],
+      columns: [
+        { key: 'facility', header: 'Mã cơ sở KCB' },
+        { key: 'day', header: 'Ngày' },
+        { key: 'received', header: 'Hồ sơ nhận' },
+        { key: 'rejected', header: 'Bị từ chối' },
+        { key: 'storedEpisodes', header: 'Đợt điều trị đã lưu' },
+      ],
       rows: r.facilities.flatMap((x) => x.perDay.map((d) => ({ facility: x.facility, ...d }))),
     },
   ];

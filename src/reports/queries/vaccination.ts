@@ -7,7 +7,7 @@ import type { Cell, ReportTable } from '../output.ts';
 import { rate, suppressed } from '../suppress.ts';
 import { SqlParams } from '../sql.ts';
 import { unitName } from '../units.ts';
-import { EPI_VACCINES } from '../vaccines.ts';
+import { epiSeries } from '../vaccines.ts';
 
 interface Row {
   birthYear: number;
@@ -29,7 +29,7 @@ export async function vaccinationReport(db: Queryable, f: ReportFilters) {
      FROM report_vaccination_cell WHERE ${unitCondition(f.unit, sql)} GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2`,
     sql.values,
   );
-  const label = new Map(EPI_VACCINES.map((v) => [v.code, v.label]));
+  const label = new Map(epiSeries().map((v) => [v.code, v.label]));
   const level = f.by === 'district' ? 'district' : 'commune';
   const toRow = (r: (typeof rows)[number]): Row => {
     const total = r.k === null;
@@ -51,7 +51,7 @@ export async function vaccinationReport(db: Queryable, f: ReportFilters) {
   const all = rows.map(toRow);
   return {
     unit: { level: f.unit.level, code: f.unit.code, name: unitName(f.unit.level, f.unit.code) },
-    vaccines: EPI_VACCINES.map((v) => ({ code: v.code, name: v.label, doses: v.doses })),
+    vaccines: epiSeries().map((v) => ({ code: v.code, name: v.label, doses: v.doses, vaccines: v.vaccines })),
     totals: all.filter((r) => r.unit === f.unit.code && r.name.startsWith('Tổng')),
     rows: all.filter((r) => !(r.unit === f.unit.code && r.name.startsWith('Tổng'))),
   };
