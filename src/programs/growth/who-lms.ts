@@ -38,12 +38,11 @@ function table(indicator: Indicator, sex: Sex): LmsRow[] {
 export function lmsAt(indicator: Indicator, sex: Sex, x: number): LmsRow | undefined {
   const rows = table(indicator, sex);
   if (rows.length === 0 || x < rows[0]!.x || x > rows.at(-1)!.x) return undefined;
-  let hi = rows.findIndex((r) => r.x >= x);
+  const hi = rows.findIndex((r) => r.x >= x);
   if (rows[hi]!.x === x) return rows[hi];
   const a = rows[hi - 1]!;
   const b = rows[hi]!;
   const f = (x - a.x) / (b.x - a.x);
-  hi = 0;
   return { x, l: a.l + f * (b.l - a.l), m: a.m + f * (b.m - a.m), s: a.s + f * (b.s - a.s) };
 }
 
