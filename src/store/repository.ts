@@ -34,6 +34,8 @@ export interface StoredVersion {
   deleted: boolean;
   /** The resource JSON as stored (null for a deletion). */
   content: string | null;
+  /** The Patient compartment the resource belongs to. */
+  compartment?: string | null;
 }
 
 export interface WriteResult {
@@ -44,6 +46,8 @@ export interface WriteResult {
   lastUpdated: string;
   /** True when this write created the resource (201), false for an update (200). */
   created: boolean;
+  /** The Patient compartment the resource belongs to. */
+  compartment: string | null;
 }
 
 export interface WriteOptions {
@@ -103,12 +107,12 @@ export class Repository {
   /** The current row, deleted or not; `lock` (inside a transaction) holds it until commit. */
   async readVersionRow(type: string, id: string, lock = false): Promise<StoredVersion | undefined> {
     const { rows } = await this.q.query(
-      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource WHERE resource_type = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
+      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource WHERE resource_type = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
       [type, id],
     );
     const r = rows[0];
     return r
-      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content }
+      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content, compartment: r.compartment }
       : undefined;
   }
 
@@ -127,13 +131,13 @@ export class Repository {
     const i = sql.add(id);
     const cond = access('r', sql);
     const { rows } = await this.q.query(
-      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content FROM resource r
+      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource r
        WHERE r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
       sql.values,
     );
     const r = rows[0];
     return r
-      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content }
+      ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content, compartment: r.compartment }
       : undefined;
   }
 
@@ -269,7 +273,7 @@ export class Repository {
       if ((err as { code?: string }).code === '23505') throw conflict(`${stored.resourceType}/${id} đã tồn tại (already exists)`);
       throw err;
     }
-    return { resource: stored, content: json, versionId: 1, lastUpdated, created: true };
+    return { resource: stored, content: json, versionId: 1, lastUpdated, created: true, compartment: compartment ?? null };
   }
 
   /**
@@ -364,7 +368,7 @@ export class Repository {
       },
     ]);
     if (written.length === 0) return undefined;
-    return { resource: stored, content: json, versionId, lastUpdated, created: false };
+    return { resource: stored, content: json, versionId, lastUpdated, created: false, compartment: compartment ?? null };
   }
 
   async patch(type: string, id: string, operations: unknown, options: WriteOptions = {}): Promise<WriteResult> {

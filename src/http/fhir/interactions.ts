@@ -73,7 +73,13 @@ function expectedVersion(req: FhirRequest): number | undefined {
   return v;
 }
 
-function writeResponse(req: FhirRequest, result: WriteResult): FhirResponse {
+function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCaller): FhirResponse {
+  caller?.onAccess?.({
+    action: result.created ? 'create' : 'update',
+    entityType: result.resource.resourceType,
+    entityId: result.resource.id,
+    patientIds: [result.compartment],
+  });
   const location = `${req.baseUrl}/${result.resource.resourceType}/${result.resource.id}/_history/${result.versionId}`;
   const headers = { ...versionHeaders(result), ...(result.created ? { Location: location } : {}), 'Content-Location': location };
   const status = result.created ? 201 : 200;
@@ -107,6 +113,7 @@ async function read(repo: Repository, req: FhirRequest, caller: FhirCaller, m: s
   const [, type, id] = m as [string, string, string];
   caller.authorize('read', type);
   const row = await repo.read(type, id, caller.access);
+  caller.onAccess?.({ action: 'read', entityType: type, entityId: id, patientIds: [row.compartment] });
   const headers = versionHeaders(row);
   if (req.ifNoneMatch && parseETag(req.ifNoneMatch) === row.versionId) return { status: 304, headers };
   if (req.ifModifiedSince && Date.parse(req.ifModifiedSince) >= Math.floor(row.lastUpdated.getTime() / 1000) * 1000) {
@@ -124,6 +131,8 @@ async function vread(repo: Repository, _req: FhirRequest, caller: FhirCaller, m:
     if (!(err instanceof FhirError && err.status === 410)) throw err;
   });
   const entry = await repo.vread(type, id, Number(version));
+  const current = await repo.readVersionRow(type, id);
+  caller.onAccess?.({ action: 'vread', entityType: type, entityId: id, patientIds: [current?.compartment] });
   return { status: 200, headers: versionHeaders(entry), body: entry.content! };
 }
 
@@ -146,6 +155,12 @@ async function search(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     warning = outcome(...parsed.unknown.map((u) => issue('not-supported', `${u.reason} — đã bỏ qua (ignored)`, u.name, 'warning')));
   }
   const result = await repo.search(parsed, caller.access);
+  caller.onAccess?.({
+    action: 'search',
+    entityType: type,
+    query: queryString(query),
+    patientIds: [...new Set([...result.matches, ...result.included].map((r) => r.compartment))],
+  });
   const self = `${req.baseUrl}/${type}${Object.keys(query).length ? `?${queryString(query)}` : ''}`;
   const pageUrl = (cursor: string) => {
     const q = { ...query, _cursor: [cursor] };
@@ -172,7 +187,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const resource = bodyResource(req, type);
   caller.authorize('create', type, resource);
   const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
-  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
+  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId), caller);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
   return repo.withConditionLock(type, condition, async (tx) => {
     const matches = await tx.resolveConditional(type, condition);
@@ -181,7 +196,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
       const existing = matches[0]!;
       return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
     }
-    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId));
+    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId), caller);
   });
 }
 
@@ -193,7 +208,7 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   }
   caller.authorize('update', type, resource);
   await assertVisibleIfExists(repo, type, id, caller);
-  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
 }
 
 /** A caller may not overwrite (or learn about, by a 412) a resource it cannot read. */
@@ -221,14 +236,14 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
       if (resource.id) {
         const existing = await tx.readVersionRow(type, resource.id);
         if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
-        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility }));
+        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility }), caller);
       }
-      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility }));
+      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility }), caller);
     }
     const target = matches[0]!;
     if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
     await assertVisibleIfExists(tx, type, target.id, caller);
-    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
   });
 }
 
@@ -236,7 +251,7 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
   const [, type, id] = m as [string, string, string];
   caller.authorize('patch', type);
   await repo.read(type, id, caller.access);
-  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }));
+  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
 }
 
 async function conditionalPatch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
@@ -255,7 +270,9 @@ async function remove(repo: Repository, _req: FhirRequest, caller: FhirCaller, m
   const [, type, id] = m as [string, string, string];
   caller.authorize('delete', type);
   await assertVisibleIfExists(repo, type, id, caller);
+  const before = await repo.readVersionRow(type, id);
   const deleted = await repo.delete(type, id, { ifMatch: expectedVersion(_req), sourceFacility: caller.sourceFacility });
+  if (deleted) caller.onAccess?.({ action: 'delete', entityType: type, entityId: id, patientIds: [before?.compartment] });
   return { status: deleted ? 200 : 204, body: deleted ? outcome(issue('informational', `Đã xoá ${type}/${id} (deleted)`, undefined, 'information')) : undefined };
 }
 
@@ -294,6 +311,8 @@ async function history(repo: Repository, req: FhirRequest, caller: FhirCaller, t
     if (v !== undefined && Number.isNaN(Date.parse(v))) throw badRequest(`${name}="${v}" không phải thời điểm hợp lệ (invalid instant)`, name);
   }
   const rows = await repo.history(type, id, { count: count + 1, since, at, before });
+  const owner = type && id ? await repo.readVersionRow(type, id) : undefined;
+  caller.onAccess?.({ action: 'history', entityType: type, entityId: id, patientIds: [owner?.compartment] });
   const more = rows.length > count;
   const page = rows.slice(0, count);
   const path = [type, id, '_history'].filter(Boolean).join('/');
@@ -325,6 +344,7 @@ function historyBundleJson(baseUrl: string, entries: HistoryEntry[], links: Bund
 
 async function everythingHandler(repo: Repository, req: FhirRequest, caller: FhirCaller, id: string): Promise<FhirResponse> {
   caller.authorize('everything', 'Patient');
+  caller.onAccess?.({ action: 'read', entityType: 'Patient', entityId: id, query: '$everything', patientIds: [id] });
   return { status: 200, body: await everything(repo, req, caller, id) };
 }
 

@@ -35,6 +35,17 @@ export interface FhirResponse {
   headers?: Record<string, string>;
 }
 
+/** What an interaction touched, for the audit trail: whose records, which resource or query. */
+export interface AccessRecord {
+  action: 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'delete';
+  entityType?: string;
+  entityId?: string;
+  /** The search as typed (kept in the audit database, never logged). */
+  query?: string;
+  /** Patient compartments whose data was returned or written. */
+  patientIds: (string | null | undefined)[];
+}
+
 /** What the interaction layer needs to know about the caller. */
 export interface FhirCaller {
   /** Condition restricting what the caller may read; undefined = everything. */
@@ -43,6 +54,8 @@ export interface FhirCaller {
   sourceFacility?: string | null;
   /** Throws a 403 FhirError if the caller may not perform `interaction` on `resourceType`. */
   authorize(interaction: Interaction, resourceType: string | undefined, resource?: unknown): void;
+  /** Receives what each interaction touched (top-level and Bundle entries alike). */
+  onAccess?(record: AccessRecord): void;
 }
 
 export type Interaction =

@@ -5,7 +5,9 @@ import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { Repository } from '../../store/repository.ts';
 import { processBundle } from '../fhir/bundle-processor.ts';
 import { executeInteraction } from '../fhir/interactions.ts';
-import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
+import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
+import type { Actor } from '../../auth/actor.ts';
+import { afterSuccess, recordRefusal } from '../fhir/access-trail.ts';
 
 export interface FhirPluginOptions {
   /** Who is calling and what they may do; throws a FhirError (401/403) when they may not call at all. */
@@ -101,28 +103,44 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const path = (req.params as { '*': string })['*'] ?? '';
     // The CapabilityStatement is public (R4 §3.1.0.12): clients read it before authenticating.
-    const caller = path === 'metadata' && req.method !== 'POST' ? PUBLIC_CALLER : await options.resolveCaller(req);
-    const baseUrl = baseUrlOf(req, app.config.baseUrl);
+    if (path === 'metadata' && req.method !== 'POST') {
+      return send(reply, await executeInteraction(new Repository(app.db), requestOf(req, path), PUBLIC_CALLER), req.method === 'HEAD');
+    }
+    const resolved = await options.resolveCaller(req);
+    const accesses: AccessRecord[] = [];
+    const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r) };
+    const actor = (resolved as { actor?: Actor }).actor;
+    try {
+      const res = await run(req, path, caller);
+      await afterSuccess(app, accesses, actor, req.ip);
+      return send(reply, res, req.method === 'HEAD');
+    } catch (err) {
+      if (err instanceof FhirError) await recordRefusal(app, err, req, path, actor);
+      throw err;
+    }
+  };
+
+  const run = async (req: FastifyRequest, path: string, caller: FhirCaller): Promise<FhirResponse> => {
     const repo = new Repository(app.db);
     if (req.method === 'POST' && path.replace(/\/+$/, '') === '') {
-      const bundle = await processBundle(repo, req.body, caller, baseUrl, header(req, 'prefer'));
-      return send(reply, { status: 200, body: bundle }, false);
+      const bundle = await processBundle(repo, req.body, caller, baseUrlOf(req, app.config.baseUrl), header(req, 'prefer'));
+      return { status: 200, body: bundle };
     }
-    const fhirReq: FhirRequest = {
-      method: req.method as FhirRequest['method'],
-      path,
-      query: queryOf(req),
-      body: req.body,
-      ifMatch: header(req, 'if-match'),
-      ifNoneExist: header(req, 'if-none-exist'),
-      ifNoneMatch: header(req, 'if-none-match'),
-      ifModifiedSince: header(req, 'if-modified-since'),
-      prefer: parsePrefer(header(req, 'prefer')),
-      baseUrl,
-    };
-    const res = await executeInteraction(repo, fhirReq, caller);
-    return send(reply, res, req.method === 'HEAD');
+    return executeInteraction(repo, requestOf(req, path), caller);
   };
+
+  const requestOf = (req: FastifyRequest, path: string): FhirRequest => ({
+    method: req.method as FhirRequest['method'],
+    path,
+    query: queryOf(req),
+    body: req.body,
+    ifMatch: header(req, 'if-match'),
+    ifNoneExist: header(req, 'if-none-exist'),
+    ifNoneMatch: header(req, 'if-none-match'),
+    ifModifiedSince: header(req, 'if-modified-since'),
+    prefer: parsePrefer(header(req, 'prefer')),
+    baseUrl: baseUrlOf(req, app.config.baseUrl),
+  });
 
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle, exposeHeadRoute: false });
   app.route({ method: ['GET', 'HEAD', 'POST'], url: '/', handler: handle, exposeHeadRoute: false });

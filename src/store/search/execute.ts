@@ -18,6 +18,8 @@ export interface ResourceRow {
   versionId: number;
   lastUpdated: Date;
   content: string;
+  /** The Patient compartment (for the audit trail: whose record was read). */
+  compartment?: string | null;
 }
 
 export interface SearchOutcome {
@@ -101,8 +103,8 @@ function keysetCondition(
   return build(0);
 }
 
-function toRow(r: { rid: number; resource_type: string; id: string; version_id: number; last_updated: Date; content: string }): ResourceRow {
-  return { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, content: r.content };
+function toRow(r: { rid: number; resource_type: string; id: string; version_id: number; last_updated: Date; content: string; compartment?: string | null }): ResourceRow {
+  return { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, content: r.content, compartment: r.compartment };
 }
 
 function sortValue(v: unknown): string | number | null {
@@ -143,7 +145,7 @@ export async function executeSearch(db: Queryable, search: ParsedSearch, access?
     }),
     `q.rid ${forward ? 'ASC' : 'DESC'}`,
   ].join(', ');
-  const select = ['r.rid', 'r.resource_type', 'r.id', 'r.version_id', 'r.last_updated', 'r.content', ...keys.map((k, i) => `${k.expr} AS s${i}`)];
+  const select = ['r.rid', 'r.resource_type', 'r.id', 'r.version_id', 'r.last_updated', 'r.content', 'r.compartment', ...keys.map((k, i) => `${k.expr} AS s${i}`)];
   const keyset = cursor ? `WHERE ${keysetCondition(keys, cursor, sql)}` : '';
   const limit = sql.add(search.count + 1);
   const text = `SELECT * FROM (SELECT ${select.join(', ')} FROM resource r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
@@ -213,7 +215,7 @@ function includeKeys(target: IncludeTarget, sourceTypes: string[]): number[] {
   return sourceTypes.flatMap((type) => listSearchParams(type).filter((p) => p.type === 'reference').map((p) => p.key));
 }
 
-const ROW_COLUMNS = 't.rid, t.resource_type, t.id, t.version_id, t.last_updated, t.content';
+const ROW_COLUMNS = 't.rid, t.resource_type, t.id, t.version_id, t.last_updated, t.content, t.compartment';
 
 async function includeForward(db: Queryable, target: IncludeTarget, from: ResourceRow[], access: AccessCondition | undefined): Promise<ResourceRow[]> {
   const sources = from.filter((r) => target.sourceType === '*' || r.resourceType === target.sourceType);

@@ -1,0 +1,77 @@
+// What happens after a FHIR interaction besides the response: every access to personal data
+// becomes an audit entry (written before the response leaves, so a crash loses none), refusals
+// are recorded too, and Patient writes made through the REST API reach the master patient index
+// so that later imports match them.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Patient } from '@medplum/fhirtypes';
+import { agentOf, type AuditEntryInput } from '../../audit/audit-entry.ts';
+import type { Actor } from '../../auth/actor.ts';
+import type { FhirError } from '../../fhir/outcomes.ts';
+import { upsertPersons } from '../../identity/mpi/mpi-store.ts';
+import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
+import { identityKeys } from '../../identity/mpi/resolve.ts';
+import type { AccessRecord } from './request.ts';
+
+const WRITES = new Set(['create', 'update', 'delete']);
+
+export function auditEntriesOf(accesses: AccessRecord[], actor: Actor | undefined, ip: string): AuditEntryInput[] {
+  const agent = actor ? agentOf(actor) : { agentKind: 'system' };
+  const entries: AuditEntryInput[] = [];
+  for (const a of accesses) {
+    const patients = [...new Set(a.patientIds.filter((p): p is string => typeof p === 'string' && p.length > 0))];
+    // Reads of resources outside every patient record (organisations, value sets) are not
+    // personal data; writes are always kept.
+    if (patients.length === 0 && !WRITES.has(a.action)) continue;
+    const base: AuditEntryInput = {
+      action: a.action,
+      outcome: '0',
+      ...agent,
+      ...(a.entityType ? { entityType: a.entityType } : {}),
+      ...(a.entityId ? { entityId: a.entityId } : {}),
+      ...(a.query ? { query: a.query } : {}),
+      sourceIp: ip,
+    };
+    if (patients.length === 0) entries.push(base);
+    for (const patientId of patients) entries.push({ ...base, patientId });
+  }
+  return entries;
+}
+
+async function syncPatientIndex(app: FastifyInstance, accesses: AccessRecord[]): Promise<void> {
+  const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId).map((a) => a.entityId!))];
+  if (ids.length === 0) return;
+  const { rows } = await app.db.pool.query<{ id: string; content: string }>(
+    `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,
+    [ids],
+  );
+  await upsertPersons(
+    app.db.pool,
+    rows.map((r) => {
+      const patient = JSON.parse(r.content) as Patient;
+      const facts = factsFromPatient(patient);
+      return { patientId: r.id, residentId: residentIdOf(patient) ?? null, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)).stored };
+    }),
+  );
+}
+
+export async function afterSuccess(app: FastifyInstance, accesses: AccessRecord[], actor: Actor | undefined, ip: string): Promise<void> {
+  const entries = auditEntriesOf(accesses, actor, ip);
+  await Promise.all([entries.length > 0 ? app.services.audit.recordMany(entries) : undefined, syncPatientIndex(app, accesses)]);
+}
+
+const ACTION_OF: Record<string, AuditEntryInput['action']> = { GET: 'read', HEAD: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
+
+/** A refused request (not signed in, not allowed) is recorded: attempts matter as much as accesses. */
+export async function recordRefusal(app: FastifyInstance, err: FhirError, req: FastifyRequest, path: string, actor: Actor | undefined): Promise<void> {
+  if (err.status !== 401 && err.status !== 403) return;
+  const [entityType, entityId] = path.split('/');
+  await app.services.audit.record({
+    action: ACTION_OF[req.method] ?? 'read',
+    outcome: '4',
+    ...(actor ? agentOf(actor) : { agentKind: 'anonymous' }),
+    ...(entityType ? { entityType } : {}),
+    ...(entityId && !entityId.startsWith('_') && !entityId.startsWith('$') ? { entityId } : {}),
+    sourceIp: req.ip,
+    detail: { status: err.status },
+  });
+}
