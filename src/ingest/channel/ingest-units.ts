@@ -9,6 +9,7 @@ import type { AdaptedRecord, AdaptResult, RejectionReason } from '../adapted-rec
 import { recordArrivals, type ArrivalCount } from './arrivals.ts';
 import { dropNeedlessReplaces } from './fresh-units.ts';
 import { resolveFacilityReferences } from './organizations.ts';
+import { withSupportedTypes } from './supported-types.ts';
 import { addToSummary, emptySummary, type ImportSummary, type UnitReport } from './report.ts';
 
 export interface ChannelUnit {
@@ -123,7 +124,7 @@ export async function ingestUnits(
   };
   const run = async (batch: Slot[], facility: string | undefined) => {
     const validate = validateBatch();
-    const adapted = batch.map((s) => s.pending!.record);
+    const adapted = batch.map((s) => withSupportedTypes(s.pending!.record));
     await resolveFacilityReferences(ctx.db.pool, adapted);
     const records = await dropNeedlessReplaces(ctx.db.pool, adapted);
     const results = await ingestBatch(ctx, records, { channel: options.channel, sourceFacility: facility ?? null, validate });
