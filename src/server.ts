@@ -7,6 +7,7 @@ import { buildApp } from './http/app.ts';
 import { createLogger } from './logging.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadDemoIfFirstRun } from './demo/demo.ts';
+import { startProgramScheduler } from './programs/scheduler.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,6 +22,7 @@ export async function startServer(config: Config, hooks: { onReady?: (url: strin
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config, { onLog: (line) => logger.debug({ postgres: line }, 'postgres') });
   let app: FastifyInstance | undefined;
+  let scheduler: { stop(): Promise<void> } | undefined;
   try {
     loadFhirDefinitions();
     if (db.embedded && config.demo) {
@@ -29,7 +31,9 @@ export async function startServer(config: Config, hooks: { onReady?: (url: strin
     }
     app = await buildApp({ config, db, logger });
     await app.listen({ port: config.port, host: config.host });
+    scheduler = await startProgramScheduler({ db, sms: app.services.sms, log: (line) => logger.info(line) });
   } catch (err) {
+    await scheduler?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
@@ -44,6 +48,7 @@ export async function startServer(config: Config, hooks: { onReady?: (url: strin
   const stop = () => {
     stopping ??= (async () => {
       logger.info('Đang dừng HSSK (shutting down)');
+      await scheduler?.stop().catch((e: Error) => logger.error({ err: e.message }, 'scheduler stop failed'));
       await app!.close().catch((e: Error) => logger.error({ err: e.message }, 'close failed'));
       await db.close().catch((e: Error) => logger.error({ err: e.message }, 'database close failed'));
       process.off('SIGINT', onSignal);

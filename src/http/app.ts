@@ -21,6 +21,11 @@ import { authRoutes } from './plugins/auth.ts';
 import { consentRoutes } from './plugins/consent.ts';
 import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
+import { identityRoutes } from './plugins/identity.ts';
+import { ingestRoutes } from './plugins/ingest.ts';
+import { programRoutes } from './plugins/programs.ts';
+import { reportRoutes } from './plugins/reports.ts';
+import { webRoutes } from './plugins/web.ts';
 import { residentRoutes } from './plugins/residents.ts';
 
 declare module 'fastify' {
@@ -37,6 +42,8 @@ export interface AppOptions {
   logger: Logger;
   /** Overrides who is calling the FHIR API (tests of FHIR semantics). Default: the request's credentials. */
   resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>;
+  /** Background work (report refresh) off, for tests that need a quiet database. */
+  background?: boolean;
 }
 
 /** Writes FHIR resources as the system (Practitioner for new staff, Consent, …). */
@@ -67,7 +74,7 @@ export function authServicesFor(config: Config, db: Database): AuthServices {
   return createAuthServices({ db, config: settings, fhir: systemFhirWriter(db), patients: indexedPatientDirectory(db.pool) });
 }
 
-export async function buildApp({ config, db, logger, resolveCaller }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, resolveCaller, background = true }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
@@ -101,12 +108,19 @@ export async function buildApp({ config, db, logger, resolveCaller }: AppOptions
     return callerFor(actor);
   };
 
+  const fhirCaller = resolveCaller ?? callerFromCredentials;
   await app.register(healthRoutes);
-  await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller: resolveCaller ?? callerFromCredentials });
+  // Registered before the FHIR plugin: its exact route POST /fhir/Patient/$match wins over /fhir/*.
+  await app.register(identityRoutes, { services, resolveCaller: fhirCaller });
+  await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller: fhirCaller });
   await app.register(authRoutes, { services });
   await app.register(consentRoutes, { services });
   await app.register(residentRoutes, { services });
   await app.register(adminRoutes, { services });
+  await app.register(ingestRoutes);
+  await app.register(reportRoutes, { refreshIntervalMs: background ? 60_000 : 0 });
+  await app.register(programRoutes, { services });
   await app.register(auditSealer);
+  await app.register(webRoutes);
   return app;
 }

@@ -13,6 +13,8 @@ import { importHouseholdsCommand } from './import-households.ts';
 import { importXmlCommand } from './import-xml.ts';
 import { importCdaCommand } from './import-cda.ts';
 import { verifyPopulationCommand } from './verify-population.ts';
+import { importCentreListCommand } from './import-centre-list.ts';
+import { programCommands } from './programs-refresh.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
 import { makeUserCreateCommand } from './user-create.ts';
 
@@ -27,9 +29,10 @@ export const commands: Command[] = [
   generateEpisodesCommand,
   importHouseholdsCommand,
   importFacilitiesCommand,
-  importXmlCommand, importCdaCommand,
+  importXmlCommand,
+  importCdaCommand,
   verifyPopulationCommand,
   ...identityCommands,
-  ...(await import('./programs-refresh.ts')).programCommands,
-  (await import('./import-centre-list.ts')).importCentreListCommand,
+  ...programCommands,
+  importCentreListCommand,
 ];
