@@ -3,9 +3,19 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fhirCoreBench } from './fhir-core.ts';
+import { householdImportBench } from './household-import.ts';
+import { identityQualityBench } from './identity-quality.ts';
+import { programsBench } from './programs.ts';
+import { reportsBench } from './reports.ts';
+import { xmlIngestBench } from './xml-ingest.ts';
 
 const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
   'fhir-core': fhirCoreBench,
+  'identity-quality': identityQualityBench,
+  'household-import': householdImportBench,
+  'xml-ingest': xmlIngestBench,
+  reports: reportsBench,
+  programs: programsBench,
 };
 
 const { values } = parseArgs({
