@@ -20,6 +20,23 @@ export interface SearchParamDef {
   /** Key of this (resource type, parameter) in the index tables. */
   key: number;
   definition: SearchParameter;
+  /**
+   * Top-level elements the expression starts from (`Patient.telecom.where(…)` → telecom), or
+   * undefined when that cannot be read off the expression. A resource without any of them has
+   * no value for the parameter, so the indexer skips evaluating it.
+   */
+  roots?: string[];
+}
+
+/** The first element after the type in every union branch, if every branch has one. */
+export function expressionRoots(expression: string): string[] | undefined {
+  const roots = new Set<string>();
+  for (const part of expression.split(/\s*\|\s*/)) {
+    const m = /^\(*\s*(?:[A-Z][A-Za-z]+)\.([a-z][A-Za-z0-9]*)/.exec(part.trim());
+    if (!m) return undefined;
+    roots.add(m[1]!);
+  }
+  return [...roots];
 }
 
 /** Parameters answered from the resource table's own columns, not from index tables. */
@@ -73,6 +90,7 @@ function build(): Map<string, Map<string, SearchParamDef>> {
         targets: ((definition.target ?? []) as string[]).filter((t) => t !== 'Resource'),
         key: paramKey(resourceType, code),
         definition,
+        roots: expressionRoots(expression),
       });
     }
     result.set(resourceType, byCode);

@@ -193,10 +193,18 @@ export interface ExtractedIndex {
   compartment: string | undefined;
 }
 
+/** Whether the resource has the element, directly or as a choice type (`deceased` → deceasedBoolean). */
+function hasRoot(resource: Resource, keys: string[], root: string): boolean {
+  if (root in resource) return true;
+  return keys.some((k) => k.length > root.length && k.startsWith(root) && k.charCodeAt(root.length) >= 65 && k.charCodeAt(root.length) <= 90);
+}
+
 export function extractIndex(resource: Resource): ExtractedIndex {
   const rows = emptyIndexRows();
   const input = [toTypedValue(resource)];
+  const keys = Object.keys(resource);
   for (const param of listSearchParams(resource.resourceType)) {
+    if (param.roots && !param.roots.some((root) => hasRoot(resource, keys, root))) continue;
     let values: TypedValue[];
     try {
       values = evalFhirPathTyped(param.parsed, input);
