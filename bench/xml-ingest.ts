@@ -1,0 +1,108 @@
+// XML 4210/130 end to end: a synthetic province's residents are loaded through the household
+// import, then generated QĐ 130 episodes go through the XML channel (adapter → pipeline → store)
+// on a fresh embedded PostgreSQL. At scale s: 1,000,000·s residents and 100,000·s episodes.
+// Reports episodes/s, resources/s, peak RSS and the data sizes it ran on.
+//   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/config.ts';
+import { ingestXmlFile } from '../src/ingest/channel/xml-channel.ts';
+import { importHouseholds } from '../src/ingest/household/import-households.ts';
+import { openHouseholdSource } from '../src/ingest/household/read-rows.ts';
+import { generateEpisodes } from '../src/ingest/xml/generator.ts';
+import { generateProvince } from '../src/province/generator.ts';
+import { openDatabase } from '../src/store/database.ts';
+
+export interface XmlIngestBenchOptions {
+  scale: number;
+  log: (line: string) => void;
+  validate?: 'all' | 'sample' | 'none';
+  dataDir?: string;
+}
+
+export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir: given }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
+  const residents = Math.max(1000, Math.round(1_000_000 * scale));
+  const episodes = Math.max(200, Math.round(100_000 * scale));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-ingest-'));
+  // The embedded PostgreSQL runs as its own user when HSSK runs as root: it must reach the data dir.
+  fs.chmodSync(work, 0o755);
+  const dataDir = given ?? path.join(work, 'data');
+  const provinceDir = path.join(work, 'province');
+  const episodesDir = path.join(work, 'episodes');
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  const config = loadConfig({ ...process.env, HSSK_DATA_DIR: dataDir, HSSK_DEMO: 'off', LOG_LEVEL: 'warn' });
+  const db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
+  try {
+    let t = performance.now();
+    generateProvince({ residents, seed: 'bench-xml', outDir: provinceDir });
+    log(`province: ${residents} residents generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const ctx = { db, actor: { kind: 'system' as const, name: 'bench:xml-ingest' }, province: config.province };
+    const households = await importHouseholds(ctx, openHouseholdSource(path.join(provinceDir, 'households.csv')), { batchSize: 1000 });
+    const loadSeconds = (performance.now() - t) / 1000;
+    log(`residents loaded through the household import: ${households.rows} rows in ${loadSeconds.toFixed(1)} s (${households.rowsPerSecond} rows/s)`);
+
+    t = performance.now();
+    const g = await generateEpisodes({ provinceDir, count: episodes, format: '130', outDir: episodesDir, perFile: 5000 });
+    const bytes = g.files.reduce((n, f) => n + fs.statSync(f).size, 0);
+    log(`episodes: ${g.episodes} in ${g.files.length} files (${(bytes / 1e6).toFixed(0)} MB) generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    peak = 0;
+    const cpu = process.cpuUsage();
+    t = performance.now();
+    let accepted = 0, rejected = 0, resources = 0, written = 0, excluded = 0;
+    for (const file of g.files) {
+      const s = await ingestXmlFile(ctx, file, {
+        validate,
+        onProgress: (p) => log(`  ${path.basename(file)}: ${p.units} episodes, ${p.unitsPerSecond}/s`),
+      });
+      accepted += s.accepted;
+      rejected += s.rejected;
+      written += s.written;
+      resources += Object.values(s.resources).reduce((a, b) => a + b, 0);
+      excluded += Object.values(s.excluded).reduce((a, b) => a + b, 0);
+    }
+    const seconds = (performance.now() - t) / 1000;
+    const used = process.cpuUsage(cpu);
+    const resendT = performance.now();
+    const resend = await ingestXmlFile(ctx, g.files[0]!, { validate });
+    const resendSeconds = (performance.now() - resendT) / 1000;
+    const dbBytes = Number((await db.pool.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n')).rows[0]!.n);
+    const result = {
+      scale,
+      validate,
+      data: { residents: households.rows, episodes: g.episodes, xmlMB: Math.round(bytes / 1e6), databaseMBAfter: Math.round(dbBytes / 1e6) },
+      ingest: {
+        seconds: Math.round(seconds * 10) / 10,
+        accepted,
+        rejected,
+        excludedItems: excluded,
+        resources,
+        versionsWritten: written,
+        episodesPerSecond: Math.round((accepted + rejected) / seconds),
+        resourcesPerSecond: Math.round(resources / seconds),
+        nodeCpuSeconds: Math.round(((used.user + used.system) / 1e6) * 10) / 10,
+        peakRssMB: Math.round(peak / 1e6),
+      },
+      resendOfFirstFile: { episodes: resend.units, versionsWritten: resend.written, episodesPerSecond: Math.round(resend.units / resendSeconds) },
+      residentLoad: { rowsPerSecond: households.rowsPerSecond, seconds: Math.round(loadSeconds * 10) / 10 },
+      machine: { cpus: os.cpus().length, loadAverage1m: os.loadavg()[0] },
+    };
+    log(`ingested ${accepted + rejected} episodes in ${seconds.toFixed(1)} s: ${result.ingest.episodesPerSecond} episodes/s, ${result.ingest.resourcesPerSecond} resources/s, peak RSS ${result.ingest.peakRssMB} MB`);
+    return result;
+  } finally {
+    clearInterval(sample);
+    await db.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'sample' } } });
+  const validate = values.validate as 'all' | 'sample' | 'none';
+  const result = await xmlIngestBench({ scale: Number(values.scale), validate, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
+  console.log(JSON.stringify(result, null, 2));
+}
