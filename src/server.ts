@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { loadFhirDefinitions } from './fhir/definitions.ts';
-import { buildApp } from './http/app.ts';
+import { buildApp, systemFhirWriter } from './http/app.ts';
 import { createLogger } from './logging.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadDemoIfFirstRun } from './demo/demo.ts';
@@ -18,7 +18,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, hooks: { onReady?: (url: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  hooks: { onReady?: (url: string) => void; onProgress?: (line: string) => void } = {},
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config, { onLog: (line) => logger.debug({ postgres: line }, 'postgres') });
   let app: FastifyInstance | undefined;
@@ -26,8 +29,12 @@ export async function startServer(config: Config, hooks: { onReady?: (url: strin
   try {
     loadFhirDefinitions();
     if (db.embedded && config.demo) {
-      const loaded = await loadDemoIfFirstRun(db, config, (line) => logger.info(line));
-      if (loaded) logger.info('Đã nạp dữ liệu mẫu (demo data loaded)');
+      const demo = await loadDemoIfFirstRun(db, config, systemFhirWriter(db), (line) => hooks.onProgress?.(line));
+      if (demo) {
+        hooks.onProgress?.(
+          `Đã nạp tỉnh mẫu: ${demo.residents} người dân, ${demo.episodes} đợt điều trị. Tài khoản dùng thử: ${demo.credentialsFile}`,
+        );
+      }
     }
     app = await buildApp({ config, db, logger });
     await app.listen({ port: config.port, host: config.host });

@@ -21,8 +21,7 @@ function bp(id: string, patient: string, date: string, sys: number, dia: number)
   } as Resource;
 }
 
-export function buildDemoBundle(province: string): Bundle {
-  const commune = '24820';
+export function buildDemoBundle(province: string, commune = '24820'): Bundle {
   const address = (text: string) => [
     {
       use: 'home' as const,

@@ -1,37 +1,113 @@
-// The demo data set `npm start` loads on the embedded database's first run, so that a new user
-// sees a working province. Everything it writes is tagged "demo" (meta.tag) and it runs once:
-// the system_setting "demo" row records that it was loaded.
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+// The demo province `npm start` loads on the embedded database's first run, so that a new user
+// sees a working province: a small generated province (facilities, households, hospital
+// episodes in XML 130 through the real import pipeline), a fixed family whose records show every
+// kind of entry, and demo staff accounts. Everything it writes is tagged or named as demo, and
+// it runs once: the system_setting "demo" row records that it was loaded.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
 import type { Config } from '../config/config.ts';
+import { createStaffUser } from '../auth/staff-users.ts';
+import type { FhirWriter } from '../auth/fhir-writer.ts';
+import { Tag } from '../fhir/systems.ts';
+import { paramKey } from '../fhir/search-parameters.ts';
+import { importFacilities } from '../ingest/facility/import-facilities.ts';
+import { importHouseholds } from '../ingest/household/import-households.ts';
+import { openHouseholdSource } from '../ingest/household/read-rows.ts';
+import { ingestXmlFile } from '../ingest/channel/xml-channel.ts';
+import { generateEpisodes } from '../ingest/xml/generator.ts';
+import type { PipelineContext } from '../pipeline/types.ts';
+import { generateProvince } from '../province/generator.ts';
 import { Repository } from '../store/repository.ts';
 import type { Database } from '../store/database.ts';
 import { buildDemoBundle } from './demo-bundle.ts';
-import { Tag } from '../fhir/systems.ts';
 
-export async function loadDemoIfFirstRun(db: Database, config: Config, log: (line: string) => void): Promise<boolean> {
-  const { rows } = await db.pool.query(`SELECT 1 FROM system_setting WHERE key = 'demo'`);
-  if (rows.length > 0) return false;
-  const { rows: any } = await db.pool.query('SELECT 1 FROM resource LIMIT 1');
-  if (any.length > 0) {
-    // A database that already holds real data never gets demo data mixed in.
-    await db.pool.query(`INSERT INTO system_setting (key, value) VALUES ('demo', '{"loaded": false, "reason": "database not empty"}') ON CONFLICT DO NOTHING`);
-    return false;
-  }
-  log('Lần chạy đầu tiên: đang nạp tỉnh mẫu (first run: loading the demo province)…');
-  const repo = new Repository(db);
-  const bundle = buildDemoBundle(config.province);
-  await repo.transaction(async (tx) => {
-    for (const entry of bundle.entry ?? []) {
-      const resource = entry.resource as Resource;
-      resource.meta = { ...resource.meta, tag: [...(resource.meta?.tag ?? []), Tag.demo] };
-      await tx.update(resource);
-    }
-    await tx.queryable.query(
-      `INSERT INTO system_setting (key, value) VALUES ('demo', $1)`,
-      [JSON.stringify({ loaded: true, at: new Date().toISOString(), resources: bundle.entry?.length ?? 0 })],
-    );
-  });
-  return true;
+export const DEMO_RESIDENTS = 1500;
+export const DEMO_EPISODES = 600;
+
+/** Demo accounts: usernames and roles. Passwords are generated and written to the data directory. */
+const DEMO_STAFF = [
+  { username: 'demo.xa', displayName: 'Cán bộ trạm y tế xã (demo)', role: 'commune-worker' as const, commune: true },
+  { username: 'demo.bacsi', displayName: 'Bác sĩ bệnh viện tỉnh (demo)', role: 'clinician' as const, facility: '68001' },
+  { username: 'demo.quanly', displayName: 'Quản lý Sở Y tế (demo)', role: 'manager' as const },
+];
+
+export interface DemoResult {
+  residents: number;
+  episodes: number;
+  credentialsFile: string;
 }
 
-export type { Bundle };
+async function busiestCommune(db: Database): Promise<string> {
+  const { rows } = await db.pool.query<{ code: string }>(
+    `SELECT t.code FROM search_token t WHERE t.p = $1 GROUP BY t.code ORDER BY count(*) DESC, t.code LIMIT 1`,
+    [paramKey('Patient', 'address-commune')],
+  );
+  return rows[0]?.code ?? '24820';
+}
+
+export async function loadDemoIfFirstRun(
+  db: Database,
+  config: Config,
+  fhir: FhirWriter,
+  log: (line: string) => void,
+): Promise<DemoResult | undefined> {
+  const { rows } = await db.pool.query(`SELECT 1 FROM system_setting WHERE key = 'demo'`);
+  if (rows.length > 0) return undefined;
+  const { rows: existing } = await db.pool.query('SELECT 1 FROM resource LIMIT 1');
+  if (existing.length > 0) {
+    // A database that already holds real data never gets demo data mixed in.
+    await db.pool.query(`INSERT INTO system_setting (key, value) VALUES ('demo', '{"loaded": false, "reason": "database not empty"}') ON CONFLICT DO NOTHING`);
+    return undefined;
+  }
+  log('Lần chạy đầu tiên: đang tạo tỉnh mẫu (first run: building the demo province)…');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hssk-demo-'));
+  try {
+    const ctx: PipelineContext = { db, actor: { kind: 'system', name: 'demo' }, province: config.province };
+    generateProvince({ residents: DEMO_RESIDENTS, seed: 'hssk-demo', outDir: dir, province: config.province, pairs: 0 });
+    await importFacilities(ctx, path.join(dir, 'facilities.csv'));
+    const households = await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')));
+    log(`  hộ gia đình: ${households.rows} người, ${households.households} hộ`);
+    // The demo family and the commune worker live in the commune with the most residents.
+    const commune = await busiestCommune(db);
+    const episodes = await generateEpisodes({ provinceDir: dir, count: DEMO_EPISODES, format: '130', outDir: path.join(dir, 'xml'), seed: 'hssk-demo' });
+    let accepted = 0;
+    for (const file of episodes.files) accepted += (await ingestXmlFile(ctx, file, {})).accepted;
+    log(`  đợt điều trị (XML 130): ${accepted} được nhận`);
+
+    const repo = new Repository(db);
+    await repo.transaction(async (tx) => {
+      for (const entry of buildDemoBundle(config.province, commune).entry ?? []) {
+        const resource = entry.resource as Resource;
+        resource.meta = { ...resource.meta, tag: [...(resource.meta?.tag ?? []), Tag.demo] };
+        await tx.update(resource);
+      }
+    });
+
+    const credentialsFile = path.join(config.dataDir, 'demo-accounts.txt');
+    const lines = ['Tài khoản dùng thử (demo) — chỉ dùng trên máy thử nghiệm', ''];
+    for (const staff of DEMO_STAFF) {
+      const created = await createStaffUser(
+        db.pool,
+        {
+          username: staff.username,
+          displayName: staff.displayName,
+          role: staff.role,
+          ...(staff.commune ? { communeCode: commune } : {}),
+          ...(staff.facility ? { facilityCode: staff.facility } : {}),
+        },
+        fhir,
+      );
+      lines.push(`${staff.username}\t${created.generatedPassword}\t${staff.displayName}`);
+    }
+    await fs.writeFile(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
+    const result = { residents: DEMO_RESIDENTS, episodes: accepted, credentialsFile };
+    await db.pool.query(`INSERT INTO system_setting (key, value) VALUES ('demo', $1)`, [
+      JSON.stringify({ loaded: true, at: new Date().toISOString(), ...result }),
+    ]);
+    return result;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}

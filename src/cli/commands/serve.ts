@@ -12,7 +12,10 @@ export const serveCommand: Command = {
     'disables it). Stops cleanly on Ctrl-C / SIGTERM.',
   ].join('\n'),
   async run(_args, { config, err }) {
-    const server = await startServer(config, { onReady: (url) => err(`HSSK đang chạy tại ${url} (FHIR: ${url}/fhir)`) });
+    const server = await startServer(config, {
+      onReady: (url) => err(`HSSK đang chạy tại ${url} (FHIR: ${url}/fhir)`),
+      onProgress: (line) => err(line),
+    });
     await server.closed;
     return 0;
   },
