@@ -59,55 +59,72 @@ export async function recomputeCommuneCells(client: Client, communes: string[] |
   );
 }
 
-/** Disease cells (month and year grains) of these (commune, year) pairs; years as yyyy-01-01. */
+/**
+ * Disease cells (month and year grains) covering these (commune, year) pairs; years as
+ * yyyy-01-01. Recomputes the communes × the span of years (a superset of the pairs, usually
+ * equal: new episodes share a year) with plain ANY and range conditions, so both statements use
+ * the (commune, period) and (commune, month) indexes.
+ */
 export async function recomputeDiseaseCells(client: Client, cells: { commune: string; year: string }[] | null): Promise<void> {
-  const communes = cells?.map((c) => c.commune) ?? null;
-  const years = cells?.map((c) => c.year) ?? null;
-  const where = `($1::text[] IS NULL OR (commune, date_trunc('year', period)::date) IN (SELECT * FROM unnest($1::text[], $2::date[])))`;
-  await client.query(`DELETE FROM report_disease_cell WHERE ${where}`, [communes, years]);
+  let where = 'true';
+  let params: unknown[] = [];
+  if (cells) {
+    if (cells.length === 0) return;
+    const years = cells.map((c) => c.year).sort();
+    params = [[...new Set(cells.map((c) => c.commune))], years[0], years.at(-1)];
+    where = `commune = ANY($1::text[]) AND %col >= $2::date AND %col < $3::date + interval '1 year'`;
+  }
+  await client.query(`DELETE FROM report_disease_cell WHERE ${where.replaceAll('%col', 'period')}`, params);
   await client.query(
     `INSERT INTO report_disease_cell (grain, level, period, commune, old_district, care, key, episodes, patients)
      SELECT g.grain, l.level, CASE g.grain WHEN 'M' THEN e.month ELSE date_trunc('year', e.month)::date END,
             e.commune, e.old_district, c.care, l.key, count(*), count(DISTINCT e.patient_id)
-     FROM report_episode e
+     FROM (SELECT * FROM report_episode WHERE ${where.replaceAll('%col', 'month')}) e
      CROSS JOIN (VALUES ('M'), ('Y')) AS g(grain)
      CROSS JOIN LATERAL (VALUES (e.care), ('all')) AS c(care)
      CROSS JOIN LATERAL (VALUES ('all', '*'), ('chapter', e.chapter), ('group', e.icd_group), ('code', e.code)) AS l(level, key)
-     WHERE $1::text[] IS NULL OR (e.commune, date_trunc('year', e.month)::date) IN (SELECT * FROM unnest($1::text[], $2::date[]))
      GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-    [communes, years],
+    params,
   );
 }
 
 const VN_DAY = `(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
+const VN_MIDNIGHT = (day: string) => `(${day}::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
 
 /** Arrival cells of these (facility, day) pairs. */
 export async function recomputeArrivalCells(client: Client, cells: { facility: string; day: string }[] | null): Promise<void> {
-  const facilities = cells?.map((c) => c.facility) ?? null;
-  const days = cells?.map((c) => c.day) ?? null;
+  if (cells === null) {
+    await client.query('DELETE FROM report_arrival_cell');
+    await client.query(
+      `INSERT INTO report_arrival_cell (facility, day, episodes, last_arrival)
+       SELECT facility, ${VN_DAY}, count(*), max(received_at) FROM report_episode GROUP BY 1, 2`,
+    );
+    return;
+  }
+  const params = [cells.map((c) => c.facility), cells.map((c) => c.day)];
   await client.query(
-    `DELETE FROM report_arrival_cell WHERE $1::text[] IS NULL OR (facility, day) IN (SELECT * FROM unnest($1::text[], $2::date[]))`,
-    [facilities, days],
+    `DELETE FROM report_arrival_cell a USING unnest($1::text[], $2::date[]) AS u(facility, day) WHERE a.facility = u.facility AND a.day = u.day`,
+    params,
   );
   await client.query(
     `INSERT INTO report_arrival_cell (facility, day, episodes, last_arrival)
-     SELECT facility, ${VN_DAY}, count(*), max(received_at) FROM report_episode
-     WHERE $1::text[] IS NULL OR (facility, ${VN_DAY}) IN (SELECT * FROM unnest($1::text[], $2::date[]))
-     GROUP BY 1, 2`,
-    [facilities, days],
+     SELECT u.facility, u.day, x.n, x.last FROM unnest($1::text[], $2::date[]) AS u(facility, day)
+     CROSS JOIN LATERAL (SELECT count(*) AS n, max(received_at) AS last FROM report_episode e
+                         WHERE e.facility = u.facility AND e.received_at >= ${VN_MIDNIGHT('u.day')} AND e.received_at < ${VN_MIDNIGHT('(u.day + 1)')}) x
+     WHERE x.n > 0`,
+    params,
   );
 }
 
-/** The (commune, year) and (facility, day) cells episodes fall in. */
-export async function episodeCellsOf(client: Client, where: string, params: unknown[]): Promise<{ disease: { commune: string; year: string }[]; arrival: { facility: string; day: string }[] }> {
+/** The (commune, year) and (facility, day) cells of these episodes and of these residents' episodes. */
+export async function episodeCellsOf(client: Client, rids: string[], patientIds: string[]): Promise<{ disease: { commune: string; year: string }[]; arrival: { facility: string; day: string }[] }> {
+  const episodes = `(SELECT commune, month, facility, received_at FROM report_episode WHERE rid = ANY($1::bigint[])
+                     UNION ALL SELECT commune, month, facility, received_at FROM report_episode WHERE patient_id = ANY($2::text[])) e`;
   const d = await client.query<{ commune: string; year: string }>(
-    `SELECT DISTINCT commune, to_char(date_trunc('year', month), 'YYYY-MM-DD') AS year FROM report_episode WHERE ${where}`,
-    params,
+    `SELECT DISTINCT commune, to_char(date_trunc('year', month), 'YYYY-MM-DD') AS year FROM ${episodes}`,
+    [rids, patientIds],
   );
-  const a = await client.query<{ facility: string; day: string }>(
-    `SELECT DISTINCT facility, to_char(${VN_DAY}, 'YYYY-MM-DD') AS day FROM report_episode WHERE ${where}`,
-    params,
-  );
+  const a = await client.query<{ facility: string; day: string }>(`SELECT DISTINCT facility, to_char(${VN_DAY}, 'YYYY-MM-DD') AS day FROM ${episodes}`, [rids, patientIds]);
   return { disease: d.rows, arrival: a.rows };
 }
 

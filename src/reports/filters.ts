@@ -96,7 +96,7 @@ export function unitCondition(unit: UnitFilter, sql: SqlParams, alias = ''): str
   const a = alias ? `${alias}.` : '';
   if (unit.level === 'commune') return `${a}commune = ${sql.add(unit.code)}`;
   if (unit.level === 'district') return `${a}old_district = ${sql.add(unit.code)}`;
-  return `(${a}commune = ANY(${sql.add(provinceCommunes(unit.code))}::text[]) OR ${a}commune = '')`;
+  return `${a}commune = ANY(${sql.add(['', ...provinceCommunes(unit.code)])}::text[])`;
 }
 
 /** Query parameters without the output format (recorded in the audit trail: codes only, no personal data). */

@@ -32,6 +32,8 @@ export interface RefreshOptions {
   now?: Date;
   /** Rebuild every cell even if the daily rebuild is not due. */
   full?: boolean;
+  /** Called with the duration of each step (benchmarks). */
+  trace?: (step: string, ms: number) => void;
 }
 
 export interface RefreshResult {
@@ -91,7 +93,7 @@ async function extractEpisodes(client: pg.PoolClient, encounters: ResourceRow[])
   });
 }
 
-async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
+async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
   const dirty = await client.query<{ rid: string }>(
     `DELETE FROM report_dirty_resource WHERE rid IN (SELECT rid FROM report_dirty_resource ORDER BY rid LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING rid::text`,
     [batchSize],
@@ -172,17 +174,17 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
     }
   }
 
+  trace('extract');
   const patientIds = [...patients];
   const oldCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
   const episodeRids = [...encounterRows.keys()];
   // Residents whose commune changed (or who are new) move their earlier episodes' cells.
   const moved = await movedPatients(client, persons);
-  const before = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, moved]);
+  const before = await episodeCellsOf(client, episodeRids, moved);
 
+  trace('cells-before');
   await upsertPersons(client, persons);
-  await client.query(`DELETE FROM report_person WHERE patient_id = ANY($1) AND patient_id NOT IN (SELECT id FROM resource WHERE resource_type = 'Patient' AND id = ANY($1) AND NOT deleted)`, [
-    patientIds,
-  ]);
+  await client.query(`DELETE FROM report_person WHERE patient_id IN (SELECT id FROM resource WHERE resource_type = 'Patient' AND id = ANY($1) AND deleted)`, [patientIds]);
   await deleteFacts(client, gone);
   const episodes = await extractEpisodes(client, [...encounterRows.values()]);
   const kept = new Set(episodes.map((e) => e.rid));
@@ -193,23 +195,31 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
   await upsertSimple(client, 'report_measure', [{ name: 'programme', type: 'text' }, { name: 'measured_at', type: 'timestamptz' }, { name: 'controlled', type: 'bool' }], measures);
   await upsertSimple(client, 'report_immunization', [{ name: 'vaccine', type: 'text' }, { name: 'given_on', type: 'date' }], immunizations);
 
+  trace('facts');
   // Residents who moved take their episodes with them.
   await client.query(
     `UPDATE report_episode e SET commune = p.commune, old_district = p.old_district FROM report_person p
      WHERE e.patient_id = p.patient_id AND p.patient_id = ANY($1) AND (e.commune <> p.commune OR e.old_district <> p.old_district)`,
     [moved],
   );
+  trace('moved');
   await updateDerivedPersonFacts(client, patientIds, GROUP_MEMBER);
+  trace('derived');
   await recomputeNcdPersons(client, patientIds);
 
-  const after = await episodeCellsOf(client, 'rid = ANY($1::bigint[]) OR patient_id = ANY($2)', [episodeRids, moved]);
+  trace('ncd');
+  const after = await episodeCellsOf(client, episodeRids, moved);
   const newCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
   const communes = [...new Set([...oldCommunes.rows, ...newCommunes.rows].map((r) => r.commune))];
   const diseaseCells = uniqueBy([...before.disease, ...after.disease], (c) => `${c.commune}|${c.year}`);
   const arrivalCells = uniqueBy([...before.arrival, ...after.arrival], (c) => `${c.facility}|${c.day}`);
+  trace('cells-after');
   if (communes.length) await recomputeCommuneCells(client, communes, asOf);
+  trace('commune-cells');
   if (diseaseCells.length) await recomputeDiseaseCells(client, diseaseCells);
+  trace('disease-cells');
   if (arrivalCells.length) await recomputeArrivalCells(client, arrivalCells);
+  trace('arrival-cells');
   return {
     resources: rows.length,
     patients: patientIds.length,
@@ -226,6 +236,15 @@ async function movedPatients(client: pg.PoolClient, persons: PersonFact[]): Prom
   );
   const known = new Map(rows.map((r) => [r.patient_id, `${r.commune}|${r.old_district}`]));
   return persons.filter((p) => known.get(p.patientId) !== `${p.commune}|${p.oldDistrict}`).map((p) => p.patientId);
+}
+
+function stepTimer(trace: RefreshOptions['trace']): (step: string) => void {
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    trace?.(step, Math.round(now - last));
+    last = now;
+  };
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -248,7 +267,7 @@ export async function refreshReports(db: Database, options: RefreshOptions = {})
     const step = await db.transaction(async (client) => {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
       if (!locked.rows[0]!.ok) return 'busy' as const;
-      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf);
+      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, stepTimer(options.trace));
       if (!batch) {
         const last = await client.query<{ day: string }>(`SELECT to_char(updated_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM report_state WHERE key = 'full'`);
         if (options.full || last.rows[0]?.day !== asOf) {
