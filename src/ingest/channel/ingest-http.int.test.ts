@@ -7,7 +7,6 @@ import { createTestDatabase } from '../../../test/support/db.ts';
 import { createClient } from '../../auth/clients.ts';
 import { loadConfig } from '../../config/config.ts';
 import { buildApp } from '../../http/app.ts';
-import { ingestRoutes } from '../../http/plugins/ingest.ts';
 import { createLogger } from '../../logging.ts';
 import type { Database } from '../../store/database.ts';
 import { importHouseholds } from '../household/import-households.ts';
@@ -52,7 +51,6 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString('utf8')), done()) });
   app = await buildApp({ config: loadConfig({ HSSK_BASE_URL: 'http://hssk.test' }), db, logger: createLogger('debug', sink), resolveCaller: async () => SYSTEM_CALLER });
-  await app.register(ingestRoutes);
   // The province's residents first (household registry), as in production.
   await importHouseholds({ db, actor: { kind: 'system', name: 'test' }, province: '68' }, openHouseholdSource(`${FIXTURES}/province/households.csv`));
   for (const f of ['68001', '68123', '79001', '79002']) tokens[f] = await tokenFor(f);

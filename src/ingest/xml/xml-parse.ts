@@ -2,7 +2,7 @@
 // formats have no use for a DTD, so any DOCTYPE/ENTITY declaration is refused outright (no XXE,
 // no "billion laughs") and entities are never expanded. The five predefined entities are decoded
 // afterwards by `decodeXmlText`, one character each.
-import { localName, parseXmlTree, XmlSyntaxError, type XmlDocument } from './xml-tree.ts';
+import { parseXmlTree, XmlSyntaxError, type XmlDocument } from './xml-tree.ts';
 
 export { localName, type XmlDocument, type XmlNode } from './xml-tree.ts';
 

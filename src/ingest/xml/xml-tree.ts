@@ -139,7 +139,6 @@ export function parseXmlTree(xml: string, options: TreeOptions = {}): XmlDocumen
     const lt = xml.indexOf('<', i);
     if (lt < 0) {
       appendText(i, n);
-      i = n;
       break;
     }
     appendText(i, lt);
