@@ -1,9 +1,9 @@
 // A real HSSK server for the browser tests: a fresh test database, the app with the web plugin
 // (registered here until src/http/app.ts registers it), listening on a free loopback port; the
 // web app built into a temporary directory; staff users created, data loaded through the APIs.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
@@ -41,11 +41,50 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Builds the web app into a temporary directory (so concurrent test files never share one). */
+const DIST = path.resolve('web/dist');
+const STAMP = path.resolve('node_modules/.cache/hssk-web-build-stamp');
+const LOCK = path.resolve('node_modules/.cache/hssk-web-build.lock');
+
+function sourceStamp(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name === 'dist' || e.name === 'node_modules') continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else hash.update(full).update(fs.readFileSync(full));
+    }
+  };
+  walk(path.resolve('web'));
+  return hash.digest('hex');
+}
+
+/**
+ * Makes web/dist match the sources (the app serves web/dist): rebuilt when web/ changed since
+ * the last build, under a lock so that concurrent test files build once.
+ */
 export async function buildWeb(): Promise<string> {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-web-'));
-  await build({ configFile: path.resolve('web/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  return outDir;
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try {
+      fs.mkdirSync(LOCK);
+      break;
+    } catch {
+      if (waited > 120_000 || Date.now() - fs.statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > 120_000) fs.rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const stamp = sourceStamp();
+    const built = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8') : '';
+    if (built !== stamp || !fs.existsSync(path.join(DIST, 'index.html'))) {
+      await build({ configFile: path.resolve('web/vite.config.ts'), logLevel: 'warn' });
+      fs.writeFileSync(STAMP, stamp);
+    }
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+  return DIST;
 }
 
 export async function startServer(distDir: string): Promise<E2eServer> {
@@ -54,7 +93,8 @@ export async function startServer(distDir: string): Promise<E2eServer> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent' });
   const app = await buildApp({ config, db, logger: createLogger('silent') });
-  await app.register(webRoutes, { distDir });
+  // Until src/http/app.ts registers the web plugin, register it here.
+  if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(webRoutes, { distDir });
   await app.listen({ port, host: '127.0.0.1' });
 
   const fhir = systemFhirWriter(db);

@@ -201,7 +201,7 @@ function Share({ patientId }: { patientId: string }) {
         )}
         {share && left > 0 ? (
           <Stack align="center" data-testid="share-code">
-            <Text size="2rem" fw={700} ff="monospace" aria-label={t('consent.shareCode')}>
+            <Text size="2rem" fw={700} ff="monospace" aria-label={t('consent.shareCode')} data-testid="share-code-text">
               {share.code}
             </Text>
             <QrCode value={share.qr} label={t('app.share.qr', { code: share.code })} />

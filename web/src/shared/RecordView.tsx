@@ -4,7 +4,7 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import './record.css';
 import type { Composition, Encounter, Observation } from '@medplum/fhirtypes';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, startTransition, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { identifiersOf, nameOf, phoneOf, addressText } from './fhir.ts';
 import { ageOf, formatDate, formatDateTime } from './format.ts';
 import { useT, type MessageKey, type Translate } from './i18n.tsx';
@@ -176,12 +176,19 @@ function EpisodeItem({ ep, t }: { ep: Episode; t: Translate }) {
   );
 }
 
+/** Episodes painted in the first frame; the rest follow in a background (interruptible) render. */
+const FIRST_EPISODES = 12;
+
 function EpisodeTimeline({ episodes, empty }: { episodes: Episode[]; empty: string }) {
   const t = useT();
+  const [limit, setLimit] = useState(FIRST_EPISODES);
+  useEffect(() => {
+    if (episodes.length > FIRST_EPISODES) startTransition(() => setLimit(episodes.length));
+  }, [episodes.length]);
   if (episodes.length === 0) return <Empty>{empty}</Empty>;
   return (
     <ol className="hssk-timeline" data-testid="timeline">
-      {episodes.map((ep) => (
+      {episodes.slice(0, limit).map((ep) => (
         <EpisodeItem key={ep.encounter.id} ep={ep} t={t} />
       ))}
     </ol>

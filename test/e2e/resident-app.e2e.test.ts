@@ -1,0 +1,129 @@
+// The resident app (/app) on a 360-px phone in Debian's Chromium against a real HSSK server:
+// activation of an account issued at the commune station, sign-in by password and by SMS code,
+// my record, share code + QR redeemed by a clinician, revoke, offline reading, isolation.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
+import { apiSession, buildWeb, codeIn, demoTransaction, latestSms, startServer, type E2eServer } from './support/server.ts';
+
+if (!hasChromium) console.warn(SKIP_MESSAGE);
+
+/** The machine running the tests may be busy: waits are generous, measured figures are not. */
+const POLL = { timeout: 10_000 };
+
+const PHONE = '0912345678';
+const RESIDENT_PASSWORD = 'So-suc-khoe-cua-An-2026';
+
+describe.skipIf(!hasChromium)('resident app on a phone', () => {
+  let server: E2eServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  let clinician: Awaited<ReturnType<typeof apiSession>>;
+
+  beforeAll(async () => {
+    const dist = await buildWeb();
+    server = await startServer(dist);
+    const worker = await apiSession(server, 'yte.ductrong');
+    await worker.post('/fhir', demoTransaction());
+    await worker.post('/api/residents/accounts', { patientId: 'demo-nguyen-van-an' });
+    clinician = await apiSession(server, 'bs.benhvien');
+    browser = await launch({ viewport: { width: 360, height: 740 }, isMobile: true });
+    page = await browser.context.newPage();
+    errors = watchErrors(page);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const password = () => page.locator('input[type="password"]');
+
+  it('activates the account issued at the station with the SMS code and sees the record', async () => {
+    await page.goto(`${server.baseUrl}/app/`);
+    await page.getByText('Kích hoạt', { exact: true }).click();
+    await page.getByLabel('Số điện thoại').fill(PHONE);
+    await page.getByLabel('Mã 6 chữ số trong tin nhắn').fill(codeIn(await latestSms(server.db, PHONE)));
+    await password().fill(RESIDENT_PASSWORD);
+    await screenshot(page, 'app-01-activate');
+    await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).click();
+    await page.getByTestId('my-record').waitFor();
+    const header = await page.getByTestId('record-header').textContent();
+    expect(header).toContain('Nguyễn Văn An');
+    expect(header).toContain('Penicillin');
+    expect(await page.getByTestId('my-record').textContent()).toContain('demo-nguyen-van-an');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'app-02-my-record');
+  });
+
+  it('signs out, then in with the password, then with an SMS code', async () => {
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByLabel('Số điện thoại').fill(PHONE);
+    await password().fill('mat-khau-sai-roi');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toBeTruthy();
+    await password().fill(RESIDENT_PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('my-record').waitFor();
+
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByText('Mã SMS', { exact: true }).click();
+    await page.getByLabel('Số điện thoại').fill(PHONE);
+    await page.getByRole('button', { name: 'Gửi mã đăng nhập' }).click();
+    await page.getByLabel('Mã 6 chữ số trong tin nhắn').waitFor();
+    await page.getByLabel('Mã 6 chữ số trong tin nhắn').fill(codeIn(await latestSms(server.db, PHONE)));
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('my-record').waitFor();
+    await screenshot(page, 'app-03-signed-in-by-sms');
+  });
+
+  it('shows a share code with its QR code; a clinician uses it, then the resident revokes it', async () => {
+    await page.getByText('Chia sẻ', { exact: true }).click();
+    await page.getByRole('button', { name: 'Tạo mã chia sẻ' }).click();
+    await page.getByTestId('share-code').waitFor();
+    await page.getByTestId('qr').waitFor();
+    const code = (await page.getByTestId('share-code-text').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/);
+    await screenshot(page, 'app-04-share-code');
+
+    const grant = (await clinician.post('/api/consent/share-codes/redeem', { code })) as { patientId: string };
+    expect(grant.patientId).toBe('demo-nguyen-van-an');
+
+    await page.getByText('Đồng ý', { exact: true }).click();
+    const consents = page.getByTestId('consents');
+    await expect.poll(() => consents.textContent(), POLL).toContain('Đang hiệu lực');
+    expect(await consents.textContent()).toContain('68001');
+    await screenshot(page, 'app-05-consents');
+    await page.getByRole('button', { name: 'Thu hồi' }).click();
+    await expect.poll(() => consents.textContent(), POLL).toContain('Đã thu hồi');
+    await screenshot(page, 'app-06-revoked');
+  });
+
+  it('never shows another resident’s record', async () => {
+    const status = await page.evaluate(async () => (await fetch('/fhir/Patient/demo-tran-thi-binh/$everything')).status);
+    expect([403, 404]).toContain(status);
+  });
+
+  it('is installable and reads the last-synced record offline', async () => {
+    const manifest = await page.evaluate(async () => (await fetch('/app/manifest.webmanifest')).json());
+    expect(manifest.start_url).toBe('/app/');
+    expect(manifest.icons.some((i: { sizes: string }) => i.sizes === '512x512')).toBe(true);
+    await page.getByText('Hồ sơ', { exact: true }).click();
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // Once the service worker controls the page, the record it fetches is kept for offline reading.
+    await page.reload();
+    await page.getByTestId('my-record').waitFor();
+    expect(await page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    await browser.context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('my-record').waitFor();
+    expect(await page.getByTestId('record-header').textContent()).toContain('Nguyễn Văn An');
+    expect(await page.getByText(/Bạn đang ngoại tuyến/).count()).toBe(1);
+    await screenshot(page, 'app-07-offline');
+    await browser.context.setOffline(false);
+    expect(errors).toEqual([]);
+  });
+});
