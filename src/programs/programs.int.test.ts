@@ -7,7 +7,6 @@ import { createTestApp, type TestApp } from '../../test/support/app.ts';
 import { createStaffUser } from '../auth/staff-users.ts';
 import { createSession, sessionCookieName } from '../auth/sessions.ts';
 import { Extension, IdentifierSystem } from '../fhir/systems.ts';
-import { programRoutes } from '../http/plugins/programs.ts';
 import type { Database } from '../store/database.ts';
 import { Repository } from '../store/repository.ts';
 import { scanAlerts } from './alerts.ts';
@@ -65,7 +64,6 @@ describe('commune programmes on the database', () => {
   beforeAll(async () => {
     t = await createTestApp();
     db = t.db;
-    await t.app.register(programRoutes, { services: t.app.services });
     await seed(db);
     await refreshAll(db, { asOf: AS_OF });
   }, 60_000);
