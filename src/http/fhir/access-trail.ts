@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Patient } from '@medplum/fhirtypes';
 import { agentOf, type AuditEntryInput } from '../../audit/audit-entry.ts';
+import { insertAuditEntries } from '../../audit/audit-log.ts';
+import type { Queryable } from '../../store/database.ts';
 import type { Actor } from '../../auth/actor.ts';
 import type { FhirError } from '../../fhir/outcomes.ts';
 import { upsertPersons } from '../../identity/mpi/mpi-store.ts';
@@ -37,15 +39,15 @@ export function auditEntriesOf(accesses: AccessRecord[], actor: Actor | undefine
   return entries;
 }
 
-async function syncPatientIndex(app: FastifyInstance, accesses: AccessRecord[]): Promise<void> {
+async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promise<void> {
   const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId).map((a) => a.entityId!))];
   if (ids.length === 0) return;
-  const { rows } = await app.db.pool.query<{ id: string; content: string }>(
+  const { rows } = await db.query<{ id: string; content: string }>(
     `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,
     [ids],
   );
   await upsertPersons(
-    app.db.pool,
+    db,
     rows.map((r) => {
       const patient = JSON.parse(r.content) as Patient;
       const facts = factsFromPatient(patient);
@@ -54,9 +56,17 @@ async function syncPatientIndex(app: FastifyInstance, accesses: AccessRecord[]):
   );
 }
 
+/** After a read or a batch: audit entries share a group commit with concurrent requests. */
 export async function afterSuccess(app: FastifyInstance, accesses: AccessRecord[], actor: Actor | undefined, ip: string): Promise<void> {
   const entries = auditEntriesOf(accesses, actor, ip);
-  await Promise.all([entries.length > 0 ? app.services.audit.recordMany(entries) : undefined, syncPatientIndex(app, accesses)]);
+  await Promise.all([entries.length > 0 ? app.services.audit.recordMany(entries) : undefined, syncPatientIndex(app.db.pool, accesses)]);
+}
+
+/** Inside the transaction of a write: its audit entries and patient index changes commit with it. */
+export async function afterWrite(tx: Queryable, accesses: AccessRecord[], actor: Actor | undefined, ip: string): Promise<void> {
+  const entries = auditEntriesOf(accesses, actor, ip);
+  if (entries.length > 0) await insertAuditEntries(tx, entries.map((e) => ({ ...e, recordedAt: new Date() })));
+  await syncPatientIndex(tx, accesses);
 }
 
 const ACTION_OF: Record<string, AuditEntryInput['action']> = { GET: 'read', HEAD: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };

@@ -7,7 +7,7 @@ import { processBundle } from '../fhir/bundle-processor.ts';
 import { executeInteraction } from '../fhir/interactions.ts';
 import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
 import type { Actor } from '../../auth/actor.ts';
-import { afterSuccess, recordRefusal } from '../fhir/access-trail.ts';
+import { afterSuccess, afterWrite, recordRefusal } from '../fhir/access-trail.ts';
 
 export interface FhirPluginOptions {
   /** Who is calling and what they may do; throws a FhirError (401/403) when they may not call at all. */
@@ -111,8 +111,19 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r) };
     const actor = (resolved as { actor?: Actor }).actor;
     try {
-      const res = await run(req, path, caller);
-      await afterSuccess(app, accesses, actor, req.ip);
+      let res: FhirResponse;
+      if (isBatchOrRead(req, path)) {
+        res = await run(new Repository(app.db), req, path, caller);
+        await afterSuccess(app, accesses, actor, req.ip);
+      } else {
+        // A write, its audit entries and the patient index change commit together: one commit
+        // (one disk flush) per request, and no write without its audit entry.
+        res = await new Repository(app.db).transaction(async (tx) => {
+          const written = await run(tx, req, path, caller);
+          await afterWrite(tx.queryable, accesses, actor, req.ip);
+          return written;
+        });
+      }
       return send(reply, res, req.method === 'HEAD');
     } catch (err) {
       if (err instanceof FhirError) await recordRefusal(app, err, req, path, actor);
@@ -120,8 +131,17 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     }
   };
 
-  const run = async (req: FastifyRequest, path: string, caller: FhirCaller): Promise<FhirResponse> => {
-    const repo = new Repository(app.db);
+  /** Reads, and batch Bundles (whose entries each run in their own transaction). */
+  const isBatchOrRead = (req: FastifyRequest, path: string): boolean => {
+    if (req.method === 'GET' || req.method === 'HEAD') return true;
+    if (req.method === 'POST' && /\/_search$/.test(path)) return true;
+    if (req.method === 'POST' && path.replace(/\/+$/, '') === '') {
+      return (req.body as { type?: string } | undefined)?.type !== 'transaction';
+    }
+    return false;
+  };
+
+  const run = async (repo: Repository, req: FastifyRequest, path: string, caller: FhirCaller): Promise<FhirResponse> => {
     if (req.method === 'POST' && path.replace(/\/+$/, '') === '') {
       const bundle = await processBundle(repo, req.body, caller, baseUrlOf(req, app.config.baseUrl), header(req, 'prefer'));
       return { status: 200, body: bundle };
