@@ -1,8 +1,12 @@
 // The staff portal in a real browser (Debian's Chromium) against a real HSSK server: one test
 // per journey of issue 6, screenshots in test-results/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.ts';
+import { envelope, hoso, tablesOf } from '../fixtures/xml/build.ts';
 import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
 import { apiSession, bigRecordTransaction, buildWeb, codeIn, demoTransaction, latestSms, PASSWORD, startServer, type E2eServer } from './support/server.ts';
 
@@ -258,6 +262,22 @@ describe.skipIf(!hasChromium)('staff portal in the browser', () => {
     expect(await page.getByTestId('grant-notice').textContent()).toContain('Truy cập khẩn cấp');
     expect(await latestSms(server.db, '0987654321')).toContain('truy cap khan cap');
     await screenshot(page, 'staff-14-break-glass');
+  });
+
+  it('a hospital uploads an XML 130 file, watches it, reads and downloads the per-episode report', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-')), 'ho-so-68001.xml');
+    fs.writeFileSync(file, envelope('68001', [hoso(tablesOf('qd130'))]));
+    await page.getByRole('link', { name: 'Nhập dữ liệu' }).click();
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Gửi tệp' }).click();
+    const report = page.getByTestId('import-report');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.textContent()).toMatch(/Số hồ sơ1Đã nhận1Bị từ chối0/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Tải báo cáo chi tiết' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^bao-cao-nhap-xml-.*\.json$/);
+    await expect.poll(() => page.getByTestId('arrivals').textContent(), POLL).toContain('68001');
+    await screenshot(page, 'staff-15-import-report');
     await signOut();
   });
 
@@ -279,20 +299,20 @@ describe.skipIf(!hasChromium)('staff portal in the browser', () => {
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     await expect.poll(() => page.getByTestId('user-created').textContent(), POLL).toContain('Đã tạo tài khoản nv.hanhchinh');
     await expect.poll(() => page.getByTestId('users').textContent(), POLL).toContain('Ngô Văn Hành');
-    await screenshot(page, 'staff-15-admin-users');
+    await screenshot(page, 'staff-16-admin-users');
 
     await page.getByRole('tab', { name: 'Hộp thư SMS' }).click();
     await expect.poll(() => page.getByTestId('sms').textContent(), POLL).toContain('912345678');
-    await screenshot(page, 'staff-16-admin-sms');
+    await screenshot(page, 'staff-17-admin-sms');
     await page.getByRole('tab', { name: 'Nhật ký truy cập' }).click();
     await expect.poll(() => page.getByTestId('audit-verify').textContent(), POLL).toMatch(/Chuỗi nhật ký nguyên vẹn/);
-    await screenshot(page, 'staff-17-admin-audit');
+    await screenshot(page, 'staff-18-admin-audit');
     await page.getByRole('tab', { name: 'Cơ sở y tế' }).click();
     await expect.poll(() => page.getByTestId('facilities').textContent(), POLL).toContain('68001');
 
     await page.getByRole('button', { name: 'EN' }).click().catch(async () => page.getByText('EN', { exact: true }).click());
     await expect.poll(() => page.getByRole('link', { name: 'Administration' }).count(), POLL).toBe(1);
-    await screenshot(page, 'staff-18-english');
+    await screenshot(page, 'staff-19-english');
     await page.getByText('VI', { exact: true }).click();
     expect(errors).toEqual([]);
   });

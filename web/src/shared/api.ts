@@ -8,6 +8,10 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+export function getCsrfToken(): string | undefined {
+  return csrfToken;
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;

@@ -37,6 +37,16 @@ async function optionalCount(path: string, signal: AbortSignal): Promise<Figure>
   }
 }
 
+/** Submissions received in the last 30 days (the arrivals view of the user's scope). */
+async function recentImports(signal: AbortSignal): Promise<Figure> {
+  try {
+    const { facilities } = await api.get<{ facilities: { days: { submissions: number }[] }[] }>('/api/ingest/arrivals', signal);
+    return facilities.reduce((n, f) => n + f.days.reduce((m, d) => m + d.submissions, 0), 0);
+  } catch {
+    return 'none';
+  }
+}
+
 function monthStart(): string {
   const d = new Date(Date.now() + 7 * 3600_000);
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01`;
@@ -52,7 +62,7 @@ export function HomePage() {
         count('/fhir/Patient?_summary=count&_total=accurate', signal),
         count(`/fhir/Patient?_lastUpdated=ge${monthStart()}&_summary=count&_total=accurate`, signal),
         optionalCount('/api/identity/reviews?status=pending', signal),
-        optionalCount('/api/imports', signal),
+        recentImports(signal),
       ]);
       return { residents, updated, reviews, imports };
     },

@@ -34,6 +34,7 @@ export function Shell({ children }: { children: ReactNode }) {
     { to: '/search', label: 'nav.search', show: actor.role !== 'manager' },
     { to: '/patients/new', label: 'nav.newRecord', show: actor.role !== 'manager' },
     { to: '/access', label: 'nav.access', show: actor.role !== 'manager' },
+    { to: '/imports', label: 'nav.imports', show: true },
     { to: '/admin', label: 'nav.admin', show: actor.role === 'admin' },
   ];
   return (
