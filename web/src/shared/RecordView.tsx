@@ -72,7 +72,7 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
             {t('record.verified', { date: formatDate(record.verification.date) })}
           </Badge>
         ) : (
-          <Badge color="gray.8" variant="light" tt="none">
+          <Badge color="gray.8" variant="outline" tt="none">
             {t('record.notVerified')}
           </Badge>
         )}
