@@ -8,6 +8,8 @@ import { createLogger } from './logging.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadDemoIfFirstRun } from './demo/demo.ts';
 import { startProgramScheduler } from './programs/scheduler.ts';
+import { startSyncWorker } from './sync/start.ts';
+import type { SyncWorker } from './sync/worker.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,6 +28,7 @@ export async function startServer(
   const db = await openDatabase(config, { onLog: (line) => logger.debug({ postgres: line }, 'postgres') });
   let app: FastifyInstance | undefined;
   let scheduler: { stop(): Promise<void> } | undefined;
+  let sync: SyncWorker | undefined;
   try {
     loadFhirDefinitions();
     if (db.embedded && config.demo) {
@@ -39,8 +42,10 @@ export async function startServer(
     app = await buildApp({ config, db, logger });
     await app.listen({ port: config.port, host: config.host });
     scheduler = await startProgramScheduler({ db, sms: app.services.sms, log: (line) => logger.info(line) });
+    sync = startSyncWorker(config, db, (msg, fields) => logger.debug(fields ?? {}, msg));
   } catch (err) {
     await scheduler?.stop().catch(() => undefined);
+    await sync?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
@@ -56,6 +61,7 @@ export async function startServer(
     stopping ??= (async () => {
       logger.info('Đang dừng HSSK (shutting down)');
       await scheduler?.stop().catch((e: Error) => logger.error({ err: e.message }, 'scheduler stop failed'));
+      await sync?.stop().catch((e: Error) => logger.error({ err: e.message }, 'sync stop failed'));
       await app!.close().catch((e: Error) => logger.error({ err: e.message }, 'close failed'));
       await db.close().catch((e: Error) => logger.error({ err: e.message }, 'database close failed'));
       process.off('SIGINT', onSignal);

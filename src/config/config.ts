@@ -29,6 +29,15 @@ export interface Config {
   bodyLimit: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed (empty: none). */
   trustProxy: string[];
+  /** `hub`: the national hub receiving pushes from provinces; `province` (default) otherwise. */
+  mode: 'province' | 'hub';
+  /** National synchronisation (docs/sync.md); no worker runs without a target. */
+  sync: {
+    target: string | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    batchSize: number;
+  };
   auth: {
     accessTokenSeconds: number;
     sessionIdleSeconds: number;
@@ -77,6 +86,11 @@ export const CONFIG_VARIABLES = [
   ['HSSK_SMS_ADAPTER', 'log', '`log` (messages kept in the SMS outbox for administrators) or `http` (a real gateway)'],
   ['HSSK_SMS_GATEWAY_URL', '', 'SMS gateway endpoint (http adapter): POST {to, message}'],
   ['HSSK_SMS_GATEWAY_TOKEN', '', 'bearer token of the SMS gateway (http adapter)'],
+  ['HSSK_MODE', 'province', '`hub` makes this instance the national hub that provinces push to'],
+  ['HSSK_SYNC_TARGET', '', 'FHIR base URL of the receiver of the sync push (e.g. the hub); empty: no push'],
+  ['HSSK_SYNC_CLIENT_ID', '', 'OAuth2 client registered on the receiver'],
+  ['HSSK_SYNC_CLIENT_SECRET', '', 'secret of that client'],
+  ['HSSK_SYNC_BATCH', '200', 'resources per pushed transaction Bundle'],
 ] as const;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -146,6 +160,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (smsGatewayUrl && !/^https?:\/\/\S+$/.test(smsGatewayUrl)) {
     problems.push(`HSSK_SMS_GATEWAY_URL="${smsGatewayUrl}" phải là một URL http(s)`);
   }
+  const mode = (env.HSSK_MODE?.trim().toLowerCase() || 'province') as 'province' | 'hub';
+  if (mode !== 'province' && mode !== 'hub') problems.push(`HSSK_MODE="${env.HSSK_MODE}" phải là province hoặc hub`);
+  const syncTarget = env.HSSK_SYNC_TARGET?.trim().replace(/\/+$/, '') || undefined;
+  if (syncTarget && !/^https?:\/\/\S+$/.test(syncTarget)) problems.push(`HSSK_SYNC_TARGET="${syncTarget}" phải là một URL http(s)`);
+  const syncClientId = env.HSSK_SYNC_CLIENT_ID?.trim() || undefined;
+  const syncClientSecret = env.HSSK_SYNC_CLIENT_SECRET?.trim() || undefined;
+  if (syncTarget && (!syncClientId || !syncClientSecret)) {
+    problems.push('HSSK_SYNC_CLIENT_ID và HSSK_SYNC_CLIENT_SECRET là bắt buộc khi có HSSK_SYNC_TARGET (required with a sync target)');
+  }
+  const syncBatchSize = intVar(env, 'HSSK_SYNC_BATCH', 200, 1, 10_000, problems);
   const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -164,6 +188,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     statementTimeoutMs,
     bodyLimit,
     trustProxy,
+    mode,
+    sync: { target: syncTarget, clientId: syncClientId, clientSecret: syncClientSecret, batchSize: syncBatchSize },
     auth: {
       accessTokenSeconds,
       sessionIdleSeconds,

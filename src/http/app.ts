@@ -27,6 +27,7 @@ import { programRoutes } from './plugins/programs.ts';
 import { reportRoutes } from './plugins/reports.ts';
 import { webRoutes } from './plugins/web.ts';
 import { residentRoutes } from './plugins/residents.ts';
+import { syncRoutes } from './plugins/sync.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -121,6 +122,7 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
   await app.register(reportRoutes, { refreshIntervalMs: background ? 60_000 : 0 });
   await app.register(programRoutes, { services });
   await app.register(auditSealer);
+  await app.register(syncRoutes);
   await app.register(webRoutes);
   return app;
 }

@@ -134,6 +134,9 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
       RETURNING rid, resource_type, id, version_id)`,
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
       SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content FROM k)`,
+    // The sync outbox row, in the same statement: a change is queued if and only if it commits.
+    `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
+      SELECT rid, resource_type, id, version_id, compartment FROM k)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
   const sql = `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`;
@@ -169,6 +172,8 @@ export async function updateExistingResources(db: Queryable, versions: VersionTo
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
       SELECT w.rid, w.resource_type, w.id, w.version_id, w.last_updated, w.deleted, u.method, w.compartment, w.source_facility, w.content
       FROM w JOIN u ON u.rid = w.rid)`,
+    `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
+      SELECT rid, resource_type, id, version_id, compartment FROM w)`,
     ...INDEX_TABLES.map((t) => `d_${t} AS (DELETE FROM search_${t} WHERE rid IN (SELECT rid FROM w))`),
     // Only versions that won their optimistic check get index rows.
     `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,

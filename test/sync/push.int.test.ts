@@ -1,0 +1,145 @@
+// A province pushes to the hub over real HTTP (two HSSK instances, two databases), through a
+// proxy that fails some requests or goes down; afterwards both hold the same resources.
+import type { Observation, Patient } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdentifierSystem } from '../../src/fhir/systems.ts';
+import { Repository } from '../../src/store/repository.ts';
+import { outboxStats } from '../../src/store/outbox.ts';
+import { SyncTarget } from '../../src/sync/target.ts';
+import { SyncWorker } from '../../src/sync/worker.ts';
+import { flakyProxy, holdings, provinceClient, startInstance, type FlakyProxy, type Instance } from './harness.ts';
+
+const TYPES = ['Patient', 'Observation'];
+let hub: Instance;
+let province: Instance;
+let proxy: FlakyProxy;
+let worker: SyncWorker;
+let repo: Repository;
+
+function patient(n: number): Patient {
+  return {
+    resourceType: 'Patient',
+    identifier: [{ system: IdentifierSystem.cccd, value: `0681900${String(n).padStart(5, '0')}` }],
+    name: [{ family: 'Nguyễn', given: ['Văn', `An ${n}`] }],
+    gender: n % 2 ? 'male' : 'female',
+    birthDate: '1990-01-01',
+  };
+}
+
+function observation(patientId: string, value: number): Observation {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+    subject: { reference: `Patient/${patientId}` },
+    effectiveDateTime: '2025-03-01T08:00:00+07:00',
+    valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  };
+}
+
+async function drain(max = 500): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    const outcome = await worker.runOnce();
+    if (outcome === 'idle') return;
+    if (outcome === 'failed') await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the outbox did not drain');
+}
+
+async function expectSameHoldings(): Promise<void> {
+  const [a, b] = await Promise.all([holdings(province.db, TYPES), holdings(hub.db, TYPES)]);
+  expect(b.size).toBe(a.size);
+  expect([...b.entries()]).toEqual([...a.entries()]);
+  // No duplicate version pile-up on the hub beyond what retries may add: one row per resource.
+  const { rows } = await hub.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM resource');
+  expect(Number(rows[0]!.n)).toBe(a.size);
+}
+
+beforeAll(async () => {
+  hub = await startInstance({ HSSK_MODE: 'hub' });
+  province = await startInstance({ HSSK_PROVINCE: '68' });
+  proxy = await flakyProxy(Number(new URL(hub.url).port));
+  const client = await provinceClient(hub, 'Sở Y tế Lâm Đồng');
+  worker = new SyncWorker({
+    db: province.db,
+    target: new SyncTarget({ baseUrl: `${proxy.url}/fhir`, ...client }),
+    province: '68',
+    batchSize: 25,
+    backoffMs: 20,
+    maxBackoffMs: 200,
+    idleMs: 20,
+  });
+  repo = new Repository(province.db);
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await proxy?.close();
+  await province?.close();
+  await hub?.close();
+});
+
+describe('pushing the province to the hub', () => {
+  it('every resource written in the province reaches the hub with the same content, once', async () => {
+    for (let n = 0; n < 20; n++) {
+      const p = await repo.create(patient(n));
+      await repo.create(observation(p.resource.id, 60 + n));
+    }
+    expect((await outboxStats(province.db.pool)).depth).toBe(40);
+    await drain();
+    expect((await outboxStats(province.db.pool)).depth).toBe(0);
+    await expectSameHoldings();
+  }, 60_000);
+
+  it('updates and deletions follow, and pushing everything again changes nothing', async () => {
+    const { rows } = await province.db.pool.query<{ id: string }>("SELECT id FROM resource WHERE resource_type = 'Observation' ORDER BY id LIMIT 3");
+    const [a, b, c] = rows.map((r) => r.id);
+    const obs = JSON.parse((await repo.read('Observation', a!)).content!) as Observation & { id: string };
+    await repo.update({ ...obs, valueQuantity: { ...obs.valueQuantity, value: 99 } });
+    await repo.update({ ...obs, valueQuantity: { ...obs.valueQuantity, value: 100 } });
+    await repo.delete('Observation', b!);
+    await drain();
+    await expectSameHoldings();
+    // A replay of history (e.g. a restart after a crash between the push and the commit).
+    await province.db.pool.query(
+      "INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment) SELECT rid, resource_type, id, version_id, compartment FROM resource WHERE id = ANY($1)",
+      [[a, b, c]],
+    );
+    await drain();
+    await expectSameHoldings();
+  }, 60_000);
+
+  it('a network failing every third request loses nothing and duplicates nothing', async () => {
+    proxy.failEvery = 3;
+    for (let n = 20; n < 50; n++) {
+      const p = await repo.create(patient(n));
+      await repo.create(observation(p.resource.id, 60 + n));
+    }
+    await drain();
+    proxy.failEvery = 0;
+    expect(proxy.failed).toBeGreaterThan(0);
+    await expectSameHoldings();
+  }, 60_000);
+
+  it('a receiver down for a while: the queue waits with back-off and empties once it is back', async () => {
+    proxy.down = true;
+    worker.start();
+    for (let n = 50; n < 60; n++) await repo.create(patient(n));
+    await new Promise((r) => setTimeout(r, 600));
+    const during = await province.app.inject({ method: 'GET', url: '/metrics' });
+    expect(during.body).toMatch(/hssk_sync_queue_depth 10/);
+    expect(during.body).toMatch(/hssk_sync_consecutive_failures [1-9]/);
+    proxy.down = false;
+    const deadline = Date.now() + 20_000;
+    while ((await outboxStats(province.db.pool)).depth > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.stop();
+    expect((await outboxStats(province.db.pool)).depth).toBe(0);
+    await expectSameHoldings();
+  }, 60_000);
+
+  it('the hub knows which province each record came from', async () => {
+    const { rows } = await hub.db.pool.query<{ content: string }>("SELECT content FROM resource WHERE resource_type = 'Patient' LIMIT 1");
+    const p = JSON.parse(rows[0]!.content) as Patient;
+    expect(p.identifier?.some((i) => i.system === 'http://fhir.hssk.vn/sid/nguon/68')).toBe(true);
+  });
+});
