@@ -15,7 +15,7 @@ import { insertNewResources, updateExistingResources } from '../store/resource-w
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
 import { rewriteReferences } from './references.ts';
-import { findByIdentifiers, findReplaced, identifierLookupKey, loadCurrent, stableIdentifier, type CurrentRow } from './stored.ts';
+import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, type CurrentRow } from './stored.ts';
 import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
 import { VersionPlan } from './versions.ts';
 
@@ -193,19 +193,19 @@ async function storeBatch(
   }
 
   // A re-sent record replaces: what the earlier version had and this one has not is deleted.
-  const deletedPerRecord = await Promise.all(
-    candidates.map(async (c) => {
-      const replaces = c.prepared.record.replaces;
-      if (!replaces) return 0;
-      let n = 0;
-      for (const row of await findReplaced(client, replaces.system, replaces.valuePrefix)) {
-        if (plan.has(row.resourceType, row.id) || batchWritesInclude(perRecord, row)) continue;
+  const replacing = candidates.flatMap((c, i) => (c.prepared.record.replaces ? [{ i, ...c.prepared.record.replaces }] : []));
+  const replacedRows = await findReplacedMany(client, replacing);
+  const deletedPerRecord = candidates.map(() => 0);
+  if (replacing.length) {
+    const batchWrites = new Set(perRecord.flatMap((r) => r.resourceIds));
+    replacing.forEach(({ i }, j) => {
+      for (const row of replacedRows[j]!) {
+        if (plan.has(row.resourceType, row.id) || batchWrites.has(`${row.resourceType}/${row.id}`)) continue;
         plan.delete(row);
-        n++;
+        deletedPerRecord[i]!++;
       }
-      return n;
-    }),
-  );
+    });
+  }
 
   await insertNewResources(client, plan.inserts);
   const updated = await updateExistingResources(client, plan.updates);
@@ -266,11 +266,6 @@ function indexAligned(candidates: Candidate[], subjectOf: string[]): (string | u
   const out: (string | undefined)[] = [];
   candidates.forEach((c, i) => (out[c.index] = subjectOf[i]));
   return out;
-}
-
-function batchWritesInclude(perRecord: { resourceIds: string[] }[], row: CurrentRow): boolean {
-  const key = `${row.resourceType}/${row.id}`;
-  return perRecord.some((r) => r.resourceIds.includes(key));
 }
 
 async function insertReviews(client: pg.PoolClient, candidates: Candidate[], decisions: IdentityDecision[], subjectOf: string[]): Promise<void> {
