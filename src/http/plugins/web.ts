@@ -122,6 +122,8 @@ export const webRoutes: FastifyPluginAsync<WebPluginOptions> = async (app, optio
     if (API_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) {
       return reply.code(404).send({ error: 'not-found', message: 'Không tìm thấy địa chỉ này.' });
     }
+    // The resident app's service worker controls /app/ and below: /app itself must become /app/.
+    if (url === '/app') return reply.code(301).headers(SECURITY_HEADERS).header('location', '/app/').send();
     const exact = files.get(url) ?? (url.endsWith('/') ? files.get(`${url}index.html`) : undefined);
     if (exact) return send(request, reply, exact);
     if (url.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(url)) {
