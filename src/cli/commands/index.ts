@@ -16,6 +16,7 @@ import { verifyPopulationCommand } from './verify-population.ts';
 import { importCentreListCommand } from './import-centre-list.ts';
 import { programCommands } from './programs-refresh.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
+import { syncCommands } from './sync.ts';
 import { makeUserCreateCommand } from './user-create.ts';
 
 export const commands: Command[] = [
@@ -35,4 +36,5 @@ export const commands: Command[] = [
   ...identityCommands,
   ...programCommands,
   importCentreListCommand,
+  ...syncCommands,
 ];
