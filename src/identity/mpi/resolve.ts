@@ -38,8 +38,13 @@ export type IdentityKeys = PersonKeys & { exact: string[] };
  */
 export function identityKeys(facts: PersonFacts, exactIdentifiers: readonly string[] = []): IdentityKeys {
   const keys = keysOf(facts);
-  const exact = exactIdentifiers.map((e) => hashKey(`exact:${e}`));
+  const exact = exactKeys(exactIdentifiers);
   return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], exact };
+}
+
+/** The hashed keys of exact identifiers (`system|value`); they follow the blocking keys in `stored`. */
+export function exactKeys(exactIdentifiers: readonly string[]): string[] {
+  return exactIdentifiers.map((e) => hashKey(`exact:${e}`));
 }
 
 export class BatchResolver {
