@@ -7,6 +7,7 @@ import { Repository } from '../../src/store/repository.ts';
 import { outboxStats } from '../../src/store/outbox.ts';
 import { SyncTarget } from '../../src/sync/target.ts';
 import { SyncWorker } from '../../src/sync/worker.ts';
+import { createTestDatabase } from '../support/db.ts';
 import { flakyProxy, holdings, provinceClient, startInstance, type FlakyProxy, type Instance } from './harness.ts';
 
 const TYPES = ['Patient', 'Observation'];
@@ -142,4 +143,36 @@ describe('pushing the province to the hub', () => {
     const p = JSON.parse(rows[0]!.content) as Patient;
     expect(p.identifier?.some((i) => i.system === 'http://fhir.hssk.vn/sid/nguon/68')).toBe(true);
   });
+
+  it('a resident known to two provinces is linked by CCCD at the hub, and the merged record names both', async () => {
+    // Province 79 (Hồ Chí Minh) knows the same person: they moved.
+    const db79 = await createTestDatabase();
+    try {
+      const client = await provinceClient(hub, 'Sở Y tế TP. Hồ Chí Minh');
+      const w79 = new SyncWorker({ db: db79, target: new SyncTarget({ baseUrl: `${hub.url}/fhir`, ...client }), province: '79' });
+      const repo79 = new Repository(db79);
+      const moved = await repo79.create({ ...patient(0), name: [{ family: 'Nguyễn', given: ['Văn', 'An 0'] }], address: [{ city: 'Hồ Chí Minh' }] });
+      await repo79.create(observation(moved.resource.id, 72));
+      expect(await w79.runOnce()).toBe('pushed');
+
+      const reader = await provinceClient(hub, 'Cổng quốc gia');
+      const tok = await hub.app.inject({
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: reader.clientId, client_secret: reader.clientSecret }).toString(),
+      });
+      const auth = { authorization: `Bearer ${tok.json<{ access_token: string }>().access_token}` };
+      const r = await hub.app.inject({ method: 'POST', url: '/api/hub/record', headers: auth, payload: { cccd: patient(0).identifier![0]!.value } });
+      expect(r.statusCode).toBe(200);
+      const body = r.json<{ provinces: string[]; patients: { province: string }[]; bundle: { entry: { resource: { resourceType: string } }[] } }>();
+      expect(body.provinces).toEqual(['68', '79']);
+      expect(body.patients).toHaveLength(2);
+      expect(body.bundle.entry.filter((e) => e.resource.resourceType === 'Observation')).toHaveLength(2);
+      // A province instance has no hub record.
+      expect((await province.app.inject({ method: 'POST', url: '/api/hub/record', headers: auth, payload: { cccd: '068190000000' } })).statusCode).toBe(404);
+    } finally {
+      await db79.close();
+    }
+  }, 60_000);
 });

@@ -5,9 +5,22 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../../store/outbox.ts';
 import { syncMetricsRegistry, syncStatus } from '../../sync/status.ts';
 import { AuthError } from '../../auth/errors.ts';
+import { agentOf } from '../../audit/audit-entry.ts';
+import type { Actor } from '../../auth/actor.ts';
+import { hubRecordByCccd } from '../../sync/hub.ts';
 import { installErrorHandler, requireActor } from './auth-http.ts';
 
 const ADMIN_SCOPES = new Set(['system/*.*', 'system/*.cruds', 'system/*.write']);
+const READ_SCOPES = new Set(['system/*.*', 'system/*.cruds', 'system/*.read', 'system/*.rs']);
+
+/** The hub's merged record: an administrator or a national system client that may read everything. */
+async function requireHubReader(request: FastifyRequest): Promise<Actor> {
+  const actor = await requireActor(request, request.server.services);
+  if (actor.kind === 'staff' && actor.role === 'admin') return actor;
+  if (actor.kind === 'client' && !actor.facilityCode && actor.scopes.some((s) => READ_SCOPES.has(s))) return actor;
+  await request.server.services.audit.record({ action: 'read', outcome: '4', ...agentOf(actor), entityType: 'Patient', sourceIp: request.ip, detail: { hubRecord: true } });
+  throw new AuthError('forbidden');
+}
 
 async function requireSyncAdmin(request: FastifyRequest): Promise<void> {
   const actor = await requireActor(request, request.server.services);
@@ -25,6 +38,27 @@ export const syncRoutes: FastifyPluginAsync = async (app) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
+
+  // The CCCD travels in the body, not the URL (URLs end up in proxies' logs).
+  app.post<{ Body: { cccd: string } }>(
+    '/api/hub/record',
+    { schema: { body: { type: 'object', required: ['cccd'], properties: { cccd: { type: 'string', pattern: '^[0-9]{12}$' } } } } },
+    async (request, reply) => {
+      if (app.config.mode !== 'hub') return reply.code(404).send({ error: 'not-hub', message: 'Chỉ có ở chế độ hub (HSSK_MODE=hub)' });
+      const actor = await requireHubReader(request);
+      const record = await hubRecordByCccd(app.db.pool, request.body.cccd);
+      await app.services.audit.record({
+        action: 'read',
+        outcome: '0',
+        ...agentOf(actor),
+        entityType: 'Patient',
+        ...(record.patients[0] ? { patientId: record.patients[0].id } : {}),
+        sourceIp: request.ip,
+        detail: { hubRecord: true, patients: record.patients.length, provinces: record.provinces.join(',') },
+      });
+      return record;
+    },
+  );
 
   app.get('/api/sync/status', async (request) => {
     await requireSyncAdmin(request);
