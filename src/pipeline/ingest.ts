@@ -14,7 +14,7 @@ import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '.
 import { insertNewResources, updateExistingResources } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
-import { rewriteReferences } from './references.ts';
+import { copyJson, rewriteReferences } from './references.ts';
 import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, type CurrentRow } from './stored.ts';
 import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
 import { VersionPlan } from './versions.ts';
@@ -125,7 +125,7 @@ async function storeBatch(
   const subjects = new Map<string, Subject>();
   candidates.forEach((c, i) => {
     const id = subjectOf[i]!;
-    const incoming = structuredClone(c.prepared.record.patient);
+    const incoming = copyJson(c.prepared.record.patient);
     const subject = subjects.get(id);
     if (subject) {
       subject.patient = mergePatientData(subject.patient, incoming, mode);

@@ -6,7 +6,7 @@ import { FhirError } from '../fhir/outcomes.ts';
 import { assertValidResource } from '../fhir/validation.ts';
 import type { AdaptedEntry, AdaptedRecord, RejectionReason } from '../ingest/adapted-record.ts';
 import { classifyResource } from '../policy/sensitive-data.ts';
-import { pruneReferences } from './references.ts';
+import { copyJson, pruneReferences } from './references.ts';
 
 export interface PreparedRecord {
   record: AdaptedRecord;
@@ -48,7 +48,7 @@ export function prepareRecord(record: AdaptedRecord, options: { validate?: boole
       excluded[category] = (excluded[category] ?? 0) + 1;
       dropped.add(entry.fullUrl);
     } else {
-      kept.push({ fullUrl: entry.fullUrl, resource: structuredClone(entry.resource) });
+      kept.push({ fullUrl: entry.fullUrl, resource: copyJson(entry.resource) });
     }
   }
   for (const e of kept) pruneReferences(e.resource, dropped);

@@ -3,7 +3,7 @@
 // back here, with a warning, until the store supports the type (XML3 supplies and beds are
 // ChargeItems).
 import { isSupportedResourceType } from '../../fhir/definitions.ts';
-import { pruneReferences } from '../../pipeline/references.ts';
+import { copyJson, pruneReferences } from '../../pipeline/references.ts';
 import type { AdaptedRecord } from '../adapted-record.ts';
 
 export function withSupportedTypes(record: AdaptedRecord): AdaptedRecord {
@@ -11,7 +11,7 @@ export function withSupportedTypes(record: AdaptedRecord): AdaptedRecord {
   if (held.length === 0) return record;
   const dropped = new Set(held.map((e) => e.fullUrl));
   const entries = record.entries.filter((e) => !dropped.has(e.fullUrl)).map((e) => {
-    const resource = structuredClone(e.resource);
+    const resource = copyJson(e.resource);
     pruneReferences(resource, dropped);
     return { fullUrl: e.fullUrl, resource };
   });
