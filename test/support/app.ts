@@ -1,5 +1,5 @@
 // An HSSK application on a fresh test database, called through app.inject() (no port opened).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { FhirCaller } from '../../src/http/fhir/request.ts';
@@ -16,14 +16,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(options: { caller?: FhirCaller; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { caller?: FhirCaller; resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ HSSK_BASE_URL: 'http://hssk.test', ...options.env });
   const app = await buildApp({
     config,
     db,
     logger: createLogger('silent'),
-    resolveCaller: async () => options.caller ?? SYSTEM_CALLER,
+    resolveCaller: options.resolveCaller ?? (async () => options.caller ?? SYSTEM_CALLER),
   });
   return {
     app,

@@ -8,6 +8,7 @@ import { executeInteraction } from '../fhir/interactions.ts';
 import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { afterSuccess, afterWrite, recordRefusal } from '../fhir/access-trail.ts';
+import { auditEventInteraction } from '../fhir/audit-events.ts';
 
 export interface FhirPluginOptions {
   /** Who is calling and what they may do; throws a FhirError (401/403) when they may not call at all. */
@@ -107,6 +108,11 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
       return send(reply, await executeInteraction(new Repository(app.db), requestOf(req, path), PUBLIC_CALLER), req.method === 'HEAD');
     }
     const resolved = await options.resolveCaller(req);
+    if (/^AuditEvent(\/|$)/.test(path)) {
+      // The audit trail is its own append-only store, read here and never written through the API.
+      const actor = (resolved as { actor?: Actor }).actor;
+      return send(reply, await auditEventInteraction(app.db.pool, requestOf(req, path), actor), req.method === 'HEAD');
+    }
     const accesses: AccessRecord[] = [];
     const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r) };
     const actor = (resolved as { actor?: Actor }).actor;
