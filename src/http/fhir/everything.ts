@@ -7,7 +7,7 @@ import type { Repository } from '../../store/repository.ts';
 import { SqlParams } from '../../store/search/conditions.ts';
 import type { ResourceRow } from '../../store/search/execute.ts';
 import { searchBundleJson } from './bundles.ts';
-import type { FhirCaller, FhirRequest } from './request.ts';
+import { readableRows, type FhirCaller, type FhirRequest } from './request.ts';
 import { isSupportedResourceType } from '../../fhir/definitions.ts';
 
 const DEFAULT_COUNT = 1000;
@@ -71,8 +71,8 @@ export async function everything(repo: Repository, req: FhirRequest, caller: Fhi
   }
   return searchBundleJson({
     baseUrl: req.baseUrl,
-    matches,
-    included,
+    matches: readableRows(caller, matches),
+    included: readableRows(caller, included),
     total: !more && after === 0 ? matches.length : undefined,
     links: links as { relation: string; url: string }[],
   });

@@ -7,7 +7,7 @@ import { parseSearch } from '../../store/search/parse.ts';
 import { searchBundleJson, subsetter } from './bundles.ts';
 import { capabilityStatement } from './capability.ts';
 import { everything } from './everything.ts';
-import { parseETag, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
+import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
 
@@ -155,6 +155,7 @@ async function search(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     warning = outcome(...parsed.unknown.map((u) => issue('not-supported', `${u.reason} — đã bỏ qua (ignored)`, u.name, 'warning')));
   }
   const result = await repo.search(parsed, caller.access);
+  result.included = readableRows(caller, result.included);
   caller.onAccess?.({
     action: 'search',
     entityType: type,

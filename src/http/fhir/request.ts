@@ -46,6 +46,28 @@ export interface AccessRecord {
   patientIds: (string | null | undefined)[];
 }
 
+/**
+ * The rows of types the caller may read: included and $everything resources of other types pass
+ * the same role/scope check as a direct read (a client scoped to Patient.read gets no Observation
+ * through _revinclude).
+ */
+export function readableRows<T extends { resourceType: string }>(caller: FhirCaller, rows: T[]): T[] {
+  const allowed = new Map<string, boolean>();
+  return rows.filter((row) => {
+    let ok = allowed.get(row.resourceType);
+    if (ok === undefined) {
+      try {
+        caller.authorize('read', row.resourceType);
+        ok = true;
+      } catch {
+        ok = false;
+      }
+      allowed.set(row.resourceType, ok);
+    }
+    return ok;
+  });
+}
+
 /** What the interaction layer needs to know about the caller. */
 export interface FhirCaller {
   /** Condition restricting what the caller may read; undefined = everything. */
