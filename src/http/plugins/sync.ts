@@ -9,6 +9,7 @@ import { agentOf } from '../../audit/audit-entry.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { hubRecordByCccd } from '../../sync/hub.ts';
 import { installErrorHandler, requireActor } from './auth-http.ts';
+import { bulkExportRoutes } from './bulk-export.ts';
 
 const ADMIN_SCOPES = new Set(['system/*.*', 'system/*.cruds', 'system/*.write']);
 const READ_SCOPES = new Set(['system/*.*', 'system/*.cruds', 'system/*.read', 'system/*.rs']);
@@ -30,6 +31,7 @@ async function requireSyncAdmin(request: FastifyRequest): Promise<void> {
 }
 
 export const syncRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(bulkExportRoutes);
   installErrorHandler(app);
   const status = () => syncStatus(app.db.pool, app.config.sync.target, app.config.mode);
   const registry = syncMetricsRegistry(status);
