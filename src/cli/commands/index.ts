@@ -17,6 +17,7 @@ import { importCentreListCommand } from './import-centre-list.ts';
 import { programCommands } from './programs-refresh.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
 import { syncCommands } from './sync.ts';
+import { importFhirCommand } from './import-fhir.ts';
 import { makeUserCreateCommand } from './user-create.ts';
 
 export const commands: Command[] = [
@@ -37,4 +38,5 @@ export const commands: Command[] = [
   ...programCommands,
   importCentreListCommand,
   ...syncCommands,
+  importFhirCommand,
 ];
