@@ -100,6 +100,27 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
     await screenshot(page, 'app-06-revoked');
   });
 
+  it('shows who accessed the record, with a break-glass access highlighted', async () => {
+    const reason = 'Bệnh nhân bất tỉnh tại phòng cấp cứu, cần xem tiền sử dị ứng';
+    await clinician.post('/api/consent/break-glass', { patientId: 'demo-nguyen-van-an', reason });
+    await clinician.get('/fhir/Patient/demo-nguyen-van-an');
+    await page.getByText('Hồ sơ', { exact: true }).click();
+    await page.getByText('Đồng ý', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Ai đã xem hồ sơ của tôi' }).waitFor();
+    const log = page.getByTestId('access-log');
+    await log.waitFor();
+    const breakGlass = page.getByTestId('access-break-glass').first();
+    const text = await breakGlass.textContent();
+    expect(text).toContain('Truy cập khẩn cấp');
+    expect(text).toContain('68001');
+    expect(text).toContain('Bác sĩ / nhân viên lâm sàng');
+    expect(text).toContain(reason);
+    expect(await log.textContent()).toContain('Xem hồ sơ');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await breakGlass.scrollIntoViewIfNeeded();
+    await screenshot(page, 'app-06b-access-log');
+  });
+
   it('never shows another resident’s record', async () => {
     const status = await page.evaluate(async () => (await fetch('/fhir/Patient/demo-tran-thi-binh/$everything')).status);
     expect([403, 404]).toContain(status);

@@ -126,6 +126,11 @@ export async function apiSession(server: E2eServer, username: string, totpSecret
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
   const { csrfToken } = res.json() as { csrfToken: string };
   return {
+    async get(url: string) {
+      const r = await server.app.inject({ method: 'GET', url, headers: { cookie } });
+      if (r.statusCode >= 300) throw new Error(`GET ${url}: ${r.statusCode} ${r.body}`);
+      return r.json() as unknown;
+    },
     async post(url: string, payload: unknown) {
       const r = await server.app.inject({
         method: 'POST',

@@ -11,6 +11,7 @@ import { RecordHeader, RecordTabs } from '../shared/RecordView.tsx';
 import { Empty, ErrorAlert, errorText, LanguageSwitch, Loading, useAsync } from '../shared/ui.tsx';
 import { QrCode } from '../shared/qr.tsx';
 import { SignIn } from './SignIn.tsx';
+import { AccessLog } from './AccessLog.tsx';
 import { nameOf } from '../shared/fhir.ts';
 
 export interface ResidentSession {
@@ -93,7 +94,12 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
           {tab === 'record' && <MyRecord patientId={patientId} />}
           {tab === 'share' && <Share patientId={patientId} />}
-          {tab === 'consents' && <Consents />}
+          {tab === 'consents' && (
+            <>
+              <Consents />
+              <AccessLog patientId={patientId} />
+            </>
+          )}
         </Stack>
       </AppShell.Main>
       <AppShell.Footer>
