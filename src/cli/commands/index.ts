@@ -18,6 +18,7 @@ import { programCommands } from './programs-refresh.ts';
 import { smsOutboxCommand } from './sms-outbox.ts';
 import { syncCommands } from './sync.ts';
 import { importFhirCommand } from './import-fhir.ts';
+import { immunizationCommands } from './export-immunizations.ts';
 import { makeUserCreateCommand } from './user-create.ts';
 
 export const commands: Command[] = [
@@ -39,4 +40,5 @@ export const commands: Command[] = [
   importCentreListCommand,
   ...syncCommands,
   importFhirCommand,
+  ...immunizationCommands,
 ];
