@@ -88,3 +88,19 @@ describe('dead letters', () => {
     expect(list.statusCode).toBe(403);
   });
 });
+
+describe('the immunisation link over HTTP', () => {
+  it('a CSV is posted, doses reconciled, conflicts listed and resolved', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    await new Repository(t.db).create({ resourceType: 'Patient', identifier: [{ system: 'http://fhir.ehealth.gov.vn/core/sid/national_id', value: '068224000002' }] });
+    const post = (csv: string) => t.app.inject({ method: 'POST', url: '/api/sync/immunizations', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
+    const first = await post('cccd,ma_vac_xin,mui_so,ngay_tiem\n068224000002,BCG,1,2024-01-11\n068224000002,BCG,1,bad\n');
+    expect(first.json()).toMatchObject({ summary: { created: 1 }, rejected: [{ line: 3 }] });
+    expect((await post('cccd,ma_vac_xin,mui_so,ngay_tiem\n068224000002,BCG,1,2024-01-12\n')).json()).toMatchObject({ summary: { conflict: 1 } });
+    const list = await t.app.inject({ method: 'GET', url: '/api/sync/immunization-conflicts', headers: auth });
+    const [c] = list.json<{ conflicts: { id: number }[] }>().conflicts;
+    const r = await t.app.inject({ method: 'POST', url: `/api/sync/immunization-conflicts/${c!.id}/resolve`, headers: auth, payload: { keep: 'existing' } });
+    expect(r.json()).toEqual({ resolved: true });
+    expect((await t.app.inject({ method: 'GET', url: '/api/sync/immunization-conflicts', headers: auth })).json()).toEqual({ conflicts: [] });
+  });
+});

@@ -8,6 +8,9 @@ import { AuthError } from '../../auth/errors.ts';
 import { agentOf } from '../../audit/audit-entry.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { hubRecordByCccd } from '../../sync/hub.ts';
+import { doseRowsOf } from '../../sync/immunization/csv.ts';
+import { linkDoses, pendingConflicts, resolveConflict } from '../../sync/immunization/link.ts';
+import { actorId } from '../../auth/actor.ts';
 import { installErrorHandler, requireActor } from './auth-http.ts';
 import { bulkExportRoutes } from './bulk-export.ts';
 
@@ -59,6 +62,34 @@ export const syncRoutes: FastifyPluginAsync = async (app) => {
         detail: { hubRecord: true, patients: record.patients.length, provinces: record.provinces.join(',') },
       });
       return record;
+    },
+  );
+
+  // The immunisation link (B10): a CSV from the national immunisation system, and the conflicts.
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.post<{ Body: string; Querystring: { source?: string } }>('/api/sync/immunizations', async (request) => {
+    await requireSyncAdmin(request);
+    const parsed = doseRowsOf(typeof request.body === 'string' ? request.body : '');
+    const rows = parsed.flatMap((r) => (r.ok ? [r.row] : []));
+    const rejected = parsed.flatMap((r) => (r.ok ? [] : [{ line: r.line, reason: r.reason }]));
+    const summary = await linkDoses(app.db, rows, (request.query.source ?? 'tiem-chung-quoc-gia').slice(0, 64));
+    return { summary, rejected };
+  });
+
+  app.get('/api/sync/immunization-conflicts', async (request) => {
+    await requireSyncAdmin(request);
+    return { conflicts: await pendingConflicts(app.db.pool) };
+  });
+
+  app.post<{ Params: { id: string }; Body: { keep: 'existing' | 'incoming' } }>(
+    '/api/sync/immunization-conflicts/:id/resolve',
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } }, body: { type: 'object', required: ['keep'], properties: { keep: { enum: ['existing', 'incoming'] } } } } },
+    async (request, reply) => {
+      await requireSyncAdmin(request);
+      const actor = await requireActor(request, app.services);
+      const done = await resolveConflict(app.db, Number(request.params.id), request.body.keep === 'existing' ? 'kept-existing' : 'took-incoming', actorId(actor));
+      if (!done) return reply.code(404).send({ error: 'not-found', message: 'Không có mâu thuẫn đang chờ với mã này' });
+      return { resolved: true };
     },
   );
 
