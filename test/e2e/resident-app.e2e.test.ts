@@ -121,6 +121,52 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
     await screenshot(page, 'app-06b-access-log');
   });
 
+  it('enters measurements as Observations, alerts on readings outside the safe range, charts them', async () => {
+    // The chip's own input is visually hidden; its label is what a finger touches.
+    const chip = (name: string) => page.locator('label').filter({ hasText: new RegExp(`^${name}$`) }).first();
+    await page.getByText('Chỉ số', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Chỉ số của tôi' }).waitFor();
+    await page.getByRole('textbox', { name: 'Tâm thu (số trên)' }).fill('185');
+    await page.getByRole('textbox', { name: 'Tâm trương (số dưới)' }).fill('125');
+    await page.getByRole('button', { name: 'Lưu chỉ số' }).click();
+    const urgent = page.getByTestId('measure-urgent');
+    await urgent.waitFor();
+    expect(await urgent.textContent()).toContain('185/125');
+    expect(await urgent.textContent()).toContain('hãy đến cơ sở y tế gần nhất ngay hoặc gọi 115');
+    await page.getByTestId('measure-chart-bp').waitFor();
+    await screenshot(page, 'app-08-measure-alert');
+
+    await chip('Đường huyết').click();
+    await page.getByRole('textbox', { name: 'Đường huyết' }).fill('3,5');
+    await page.getByRole('button', { name: 'Lưu chỉ số' }).click();
+    await expect.poll(() => page.getByTestId('measure-urgent').textContent(), POLL).toContain('Đường huyết của bạn thấp');
+
+    await chip('Cân nặng').click();
+    await page.getByRole('textbox', { name: 'Cân nặng' }).fill('58,5');
+    await page.getByRole('button', { name: 'Lưu chỉ số' }).click();
+    await expect.poll(() => page.getByTestId('measure-saved').textContent(), POLL).toContain('58,5 kg');
+    await page.getByTestId('measure-chart-weight').waitFor();
+
+    await chip('Nhịp tim').click();
+    await page.getByRole('textbox', { name: 'Nhịp tim' }).fill('abc');
+    await page.getByRole('button', { name: 'Lưu chỉ số' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent(), POLL).toContain('nhịp tim từ 20 đến 250');
+
+    const recent = page.getByTestId('measure-recent');
+    await expect.poll(() => recent.textContent(), POLL).toContain('Cân nặng: 58,5 kg');
+    expect(await recent.textContent()).toContain('185/125');
+    expect(await recent.textContent()).toContain('do bạn tự nhập');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'app-09-measure-trends');
+
+    const saved = await page.evaluate(async () => (await fetch('/fhir/Observation?patient=Patient/demo-nguyen-van-an&code=http://loinc.org|85354-9')).json());
+    const bp = (saved.entry as { resource: { performer?: { reference: string }[]; category: { coding: { code: string }[] }[]; component: { valueQuantity: { value: number } }[] } }[])
+      .map((e) => e.resource)
+      .find((r) => r.component?.[0]?.valueQuantity.value === 185)!;
+    expect(bp.performer?.[0]?.reference).toBe('Patient/demo-nguyen-van-an');
+    expect(bp.category[0]!.coding[0]!.code).toBe('vital-signs');
+  });
+
   it('never shows another resident’s record', async () => {
     const status = await page.evaluate(async () => (await fetch('/fhir/Patient/demo-tran-thi-binh/$everything')).status);
     expect([403, 404]).toContain(status);

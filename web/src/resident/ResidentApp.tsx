@@ -12,6 +12,7 @@ import { Empty, ErrorAlert, errorText, LanguageSwitch, Loading, useAsync } from 
 import { QrCode } from '../shared/qr.tsx';
 import { SignIn } from './SignIn.tsx';
 import { AccessLog } from './AccessLog.tsx';
+import { Measurements } from './Measurements.tsx';
 import { nameOf } from '../shared/fhir.ts';
 
 export interface ResidentSession {
@@ -67,7 +68,7 @@ export function ResidentApp() {
   );
 }
 
-type Tab = 'record' | 'share' | 'consents';
+type Tab = 'record' | 'measure' | 'share' | 'consents';
 
 function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () => void }) {
   const { t } = useI18n();
@@ -93,6 +94,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
         <Stack maw={900} mx="auto">
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
           {tab === 'record' && <MyRecord patientId={patientId} />}
+          {tab === 'measure' && <Measurements patientId={patientId} />}
           {tab === 'share' && <Share patientId={patientId} />}
           {tab === 'consents' && (
             <>
@@ -113,6 +115,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
             onChange={(v) => setTab(v as Tab)}
             data={[
               { value: 'record', label: t('app.tab.record') },
+              { value: 'measure', label: t('app.tab.measure') },
               { value: 'share', label: t('app.tab.share') },
               { value: 'consents', label: t('app.tab.consents') },
             ]}
