@@ -70,13 +70,34 @@ function collectIndexArrays(versions: VersionToWrite[]): IndexArrays {
   return a;
 }
 
+/**
+ * A PostgreSQL array literal of a column, built in one pass: node-postgres quotes every element
+ * (numbers too) and escapes each string with two regular expressions, which was a sixth of the
+ * household import's CPU. Strings are quoted with `\` and `"` escaped; numbers and booleans
+ * are written bare; null is NULL.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'number') parts[i] = String(v);
+    else if (typeof v === 'boolean') parts[i] = v ? 't' : 'f';
+    else {
+      const text = String(v);
+      parts[i] = `"${text.includes('"') || text.includes('\\') ? text.replace(/["\\]/g, '\\$&') : text}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
+}
+
 /** SQL fragments inserting the index rows, joined by ordinal to the CTE `k(ord, rid)`. */
 function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   const ctes: string[] = [];
   const add = (table: string, columns: string[], types: string[], values: unknown[][]) => {
     if (values[0]!.length === 0) return;
     const start = params.length;
-    params.push(...values);
+    params.push(...values.map(arrayLiteral));
     const list = ['int', ...types].map((t, i) => `$${start + 1 + i}::${t}[]`).join(', ');
     ctes.push(
       `i_${table} AS (INSERT INTO search_${table} (rid, ${columns.join(', ')})
@@ -91,7 +112,7 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
     // New distinct values for :contains (search_string_value); sorted so that concurrent
     // writers take the unique-index locks in the same order.
     const values = [...new Set(a.string[2])].sort();
-    params.push(values);
+    params.push(arrayLiteral(values));
     ctes.push(
       `i_string_value AS (INSERT INTO search_string_value (value)
         SELECT v FROM unnest($${params.length}::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING)`,
@@ -120,7 +141,7 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
     versions.map((v) => v.sourceFacility),
     versions.map((v) => v.content),
     versions.map((v) => v.method),
-  ];
+  ].map(arrayLiteral);
   const ctes = [
     // Keys are drawn from the identity sequence up front so that every row of the batch knows
     // its resource's key by ordinal; `k` is materialised once (it is referenced several times).
@@ -161,7 +182,7 @@ export async function updateExistingResources(db: Queryable, versions: VersionTo
     versions.map((v) => v.sourceFacility),
     versions.map((v) => v.content),
     versions.map((v) => v.method),
-  ];
+  ].map(arrayLiteral);
   const ctes = [
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
       WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/db.ts';
+import type { Database } from './database.ts';
+import { arrayLiteral } from './resource-writer.ts';
+
+let db: Database;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+describe('array literals sent to PostgreSQL', () => {
+  it('give back every text exactly, including quotes, backslashes, braces, commas and the word NULL', async () => {
+    const texts = ['', 'NULL', 'null', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', '\\"', ' spaced ', 'Nguyễn Văn Ân', 'line\nbreak', '{"a":[1,"b\\\\c"]}', null];
+    const { rows } = await db.pool.query<{ v: (string | null)[] }>('SELECT $1::text[] AS v', [arrayLiteral(texts)]);
+    expect(rows[0]!.v).toEqual(texts);
+  });
+
+  it('give back numbers and booleans', async () => {
+    const { rows } = await db.pool.query<{ i: number[]; n: string[]; b: boolean[] }>('SELECT $1::int[] AS i, $2::numeric[] AS n, $3::bool[] AS b', [
+      arrayLiteral([1, -2, 2147483647]),
+      arrayLiteral([0.1, 1e-7, 5.6]),
+      arrayLiteral([true, false, null]),
+    ]);
+    expect(rows[0]!.i).toEqual([1, -2, 2147483647]);
+    expect(rows[0]!.n.map(Number)).toEqual([0.1, 1e-7, 5.6]);
+    expect(rows[0]!.b).toEqual([true, false, null]);
+  });
+});
