@@ -127,6 +127,23 @@ function referenceTarget(reference: string): [string | null, string] | undefined
   return [null, reference];
 }
 
+/**
+ * Folded text by input: names, places and code displays repeat from one resource to the next
+ * (a household import folds the same commune and family names thousands of times), and folding
+ * (NFD, several regular expressions) was a tenth of index extraction. Cleared when large, so
+ * memory stays bounded.
+ */
+const foldedCache = new Map<string, string>();
+function foldCached(text: string): string {
+  let folded = foldedCache.get(text);
+  if (folded === undefined) {
+    if (foldedCache.size >= 50_000) foldedCache.clear();
+    folded = foldVietnamese(text);
+    foldedCache.set(text, folded);
+  }
+  return folded;
+}
+
 function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[]): void {
   const p = param.key;
   switch (param.type) {
@@ -134,7 +151,7 @@ function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[])
       for (const tv of values) {
         for (const t of tokenValues(tv)) {
           if (t.code === undefined && t.system === undefined && t.display === undefined) continue;
-          rows.token.push([p, t.system ?? null, t.code ?? null, t.display ? foldVietnamese(t.display).slice(0, MAX_STRING) : null]);
+          rows.token.push([p, t.system ?? null, t.code ?? null, t.display ? foldCached(t.display).slice(0, MAX_STRING) : null]);
         }
       }
       break;
@@ -144,7 +161,7 @@ function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[])
         for (const raw of stringValues(tv)) {
           // NFC: Vietnamese typed in "Unicode tổ hợp" (decomposed) must still match :exact.
           const trimmed = raw.slice(0, MAX_STRING).normalize('NFC');
-          const folded = foldVietnamese(trimmed);
+          const folded = foldCached(trimmed);
           const key = `${folded}\u0000${trimmed}`;
           if (folded.length === 0 || seen.has(key)) continue;
           seen.add(key);
