@@ -225,7 +225,7 @@ async function storeBatch(
     const exact = exactIdentifiersOf(s.patient);
     const known = keysByFacts.get(JSON.stringify(facts));
     const keys = known ? [...known, ...exactKeys(exact)] : identityKeys(facts, exact).stored;
-    persons.push({ patientId: s.id, residentId, facts, keys });
+    persons.push({ patientId: s.id, residentId, facts, keys, isNew: s.isNew });
     const commune = communeOf(s.patient);
     if (commune) communes.push([s.id, commune]);
   }

@@ -36,6 +36,8 @@ export interface PersonToWrite {
   residentId: string | null;
   facts: PersonFacts;
   keys: string[];
+  /** A person created in this transaction: it has no earlier keys to remove. */
+  isNew?: boolean;
 }
 
 /** Inserts or replaces the person rows and their blocking keys (one statement each). */
@@ -52,11 +54,18 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
   const keyIds: string[] = [];
   const keys: string[] = [];
   for (const p of persons) for (const k of new Set(p.keys)) { keyIds.push(p.patientId); keys.push(k); }
+  // Only persons stored before can have keys that no longer apply; a batch of new residents
+  // (a household import) skips the delete and its anti-join.
+  const known = persons.filter((p) => !p.isNew).map((p) => p.patientId);
+  if (known.length === 0) {
+    await q.query('INSERT INTO mpi_block (key, patient_id) SELECT * FROM unnest($2::bigint[], $1::text[]) ON CONFLICT DO NOTHING', [keyIds, keys]);
+    return;
+  }
   await q.query(
     `WITH d AS (DELETE FROM mpi_block WHERE patient_id = ANY($1::text[])
                   AND (key, patient_id) NOT IN (SELECT * FROM unnest($3::bigint[], $2::text[])))
      INSERT INTO mpi_block (key, patient_id) SELECT * FROM unnest($3::bigint[], $2::text[]) ON CONFLICT DO NOTHING`,
-    [ids, keyIds, keys],
+    [known, keyIds, keys],
   );
 }
 
