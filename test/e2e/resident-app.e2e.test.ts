@@ -39,6 +39,11 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
   });
 
   const password = () => page.locator('input[type="password"]');
+  /** Taps an element after scrolling it to mid-screen, clear of the fixed header and tab bar. */
+  const tap = async (locator: ReturnType<Page['locator']>) => {
+    await locator.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await locator.click();
+  };
 
   it('activates the account issued at the station with the SMS code and sees the record', async () => {
     await page.goto(`${server.baseUrl}/app/`);
@@ -165,6 +170,74 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
       .find((r) => r.component?.[0]?.valueQuantity.value === 185)!;
     expect(bp.performer?.[0]?.reference).toBe('Patient/demo-nguyen-van-an');
     expect(bp.category[0]!.coding[0]!.code).toBe('vital-signs');
+  });
+
+  it('shows upcoming appointments and current medicines, and keeps the resident’s reminder choices', async () => {
+    const worker = await apiSession(server, 'yte.ductrong');
+    const tomorrow = new Date(Date.now() + 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+    await worker.post('/fhir/Appointment', {
+      resourceType: 'Appointment',
+      status: 'booked',
+      description: 'Tái khám tăng huyết áp',
+      start: `${tomorrow}T08:00:00+07:00`,
+      end: `${tomorrow}T08:30:00+07:00`,
+      participant: [
+        { actor: { reference: 'Patient/demo-nguyen-van-an' }, status: 'accepted' },
+        { actor: { display: 'Trạm Y tế xã Đức Trọng' }, status: 'accepted' },
+      ],
+    });
+    await worker.post('/fhir/MedicationRequest', {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/demo-nguyen-van-an' },
+      medicationCodeableConcept: { text: 'Amlodipin 5 mg' },
+      dosageInstruction: [{ text: 'Uống 1 viên mỗi sáng sau ăn', timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', timeOfDay: ['07:00:00'] } } }],
+    });
+    await page.getByText('Nhắc lịch', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Nhắc lịch khám và uống thuốc' }).waitFor();
+    await expect.poll(() => page.getByTestId('appointments').textContent(), POLL).toContain('Tái khám tăng huyết áp');
+    expect(await page.getByTestId('appointments').textContent()).toContain('Trạm Y tế xã Đức Trọng');
+    const medicines = await page.getByTestId('medications').textContent();
+    expect(medicines).toContain('Amlodipin 5 mg');
+    expect(medicines).toContain('Giờ uống: 07:00');
+
+    await tap(page.getByRole('switch', { name: 'Giờ uống thuốc' }));
+    await expect.poll(() => page.getByTestId('reminder-medication').textContent(), POLL).toContain('Đã tắt');
+    await tap(page.getByRole('combobox', { name: 'Giờ nhắc Lịch hẹn khám' }));
+    await page.getByRole('option', { name: '19:00' }).click();
+    await expect.poll(() => page.getByRole('status').last().textContent(), POLL).toContain('Đã lưu lựa chọn nhắc lịch');
+    const prefs = await page.evaluate(async () => (await fetch('/api/reminders/preferences')).json());
+    const of = (kind: string) => (prefs.preferences as { kind: string; enabled: boolean; hour: number | null }[]).find((p) => p.kind === kind);
+    expect(of('medication')?.enabled).toBe(false);
+    expect(of('appointment')?.hour).toBe(19);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'app-10-reminders');
+  });
+
+  it('a parent switches to a child’s record under a clear banner, and back', async () => {
+    const worker = await apiSession(server, 'yte.ductrong');
+    await worker.post('/api/residents/proxies', { parentPatientId: 'demo-nguyen-van-an', childPatientId: 'demo-nguyen-minh-khoa' });
+    await page.reload();
+    await page.getByText('Hồ sơ', { exact: true }).click();
+    await page.getByTestId('my-record').waitFor();
+    expect(await page.getByTestId('proxy-banner').count()).toBe(0);
+    await tap(page.getByRole('combobox', { name: 'Hồ sơ trong gia đình' }));
+    await page.getByRole('option', { name: 'Nguyễn Minh Khoa' }).click();
+    const banner = page.getByTestId('proxy-banner');
+    await expect.poll(() => banner.textContent(), POLL).toContain('Đang xem hồ sơ của Nguyễn Minh Khoa');
+    await expect.poll(() => page.getByTestId('record-header').textContent(), POLL).toContain('Nguyễn Minh Khoa');
+    expect(await page.getByTestId('my-record').textContent()).toContain('demo-nguyen-minh-khoa');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'app-11-proxy-child');
+    // The banner stays on every tab while acting for the child.
+    await page.getByText('Chỉ số', { exact: true }).click();
+    expect(await banner.textContent()).toContain('Nguyễn Minh Khoa');
+    await page.getByText('Hồ sơ', { exact: true }).click();
+
+    await tap(page.getByRole('button', { name: 'Về hồ sơ của tôi' }));
+    await expect.poll(() => page.getByTestId('record-header').textContent(), POLL).toContain('Nguyễn Văn An');
+    expect(await banner.count()).toBe(0);
   });
 
   it('never shows another resident’s record', async () => {

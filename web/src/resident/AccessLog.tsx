@@ -81,7 +81,7 @@ export function AccessLog({ patientId }: { patientId: string }) {
                         {count > 1 && ` (${t('app.access.times', { n: count })})`}
                       </Text>
                       {e.outcome && e.outcome !== '0' && (
-                        <Badge color="gray.8" variant="light" tt="none">
+                        <Badge color="gray.8" variant="outline" tt="none">
                           {t('app.access.denied')}
                         </Badge>
                       )}

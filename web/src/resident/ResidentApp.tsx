@@ -13,6 +13,7 @@ import { QrCode } from '../shared/qr.tsx';
 import { SignIn } from './SignIn.tsx';
 import { AccessLog } from './AccessLog.tsx';
 import { Measurements } from './Measurements.tsx';
+import { Reminders } from './Reminders.tsx';
 import { nameOf } from '../shared/fhir.ts';
 
 export interface ResidentSession {
@@ -68,7 +69,7 @@ export function ResidentApp() {
   );
 }
 
-type Tab = 'record' | 'measure' | 'share' | 'consents';
+type Tab = 'record' | 'measure' | 'remind' | 'share' | 'consents';
 
 function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () => void }) {
   const { t } = useI18n();
@@ -95,6 +96,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
           {tab === 'record' && <MyRecord patientId={patientId} />}
           {tab === 'measure' && <Measurements patientId={patientId} />}
+          {tab === 'remind' && <Reminders patientId={patientId} />}
           {tab === 'share' && <Share patientId={patientId} />}
           {tab === 'consents' && (
             <>
@@ -108,7 +110,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
         <nav aria-label={t('shell.navigation')} style={{ height: '100%' }}>
           <SegmentedControl
             fullWidth
-            size="md"
+            size="sm"
             h="100%"
             radius={0}
             value={tab}
@@ -116,6 +118,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
             data={[
               { value: 'record', label: t('app.tab.record') },
               { value: 'measure', label: t('app.tab.measure') },
+              { value: 'remind', label: t('app.tab.remind') },
               { value: 'share', label: t('app.tab.share') },
               { value: 'consents', label: t('app.tab.consents') },
             ]}
@@ -126,20 +129,44 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
   );
 }
 
-function PersonSwitch({ people, value, onChange, self }: { people: string[]; value: string; onChange: (id: string) => void; self: string }) {
-  const { t } = useI18n();
-  const [names] = useAsync(
+function usePeopleNames(people: string[]) {
+  return useAsync(
     async (signal) => {
       const b = await api.get<Bundle>(`/fhir/Patient?_id=${people.join(',')}&_elements=name`, signal);
       return new Map((b.entry ?? []).map((e) => [e.resource!.id!, nameOf((e.resource as { name?: [] }).name)]));
     },
     [people.join(',')],
+  )[0];
+}
+
+/** A parent acts for their children (proxy): switch records, and always see whose record is open. */
+function PersonSwitch({ people, value, onChange, self }: { people: string[]; value: string; onChange: (id: string) => void; self: string }) {
+  const { t } = useI18n();
+  const names = usePeopleNames(people);
+  const nameOf = (id: string) => (names.status === 'ready' ? names.data.get(id) : undefined) ?? id;
+  const label = (id: string) => (id === self ? `${nameOf(id)} (${t('app.me')})` : nameOf(id));
+  return (
+    <Stack gap="xs">
+      <Select
+        size="md"
+        label={t('app.family.choose')}
+        value={value}
+        onChange={(v) => v && onChange(v)}
+        allowDeselect={false}
+        data={people.map((id) => ({ value: id, label: label(id) }))}
+      />
+      {value !== self && (
+        <Alert color="orange" variant="filled" role="status" data-testid="proxy-banner" title={t('app.family.viewing', { name: nameOf(value) })}>
+          <Stack gap="xs">
+            <Text size="sm">{t('app.family.explain')}</Text>
+            <Button variant="white" color="orange.9" size="md" onClick={() => onChange(self)}>
+              {t('app.family.back')}
+            </Button>
+          </Stack>
+        </Alert>
+      )}
+    </Stack>
   );
-  const label = (id: string) => {
-    const n = names.status === 'ready' ? names.data.get(id) : undefined;
-    return id === self ? `${n ?? ''} (${t('app.me')})`.trim() : (n ?? id);
-  };
-  return <Select label={t('app.viewing')} value={value} onChange={(v) => v && onChange(v)} allowDeselect={false} data={people.map((id) => ({ value: id, label: label(id) }))} />;
 }
 
 function MyRecord({ patientId }: { patientId: string }) {
@@ -286,7 +313,7 @@ function Consents() {
                       <Badge color={g.kind === 'break-glass' ? 'orange.9' : 'teal.9'} tt="none">
                         {g.kind === 'break-glass' ? t('consent.tab.breakGlass') : t(`app.method.${g.method === 'share-code' ? 'share' : 'otp'}`)}
                       </Badge>
-                      <Badge color={g.active ? 'green.9' : 'gray.8'} variant="light" tt="none">
+                      <Badge color={g.active ? 'green.9' : 'gray.8'} variant="outline" tt="none">
                         {g.active ? t('app.consents.active') : g.revokedAt ? t('app.consents.revokedBadge') : t('app.consents.expired')}
                       </Badge>
                     </Group>

@@ -68,7 +68,7 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
       </Group>
       <Group gap={6} mt="xs">
         {record.verification ? (
-          <Badge color="teal.9" variant="light" tt="none" data-testid="verified">
+          <Badge color="teal.9" variant="outline" tt="none" data-testid="verified">
             {t('record.verified', { date: formatDate(record.verification.date) })}
           </Badge>
         ) : (
@@ -77,12 +77,12 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
           </Badge>
         )}
         {record.residentGroups.map((g) => (
-          <Badge key={g} color="blue.9" variant="light" tt="none">
+          <Badge key={g} color="blue.9" variant="outline" tt="none">
             {g}
           </Badge>
         ))}
         {record.groups.map((g) => (
-          <Badge key={g.id} color="blue.9" variant="light" tt="none">
+          <Badge key={g.id} color="blue.9" variant="outline" tt="none">
             {g.name ?? g.id}
           </Badge>
         ))}

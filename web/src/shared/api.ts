@@ -86,4 +86,5 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>(path, signal ? { signal } : {}),
   post: <T>(path: string, body: unknown = {}) => request<T>(path, { method: 'POST', body }),
+  put: <T>(path: string, body: unknown = {}) => request<T>(path, { method: 'PUT', body }),
 };

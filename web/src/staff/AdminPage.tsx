@@ -111,7 +111,7 @@ function Users() {
                       <Group gap={4}>
                         {u.disabled && <Badge color="gray.8">{t('admin.disabled')}</Badge>}
                         {u.lockedUntil && new Date(u.lockedUntil) > new Date() && <Badge color="red.9">{t('admin.locked')}</Badge>}
-                        {u.totpEnabled && <Badge color="teal.9" variant="light">TOTP</Badge>}
+                        {u.totpEnabled && <Badge color="teal.9" variant="outline">TOTP</Badge>}
                       </Group>
                     </Table.Td>
                     <Table.Td>
