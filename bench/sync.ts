@@ -75,6 +75,7 @@ export async function syncBench(options: { scale: number; log: (line: string) =>
       target: new SyncTarget({ baseUrl: `http://127.0.0.1:${hubPort}/fhir`, clientId: client.clientId, clientSecret: client.clientSecret!, timeoutMs: 300_000 }),
       province: '68',
       batchSize: 500,
+      concurrency: 4,
     });
     const queued = (await outboxStats(provDb.pool)).depth;
     log(`sync: pushing ${queued} queued changes to the hub`);
@@ -112,6 +113,7 @@ export async function syncBench(options: { scale: number; log: (line: string) =>
         changes: queued,
         appliedOnHub: Number(rows[0]!.n),
         batchSize: 500,
+        concurrency: 4,
         seconds: Math.round(pushMs / 100) / 10,
         resourcesPerSecond: Math.round(queued / (pushMs / 1000)),
         maxLagSeconds: Math.round(maxLag * 10) / 10,

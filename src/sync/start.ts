@@ -7,7 +7,7 @@ import { SyncWorker } from './worker.ts';
 export function startSyncWorker(config: Config, db: Database, log: (msg: string, fields?: Record<string, unknown>) => void): SyncWorker | undefined {
   const { target, clientId, clientSecret, batchSize } = config.sync;
   if (!target || !clientId || !clientSecret) return undefined;
-  const worker = new SyncWorker({ db, target: new SyncTarget({ baseUrl: target, clientId, clientSecret }), province: config.province, batchSize, log });
+  const worker = new SyncWorker({ db, target: new SyncTarget({ baseUrl: target, clientId, clientSecret }), province: config.province, batchSize, concurrency: 4, log });
   worker.start();
   return worker;
 }

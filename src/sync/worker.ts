@@ -19,6 +19,11 @@ export interface WorkerOptions {
   target: Pusher;
   province: string;
   batchSize?: number;
+  /**
+   * Bundles pushed at once. A batch is split by resident (compartment), so one resident's changes
+   * are always in the same Bundle and keep their order.
+   */
+  concurrency?: number;
   /** First back-off delay; doubled at each consecutive failure up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -54,7 +59,7 @@ export class SyncWorker {
   private loop: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
-    this.o = { batchSize: 200, backoffMs: 1000, maxBackoffMs: 5 * 60_000, idleMs: 1000, ...options };
+    this.o = { batchSize: 200, concurrency: 1, backoffMs: 1000, maxBackoffMs: 5 * 60_000, idleMs: 1000, ...options };
   }
 
   /** One batch: read, push, clear or dead-letter, all in one database transaction. */
@@ -66,23 +71,26 @@ export class SyncWorker {
       if (items.length === 0) return 'idle';
       const state = (await readSyncState<WorkerState>(c, STATE_KEY)) ?? emptyState();
       const changes = changesOf(items, this.o.province);
-      const result = await this.o.target.transaction(transactionBundle(changes));
-      let outcome: CycleOutcome;
-      if (result.kind === 'done') {
-        await clearOutbox(c, items.map((i) => i.seq));
-        success(state, changes.length);
-        outcome = 'pushed';
-      } else if (result.kind === 'refused') {
-        // The whole transaction was refused: find the change(s) at fault, one by one.
-        outcome = await this.oneByOne(c, changes, state);
-      } else {
-        failure(state, result.error);
-        outcome = 'failed';
-      }
+      const outcomes = await Promise.all(partition(changes, this.o.concurrency).map((group) => this.pushGroup(c, group, state)));
+      // Any group that could not reach the receiver makes the worker back off; the others are done.
+      const outcome: CycleOutcome = outcomes.includes('failed') ? 'failed' : 'pushed';
       await writeSyncState(c, STATE_KEY, state);
-      this.o.log?.('sync batch', { outcome, changes: changes.length, status: result.kind === 'done' ? 200 : result.status });
+      this.o.log?.('sync batch', { outcome, changes: changes.length, groups: outcomes.length });
       return outcome;
     }, { retries: 0 });
+  }
+
+  private async pushGroup(c: pg.PoolClient, changes: Change[], state: WorkerState): Promise<CycleOutcome> {
+    const result = await this.o.target.transaction(transactionBundle(changes));
+    if (result.kind === 'done') {
+      await clearOutbox(c, changes.flatMap((ch) => ch.seqs));
+      success(state, changes.length);
+      return 'pushed';
+    }
+    // The whole transaction was refused: find the change(s) at fault, one by one.
+    if (result.kind === 'refused') return this.oneByOne(c, changes, state);
+    failure(state, result.error);
+    return 'failed';
   }
 
   private async oneByOne(c: pg.PoolClient, changes: Change[], state: WorkerState): Promise<CycleOutcome> {
@@ -150,6 +158,19 @@ export class SyncWorker {
     await this.loop;
     this.running = false;
   }
+}
+
+/** Splits changes into at most `n` groups by resident (compartment; else the resource), order kept. */
+export function partition(changes: Change[], n: number): Change[][] {
+  if (n <= 1) return [changes];
+  const groups: Change[][] = Array.from({ length: n }, () => []);
+  for (const ch of changes) {
+    const key = ch.compartment ?? `${ch.resourceType}/${ch.id}`;
+    let h = 0;
+    for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+    groups[Math.abs(h) % n]!.push(ch);
+  }
+  return groups.filter((g) => g.length > 0);
 }
 
 /** Exponential back-off with ±20 % jitter (many provinces must not retry in step). */

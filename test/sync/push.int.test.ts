@@ -66,6 +66,7 @@ beforeAll(async () => {
     target: new SyncTarget({ baseUrl: `${proxy.url}/fhir`, ...client }),
     province: '68',
     batchSize: 25,
+    concurrency: 3,
     backoffMs: 20,
     maxBackoffMs: 200,
     idleMs: 20,

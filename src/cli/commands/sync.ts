@@ -74,7 +74,7 @@ const pushCommand: Command = {
     if (!target || !clientId || !clientSecret) throw new UsageError('Cần HSSK_SYNC_TARGET, HSSK_SYNC_CLIENT_ID và HSSK_SYNC_CLIENT_SECRET');
     const db = await openDatabase(config, { poolSize: 2 });
     try {
-      const worker = new SyncWorker({ db, target: new SyncTarget({ baseUrl: target, clientId, clientSecret }), province: config.province, batchSize });
+      const worker = new SyncWorker({ db, target: new SyncTarget({ baseUrl: target, clientId, clientSecret }), province: config.province, batchSize, concurrency: 4 });
       let batches = 0;
       for (; batches < max; batches++) {
         const outcome = await worker.runOnce();
