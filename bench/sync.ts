@@ -15,6 +15,7 @@ import { createLogger } from '../src/logging.ts';
 import { bulkLoad } from '../src/store/bulk-load.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { outboxStats } from '../src/store/outbox.ts';
+import { Repository } from '../src/store/repository.ts';
 import { createExportJob, parseExportParams, runExportJob } from '../src/sync/bulk-export.ts';
 import { SyncTarget } from '../src/sync/target.ts';
 import { SyncWorker } from '../src/sync/worker.ts';
@@ -96,6 +97,28 @@ export async function syncBench(options: { scale: number; log: (line: string) =>
     const pushMs = performance.now() - t0;
     const { rows } = await hubDb.pool.query<{ n: string }>('SELECT count(*) AS n FROM resource');
 
+    // Steady state: the worker running while the province keeps writing (single creates through
+    // the repository, as the FHIR API and the ingest channels do), lag sampled every second.
+    const steadySeconds = Math.max(10, Math.round(60 * options.scale * 10));
+    log(`sync: steady writes for ${steadySeconds} s with the worker running`);
+    worker.start();
+    const repo = new Repository(provDb);
+    const lags: number[] = [];
+    let written = 0;
+    const until = Date.now() + steadySeconds * 1000;
+    const sampler0 = setInterval(() => {
+      void outboxStats(provDb.pool).then((s) => lags.push(s.oldestQueuedAt ? (Date.now() - s.oldestQueuedAt.getTime()) / 1000 : 0));
+    }, 1000);
+    while (Date.now() < until) {
+      for (const r of resources(1)) await repo.create({ ...r, id: undefined, identifier: undefined } as Resource);
+      written += 2;
+    }
+    clearInterval(sampler0);
+    const drainStart = Date.now();
+    while ((await outboxStats(provDb.pool)).depth > 0 && Date.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 100));
+    await worker.stop();
+    lags.sort((a, b) => a - b);
+
     log('sync: $export of the province');
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
@@ -116,7 +139,14 @@ export async function syncBench(options: { scale: number; log: (line: string) =>
         concurrency: 4,
         seconds: Math.round(pushMs / 100) / 10,
         resourcesPerSecond: Math.round(queued / (pushMs / 1000)),
-        maxLagSeconds: Math.round(maxLag * 10) / 10,
+        backlogSeconds: Math.round(maxLag * 10) / 10,
+      },
+      steady: {
+        seconds: steadySeconds,
+        writesPerSecond: Math.round(written / steadySeconds),
+        lagMedianSeconds: Math.round((lags[Math.floor(lags.length / 2)] ?? 0) * 10) / 10,
+        lagMaxSeconds: Math.round((lags.at(-1) ?? 0) * 10) / 10,
+        drainedAfterSeconds: Math.round((Date.now() - drainStart) / 100) / 10,
       },
       export: {
         resources: Number(files[0]!.n),
