@@ -15,7 +15,7 @@ import { insertNewResources, updateExistingResources } from '../store/resource-w
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
 import { copyJson, rewriteReferences } from './references.ts';
-import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, type CurrentRow } from './stored.ts';
+import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, storedContent, type CurrentRow } from './stored.ts';
 import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
 import { VersionPlan } from './versions.ts';
 
@@ -162,7 +162,7 @@ async function storeBatch(
     const final = withResidentGroups({ ...subject.patient, id: subject.id }, asOf) as Patient & { id: string };
     delete final.meta;
     if (subject.current) {
-      final.meta = (JSON.parse(subject.current.content) as Patient).meta;
+      final.meta = storedContent(subject.current).meta;
     }
     subject.patient = final;
     patientWritten.set(subject.id, plan.write(final, subject.current));
@@ -179,7 +179,7 @@ async function storeBatch(
     let written = 0;
     for (const p of planned) {
       const resource = rewriteReferences({ ...p.resource, id: p.id } as Resource & { id: string }, map);
-      if (p.current) resource.meta = (JSON.parse(p.current.content) as Resource).meta;
+      if (p.current) resource.meta = storedContent(p.current).meta;
       else delete resource.meta;
       if (plan.write(resource, p.current)) written++;
     }
@@ -188,7 +188,7 @@ async function storeBatch(
   for (const r of extraResources) {
     const { id, current } = idFor(r);
     const resource = { ...r, id } as Resource & { id: string };
-    if (current) resource.meta = (JSON.parse(current.content) as Resource).meta;
+    if (current) resource.meta = storedContent(current).meta;
     plan.write(resource, current);
   }
 

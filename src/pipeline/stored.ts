@@ -24,6 +24,19 @@ interface Row {
 
 const toCurrent = (r: Row): CurrentRow => ({ rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, content: r.content });
 
+const parsed = new WeakMap<CurrentRow, Resource>();
+
+/**
+ * The stored JSON of a row, parsed once (its meta is copied and its content compared with the
+ * incoming version: two parses of every existing resource on a re-send). Read only: callers that
+ * change the resource parse their own copy.
+ */
+export function storedContent(row: CurrentRow): Resource {
+  let value = parsed.get(row);
+  if (!value) parsed.set(row, (value = JSON.parse(row.content) as Resource));
+  return value;
+}
+
 export async function loadCurrent(q: Queryable, type: string, ids: string[]): Promise<Map<string, CurrentRow>> {
   const out = new Map<string, CurrentRow>();
   if (ids.length === 0) return out;

@@ -5,7 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { extractIndex } from '../store/indexer.ts';
 import type { VersionToWrite } from '../store/resource-writer.ts';
 import { contentKey } from './references.ts';
-import type { CurrentRow } from './stored.ts';
+import { storedContent, type CurrentRow } from './stored.ts';
 
 export class VersionPlan {
   readonly inserts: VersionToWrite[] = [];
@@ -27,7 +27,7 @@ export class VersionPlan {
   write(resource: Resource & { id: string }, current: CurrentRow | undefined): boolean {
     const key = `${resource.resourceType}/${resource.id}`;
     if (current && !this.planned.has(key)) {
-      const stored = JSON.parse(current.content) as Record<string, unknown>;
+      const stored = storedContent(current) as unknown as Record<string, unknown>;
       if (contentKey(stored) === contentKey(resource as unknown as Record<string, unknown>)) return false;
     }
     const prior = this.planned.get(key);
