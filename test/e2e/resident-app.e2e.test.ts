@@ -240,6 +240,28 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
     expect(await banner.count()).toBe(0);
   });
 
+  it('links health knowledge pages, with their sources, from the record', async () => {
+    await page.getByText('Hồ sơ', { exact: true }).click();
+    const links = page.getByTestId('knowledge-links');
+    await links.waitFor();
+    const first = links.getByRole('button').first();
+    expect(await first.textContent()).toBe('Tăng huyết áp');
+    expect(await links.textContent()).toContain('Liên quan đến hồ sơ của bạn');
+    for (const title of ['Đái tháo đường', 'Bệnh tim mạch', 'Rối loạn chuyển hoá', 'Mỡ máu cao']) expect(await links.textContent()).toContain(title);
+    await tap(first);
+    const article = page.getByTestId('knowledge-page');
+    await article.waitFor();
+    expect(await article.getByRole('heading', { level: 2 }).textContent()).toBe('Tăng huyết áp');
+    const sources = await page.getByTestId('knowledge-sources').textContent();
+    expect(sources).toContain('Tổ chức Y tế Thế giới (WHO)');
+    expect(sources).toContain('Bộ Y tế');
+    expect(await article.textContent()).toContain('Khi nào cần đi khám ngay');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'app-12-knowledge');
+    await tap(page.getByRole('button', { name: /Quay lại/ }));
+    await page.getByTestId('my-record').waitFor();
+  });
+
   it('never shows another resident’s record', async () => {
     const status = await page.evaluate(async () => (await fetch('/fhir/Patient/demo-tran-thi-binh/$everything')).status);
     expect([403, 404]).toContain(status);

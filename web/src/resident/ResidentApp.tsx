@@ -14,6 +14,7 @@ import { SignIn } from './SignIn.tsx';
 import { AccessLog } from './AccessLog.tsx';
 import { Measurements } from './Measurements.tsx';
 import { Reminders } from './Reminders.tsx';
+import { KnowledgeLinks, KnowledgePage, recordTopics } from './Knowledge.tsx';
 import { nameOf } from '../shared/fhir.ts';
 
 export interface ResidentSession {
@@ -75,6 +76,10 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
   const { t } = useI18n();
   const [tab, setTab] = useState<Tab>('record');
   const [patientId, setPatientId] = useState(session.actor.patientId);
+  const [topic, setTopic] = useState<string>();
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [topic]);
   const people = [session.actor.patientId, ...session.actor.actsFor.filter((p) => p !== session.actor.patientId)];
   return (
     <AppShell header={{ height: 56 }} footer={{ height: 64 }} padding="sm">
@@ -94,11 +99,12 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
       <AppShell.Main>
         <Stack maw={900} mx="auto">
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
-          {tab === 'record' && <MyRecord patientId={patientId} />}
-          {tab === 'measure' && <Measurements patientId={patientId} />}
-          {tab === 'remind' && <Reminders patientId={patientId} />}
-          {tab === 'share' && <Share patientId={patientId} />}
-          {tab === 'consents' && (
+          {topic && <KnowledgePage id={topic} onBack={() => setTopic(undefined)} />}
+          {!topic && tab === 'record' && <MyRecord patientId={patientId} onOpenTopic={setTopic} />}
+          {!topic && tab === 'measure' && <Measurements patientId={patientId} onOpenTopic={setTopic} />}
+          {!topic && tab === 'remind' && <Reminders patientId={patientId} />}
+          {!topic && tab === 'share' && <Share patientId={patientId} />}
+          {!topic && tab === 'consents' && (
             <>
               <Consents />
               <AccessLog patientId={patientId} />
@@ -114,7 +120,10 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
             h="100%"
             radius={0}
             value={tab}
-            onChange={(v) => setTab(v as Tab)}
+            onChange={(v) => {
+              setTopic(undefined);
+              setTab(v as Tab);
+            }}
             data={[
               { value: 'record', label: t('app.tab.record') },
               { value: 'measure', label: t('app.tab.measure') },
@@ -169,7 +178,7 @@ function PersonSwitch({ people, value, onChange, self }: { people: string[]; val
   );
 }
 
-function MyRecord({ patientId }: { patientId: string }) {
+function MyRecord({ patientId, onOpenTopic }: { patientId: string; onOpenTopic: (id: string) => void }) {
   const { t } = useI18n();
   const [state, reload] = useAsync(async (signal) => {
     const bundle = await api.get<Bundle>(`/fhir/Patient/${encodeURIComponent(patientId)}/$everything?_count=5000`, signal);
@@ -189,6 +198,7 @@ function MyRecord({ patientId }: { patientId: string }) {
         {t('app.recordId')}: <b>{patientId}</b>
       </Text>
       <RecordTabs record={record} />
+      <KnowledgeLinks related={recordTopics(record)} onOpen={onOpenTopic} />
     </Stack>
   );
 }

@@ -536,4 +536,10 @@ export const en: Record<keyof typeof vi, string> = {
   'app.family.viewing': "Viewing the record of {name}",
   'app.family.explain': "You are acting for a family member. Everything you do here (readings, reminders, sharing) applies to this record.",
   'app.family.back': "Back to my record",
+  'app.knowledge.title': "Health knowledge",
+  'app.knowledge.related': "Related to your record",
+  'app.knowledge.back': "Back",
+  'app.knowledge.seekCare': "When to seek care now",
+  'app.knowledge.sources': "Sources",
+  'app.knowledge.disclaimer': "For information only; it does not replace your doctor's advice. Pages are in Vietnamese.",
 };

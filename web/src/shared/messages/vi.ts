@@ -534,4 +534,10 @@ export const vi = {
   'app.family.viewing': "Đang xem hồ sơ của {name}",
   'app.family.explain': "Bạn đang thay mặt người thân. Mọi thao tác (nhập chỉ số, nhắc lịch, chia sẻ) đều áp dụng cho hồ sơ này.",
   'app.family.back': "Về hồ sơ của tôi",
+  'app.knowledge.title': "Kiến thức sức khỏe",
+  'app.knowledge.related': "Liên quan đến hồ sơ của bạn",
+  'app.knowledge.back': "Quay lại",
+  'app.knowledge.seekCare': "Khi nào cần đi khám ngay",
+  'app.knowledge.sources': "Nguồn tham khảo",
+  'app.knowledge.disclaimer': "Bài viết chỉ để tham khảo, không thay cho lời khuyên của bác sĩ điều trị.",
 } as const;
