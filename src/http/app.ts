@@ -27,7 +27,7 @@ import { programRoutes } from './plugins/programs.ts';
 import { reportRoutes } from './plugins/reports.ts';
 import { webRoutes } from './plugins/web.ts';
 import { residentRoutes } from './plugins/residents.ts';
-import { syncRoutes } from './plugins/sync.ts';
+import { hubGuard, syncRoutes } from './plugins/sync.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -113,6 +113,8 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
   await app.register(healthRoutes);
   // Registered before the FHIR plugin: its exact route POST /fhir/Patient/$match wins over /fhir/*.
   await app.register(identityRoutes, { services, resolveCaller: fhirCaller });
+  // Before the FHIR plugin: in hub mode, a hook on every FHIR write (a province writes its own records).
+  await app.register(hubGuard);
   await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller: fhirCaller });
   await app.register(authRoutes, { services });
   await app.register(consentRoutes, { services });

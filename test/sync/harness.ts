@@ -10,6 +10,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logging.ts';
 import type { Database } from '../../src/store/database.ts';
 import { SOURCE_SYSTEM_PREFIX } from '../../src/sync/bundle.ts';
+import { bindProvinceClient } from '../../src/sync/hub-guard.ts';
 import { createTestDatabase } from '../support/db.ts';
 
 export async function freePort(): Promise<number> {
@@ -46,8 +47,9 @@ export async function startInstance(env: Record<string, string> = {}): Promise<I
 }
 
 /** A provincial system client registered on the receiver. */
-export async function provinceClient(receiver: Instance, name: string): Promise<{ clientId: string; clientSecret: string }> {
+export async function provinceClient(receiver: Instance, name: string, province?: string): Promise<{ clientId: string; clientSecret: string }> {
   const c = await createClient(receiver.db.pool, { name, scopes: ['system/*.cruds'] });
+  if (province) await bindProvinceClient(receiver.db.pool, c.clientId, province);
   return { clientId: c.clientId, clientSecret: c.clientSecret! };
 }
 

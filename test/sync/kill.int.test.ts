@@ -51,7 +51,7 @@ describe('the sender killed mid-batch', () => {
   it('after kill -9 and a restart, the hub holds exactly what the province holds', async () => {
     const repo = new Repository(province.db);
     for (let n = 0; n < 300; n++) await repo.create(patient(n));
-    const client = await provinceClient(hub, 'Sở Y tế Lâm Đồng');
+    const client = await provinceClient(hub, 'Sở Y tế Lâm Đồng', '68');
     const url = (province.db.pool.options as { connectionString: string }).connectionString;
     const start = () => {
       const child = spawn(process.execPath, [path.join(import.meta.dirname, 'push-child.ts'), url, `${hub.url}/fhir`, client.clientId, client.clientSecret, '20'], {

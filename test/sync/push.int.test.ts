@@ -4,7 +4,8 @@ import type { Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentifierSystem } from '../../src/fhir/systems.ts';
 import { Repository } from '../../src/store/repository.ts';
-import { outboxStats } from '../../src/store/outbox.ts';
+import { listDeadLetters, outboxStats, replayDeadLetters } from '../../src/store/outbox.ts';
+import { createClient } from '../../src/auth/clients.ts';
 import { SyncTarget } from '../../src/sync/target.ts';
 import { SyncWorker } from '../../src/sync/worker.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   hub = await startInstance({ HSSK_MODE: 'hub' });
   province = await startInstance({ HSSK_PROVINCE: '68' });
   proxy = await flakyProxy(Number(new URL(hub.url).port));
-  const client = await provinceClient(hub, 'Sở Y tế Lâm Đồng');
+  const client = await provinceClient(hub, 'Sở Y tế Lâm Đồng', '68');
   worker = new SyncWorker({
     db: province.db,
     target: new SyncTarget({ baseUrl: `${proxy.url}/fhir`, ...client }),
@@ -149,7 +150,7 @@ describe('pushing the province to the hub', () => {
     // Province 79 (Hồ Chí Minh) knows the same person: they moved.
     const db79 = await createTestDatabase();
     try {
-      const client = await provinceClient(hub, 'Sở Y tế TP. Hồ Chí Minh');
+      const client = await provinceClient(hub, 'Sở Y tế TP. Hồ Chí Minh', '79');
       const w79 = new SyncWorker({ db: db79, target: new SyncTarget({ baseUrl: `${hub.url}/fhir`, ...client }), province: '79' });
       const repo79 = new Repository(db79);
       const moved = await repo79.create({ ...patient(0), name: [{ family: 'Nguyễn', given: ['Văn', 'An 0'] }], address: [{ city: 'Hồ Chí Minh' }] });
@@ -174,6 +175,27 @@ describe('pushing the province to the hub', () => {
       expect((await province.app.inject({ method: 'POST', url: '/api/hub/record', headers: auth, payload: { cccd: '068190000000' } })).statusCode).toBe(404);
     } finally {
       await db79.close();
+    }
+  }, 60_000);
+
+  it("a province's client cannot write another province's records at the hub", async () => {
+    const db = await createTestDatabase();
+    try {
+      const client79 = await provinceClient(hub, 'Sở Y tế TP. Hồ Chí Minh (2)', '79');
+      // Misconfigured: the 79 client pushing records keyed as province 68's.
+      const w = new SyncWorker({ db, target: new SyncTarget({ baseUrl: `${hub.url}/fhir`, ...client79 }), province: '68' });
+      await new Repository(db).create(patient(900));
+      expect(await w.runOnce()).toBe('pushed');
+      const dead = await listDeadLetters(db.pool);
+      expect(dead).toHaveLength(1);
+      expect(dead[0]!.status).toBe(403);
+      const unbound = await createClient(hub.db.pool, { name: 'không gắn tỉnh', scopes: ['system/*.cruds'] });
+      const w2 = new SyncWorker({ db, target: new SyncTarget({ baseUrl: `${hub.url}/fhir`, clientId: unbound.clientId, clientSecret: unbound.clientSecret! }), province: '79' });
+      await replayDeadLetters(db.pool);
+      expect(await w2.runOnce()).toBe('pushed');
+      expect(await listDeadLetters(db.pool)).toHaveLength(1);
+    } finally {
+      await db.close();
     }
   }, 60_000);
 });

@@ -5,6 +5,8 @@ import { listDeadLetters, replayDeadLetters } from '../../store/outbox.ts';
 import { syncStatus } from '../../sync/status.ts';
 import { SyncTarget } from '../../sync/target.ts';
 import { SyncWorker } from '../../sync/worker.ts';
+import { bindProvinceClient } from '../../sync/hub-guard.ts';
+import { findClient } from '../../auth/clients.ts';
 import { UsageError, type Command } from '../command.ts';
 import { optional, parseFlags } from './flags.ts';
 
@@ -98,4 +100,23 @@ const pushCommand: Command = {
   },
 };
 
-export const syncCommands: Command[] = [statusCommand, deadLettersCommand, replayCommand, pushCommand];
+const bindCommand: Command = {
+  path: ['hub', 'bind-client'],
+  summary: 'Gắn ứng dụng (client) của một tỉnh với mã tỉnh trên hub (hub: bind a province client)',
+  usage: 'hssk hub bind-client CLIENT_ID PROVINCE\n\nOn the hub: the client may then write only records keyed by that province.',
+  async run(args, { config, out }) {
+    const [clientId, province] = args;
+    if (!clientId || !province || !/^\d{2}$/.test(province)) throw new UsageError('Cần CLIENT_ID và mã tỉnh 2 chữ số');
+    const db = await openDatabase(config, { poolSize: 2 });
+    try {
+      if (!(await findClient(db.pool, clientId))) throw new UsageError(`Không có client ${clientId}`);
+      await bindProvinceClient(db.pool, clientId, province);
+      out(`${clientId} → tỉnh ${province}`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const syncCommands: Command[] = [statusCommand, deadLettersCommand, replayCommand, pushCommand, bindCommand];

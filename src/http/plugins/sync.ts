@@ -5,9 +5,11 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../../store/outbox.ts';
 import { syncMetricsRegistry, syncStatus } from '../../sync/status.ts';
 import { AuthError } from '../../auth/errors.ts';
+import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { agentOf } from '../../audit/audit-entry.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { hubRecordByCccd } from '../../sync/hub.ts';
+import { boundProvince, provincesNamed } from '../../sync/hub-guard.ts';
 import { doseRowsOf } from '../../sync/immunization/csv.ts';
 import { linkDoses, pendingConflicts, resolveConflict } from '../../sync/immunization/link.ts';
 import { actorId } from '../../auth/actor.ts';
@@ -32,6 +34,26 @@ async function requireSyncAdmin(request: FastifyRequest): Promise<void> {
   if (actor.kind === 'client' && !actor.facilityCode && actor.scopes.some((s) => ADMIN_SCOPES.has(s))) return;
   throw new AuthError('forbidden');
 }
+
+/**
+ * Hub mode: a hook on the whole application (not encapsulated; register it on the root before the
+ * FHIR plugin) refusing FHIR writes that name another province's source identifier than the one
+ * the calling client is bound to (or any, for an unbound caller).
+ */
+export const hubGuard: FastifyPluginAsync = async (app) => {
+  if (app.config.mode !== 'hub') return;
+  app.addHook('preHandler', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || !request.url.startsWith('/fhir')) return;
+    const named = provincesNamed(request.url, request.body);
+    if (named.size === 0) return;
+    const actor = await requireActor(request, request.server.services);
+    const province = actor.kind === 'client' ? await boundProvince(app.db.pool, actor.clientId) : undefined;
+    if (province && [...named].every((p) => p === province)) return;
+    await app.services.audit.record({ action: 'update', outcome: '4', ...agentOf(actor), sourceIp: request.ip, detail: { hubGuard: [...named].join(','), bound: province ?? null } });
+    throw new FhirError(403, outcome(issue('forbidden', 'Ứng dụng này không được ghi hồ sơ của tỉnh khác (a province writes only its own records)')));
+  });
+};
+(hubGuard as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
 export const syncRoutes: FastifyPluginAsync = async (app) => {
   await app.register(bulkExportRoutes);
