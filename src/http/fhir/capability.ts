@@ -28,6 +28,28 @@ export function registerOperation(type: string, name: string, definition: string
   if (!extraOperations.some((o) => o.type === type && o.name === name)) extraOperations.push({ type, name, definition });
 }
 
+/** The audit trail is served from its own append-only store (http/fhir/audit-events.ts): read and search only. */
+const AUDIT_EVENT: CapabilityStatementRestResource = {
+  type: 'AuditEvent',
+  profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
+  documentation: 'Nhật ký truy cập: chỉ đọc; người dân thấy các lần truy cập hồ sơ của mình, quản trị viên thấy toàn bộ. Kết quả luôn mới nhất trước.',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+  searchParam: [
+    { name: 'patient', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient' },
+    { name: 'entity', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-entity' },
+    { name: 'agent', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent' },
+    { name: 'action', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-action' },
+    { name: 'subtype', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-subtype' },
+    { name: 'date', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date' },
+  ],
+};
+
 let cached: CapabilityStatement | undefined;
 
 export function capabilityStatement(baseUrl: string): CapabilityStatement {
@@ -37,6 +59,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
 
 function build(): CapabilityStatement {
   const resources: CapabilityStatementRestResource[] = SUPPORTED_RESOURCE_TYPES.map((type) => {
+    if (type === 'AuditEvent') return AUDIT_EVENT;
     const params = listSearchParams(type);
     const references = params.filter((p) => p.type === 'reference');
     const operations = [
@@ -57,7 +80,8 @@ function build(): CapabilityStatement {
       conditionalUpdate: true,
       conditionalDelete: 'single',
       searchInclude: ['*', ...references.map((p) => `${type}:${p.code}`)],
-      searchRevInclude: SUPPORTED_RESOURCE_TYPES.flatMap((source) =>
+      // AuditEvent lives outside the resource store: it is never an include source.
+      searchRevInclude: SUPPORTED_RESOURCE_TYPES.filter((source) => source !== 'AuditEvent').flatMap((source) =>
         listSearchParams(source)
           .filter((p) => p.type === 'reference' && (p.targets.includes(type) || p.targets.length === 0))
           .map((p) => `${source}:${p.code}`),
