@@ -58,8 +58,8 @@ export function readPolicy(actor: Actor): AccessPolicy {
   }
 }
 
-/** Resource types a resident may write in their own (or a proxy's) compartment (C5, C6). */
-export const RESIDENT_WRITABLE_TYPES: ReadonlySet<string> = new Set(['Observation', 'Patient']);
+/** Resource types a resident may write in their own (or a proxy's) compartment: measurements and their own statements (C5, C6). */
+export const RESIDENT_WRITABLE_TYPES: ReadonlySet<string> = new Set(['Observation', 'Patient', 'AllergyIntolerance', 'FamilyMemberHistory']);
 
 /** Whether the actor may perform `interaction` on `resourceType` at all (rows are then filtered by readPolicy). */
 export function interactionAllowed(actor: Actor, resourceType: string, interaction: Interaction): boolean {
