@@ -7,6 +7,7 @@ import { householdImportBench } from './household-import.ts';
 import { identityQualityBench } from './identity-quality.ts';
 import { programsBench } from './programs.ts';
 import { reportsBench } from './reports.ts';
+import { syncBench } from './sync.ts';
 import { xmlIngestBench } from './xml-ingest.ts';
 
 const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
@@ -16,6 +17,7 @@ const suites: Record<string, (o: { scale: number; seconds: number; concurrency: 
   'xml-ingest': xmlIngestBench,
   reports: reportsBench,
   programs: programsBench,
+  sync: syncBench,
 };
 
 const { values } = parseArgs({
