@@ -102,7 +102,10 @@ beforeAll(async () => {
 
   const manager = await createStaffUser(db.pool, { username: 'ql.tinh', displayName: 'Quản lý', role: 'manager', password: 'Mat-khau-dai-12345' });
   const manager2 = await createStaffUser(db.pool, { username: 'ql.huyen', displayName: 'Quản lý 2', role: 'manager', password: 'Mat-khau-dai-12345' });
-  const commune = communeOfPatient(patients[0]!);
+  // The commune with the most residents: the incremental-refresh test needs several of them.
+  const perCommune = new Map<string, number>();
+  for (const p of patients) perCommune.set(communeOfPatient(p), (perCommune.get(communeOfPatient(p)) ?? 0) + 1);
+  const commune = [...perCommune.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
   const worker = await createStaffUser(db.pool, { username: 'tyt.xa', displayName: 'Trạm y tế', role: 'commune-worker', communeCode: commune, password: 'Mat-khau-dai-12345' });
   ids.manager = manager.user.id;
   ids.manager2 = manager2.user.id;
