@@ -271,7 +271,7 @@ describe('a QĐ 4210 episode', () => {
 
   it('reads the public synthetic samples of both generations', async () => {
     for (const f of ['synthetic-qd130-envelope.xml', 'synthetic-qd4210-envelope.xml']) {
-      const [r] = await results(fixture(`../../../../shared/reference/xml-4210-130/samples/${f}`));
+      const [r] = await results(fixture(`reference-samples/${f}`));
       expect(r?.ok).toBe(true);
     }
   });

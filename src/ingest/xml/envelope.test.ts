@@ -79,7 +79,7 @@ describe('the GIAMDINHHS envelope reader', () => {
 
   it('streams a file from disk', async () => {
     const units: HosoUnit[] = [];
-    for await (const u of readEnvelopeFile('/work/shared/reference/xml-4210-130/samples/synthetic-qd130-envelope.xml')) units.push(u);
+    for await (const u of readEnvelopeFile(new URL('../../../test/fixtures/xml/reference-samples/synthetic-qd130-envelope.xml', import.meta.url).pathname)) units.push(u);
     expect(units).toHaveLength(1);
     expect(units[0]!.files.map((f) => f.type)).toEqual(['XML1', 'XML2', 'XML3', 'XML4', 'XML5']);
   });
