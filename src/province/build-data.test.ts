@@ -4,9 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAdminUnits, buildIcd10 } from './build-data.ts';
 
-// The reference folder exists on development machines only; the committed data/ files are
-// what the app reads, so this test proves they are exactly what the converter makes.
-const REFERENCE = '/work/shared/reference';
+// The reference folder (shared/ beside the repository) exists on development and CI machines
+// only; the committed data/ files are what the app reads, so this test proves they are exactly
+// what the converter makes from it.
+const REFERENCE = path.join(import.meta.dirname, '../../../shared/reference');
 const DATA = path.join(import.meta.dirname, '../../data');
 
 describe.skipIf(!fs.existsSync(REFERENCE))('the data converter', () => {

@@ -186,7 +186,7 @@ export function buildIcd10(refDir: string, outDir: string): void {
 }
 
 if (import.meta.main) {
-  const refDir = process.argv[2] ?? '/work/shared/reference';
+  const refDir = process.argv[2] ?? path.join(import.meta.dirname, '../../../shared/reference');
   const outDir = process.argv[3] ?? path.join(import.meta.dirname, '../../data');
   fs.mkdirSync(outDir, { recursive: true });
   buildAdminUnits(refDir, outDir);
