@@ -38,18 +38,6 @@ export interface AuthConfig {
   sms: SmsSettings;
 }
 
-export const AUTH_CONFIG_VARIABLES = [
-  ['HSSK_ACCESS_TOKEN_SECONDS', '300', 'lifetime of OAuth2 access tokens'],
-  ['HSSK_SESSION_IDLE_SECONDS', '1800', 'portal session idle timeout'],
-  ['HSSK_SESSION_MAX_SECONDS', '43200', 'portal session absolute lifetime'],
-  ['HSSK_LOCKOUT_THRESHOLD', '5', 'failed sign-ins before an account is locked'],
-  ['HSSK_LOCKOUT_SECONDS', '900', 'length of a lockout'],
-  ['HSSK_SIGNING_KEY_ROTATION_DAYS', '30', 'age at which the token signing key is replaced (0: never)'],
-  ['HSSK_SMS_ADAPTER', 'log', '`log` (keep messages in the sms_outbox table) or `http`'],
-  ['HSSK_SMS_GATEWAY_URL', '', 'SMS gateway endpoint (http adapter)'],
-  ['HSSK_SMS_GATEWAY_TOKEN', '', 'bearer token of the SMS gateway (http adapter)'],
-] as const;
-
 export function authConfig(values: Partial<Omit<AuthConfig, 'sms'>> & { baseUrl: string; sms?: Partial<SmsSettings> }): AuthConfig {
   const baseUrl = values.baseUrl.replace(/\/+$/, '');
   const sms: SmsSettings = { adapter: 'log', timeoutMs: 10_000, ...values.sms };

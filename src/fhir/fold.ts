@@ -1,7 +1,7 @@
 // Vietnamese-aware text folding for search and matching: "Nguyễn Văn Ân" → "nguyen van an".
 // Diacritics (including the tone marks and the hook/horn letters ơ ư ă â ê ô) are removed, đ → d,
 // case and spacing are normalised. Both sides of a search are folded the same way.
-const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const COMBINING_MARKS = /\p{M}/gu;
 
 export function foldVietnamese(text: string): string {
   return text

@@ -6,16 +6,10 @@
 // it more. Records arrive with and without diacritics, with old and new tone placement
 // ("Thuỷ"/"Thủy") and with i/y spelling variants ("Lý"/"Lí"), so matching works on folded keys.
 
-/** Folds a string for search and matching: no diacritics, đ → d, lower case, single spaces. */
-export function foldVietnamese(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+import { foldVietnamese } from '../fhir/fold.ts';
+
+/** Folding is the FHIR layer's (one rule for search and matching), re-exported for identity callers. */
+export { foldVietnamese };
 
 export interface VietnameseName {
   /** Family name (họ); '' when the name has a single word. */
