@@ -55,6 +55,12 @@ export interface WriteOptions {
   sourceFacility?: string | null;
   /** Expected current version (If-Match); a different current version fails with 412. */
   ifMatch?: number;
+  /**
+   * Runs on the final resource just before it is stored (after a patch is applied) and throws to
+   * refuse it: how the layers above apply the storage policy (MISSION B8) without the store
+   * depending on them.
+   */
+  screen?: (resource: Resource) => void;
 }
 
 export interface HistoryEntry extends StoredVersion {
@@ -254,6 +260,7 @@ export class Repository {
     const lastUpdated = new Date().toISOString();
     const { json, stored } = this.prepare(resource, id, 1, lastUpdated);
     assertValidResource(stored);
+    options.screen?.(stored);
     const { rows, compartment } = extractIndex(stored);
     const version: VersionToWrite = {
       resourceType: stored.resourceType,
@@ -351,6 +358,7 @@ export class Repository {
     const lastUpdated = new Date(Math.max(Date.now(), current.lastUpdated.getTime() + 1)).toISOString();
     const { json, stored } = this.prepare(resource, current.id, versionId, lastUpdated);
     assertValidResource(stored);
+    options.screen?.(stored);
     const { rows, compartment } = extractIndex(stored);
     const written = await updateExistingResources(this.q, [
       {

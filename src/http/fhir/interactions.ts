@@ -4,6 +4,7 @@ import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fh
 import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
 import { parseSearch } from '../../store/search/parse.ts';
+import { classifyResource, EXCLUSION_LABELS } from '../../policy/sensitive-data.ts';
 import { searchBundleJson, subsetter } from './bundles.ts';
 import { capabilityStatement } from './capability.ts';
 import { everything } from './everything.ts';
@@ -61,6 +62,25 @@ export async function executeInteraction(repo: Repository, req: FhirRequest, cal
 }
 
 // ---------- helpers ----------
+
+/**
+ * MISSION B8 on the FHIR path: a resource carrying HIV/AIDS, drug-addiction or sex-work
+ * information is refused, never stored. The answer names the category, never the content.
+ */
+function storagePolicy(resource: Resource): void {
+  const category = classifyResource(resource);
+  if (category) {
+    throw new FhirError(
+      422,
+      outcome(
+        issue(
+          'business-rule',
+          `Không lưu vào hồ sơ sức khỏe: nội dung thuộc nhóm "${EXCLUSION_LABELS[category]}" chưa được phép lưu theo quy định (MISSION B8) — resource refused by the storage policy`,
+        ),
+      ),
+    );
+  }
+}
 
 export function versionHeaders(v: { versionId: number; lastUpdated: Date | string }): Record<string, string> {
   const date = typeof v.lastUpdated === 'string' ? new Date(v.lastUpdated) : v.lastUpdated;
@@ -188,7 +208,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const resource = bodyResource(req, type);
   caller.authorize('create', type, resource);
   const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
-  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId), caller);
+  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }, req.presetId), caller);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
   return repo.withConditionLock(type, condition, async (tx) => {
     const matches = await tx.resolveConditional(type, condition);
@@ -197,7 +217,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
       const existing = matches[0]!;
       return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
     }
-    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility }, req.presetId), caller);
+    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }, req.presetId), caller);
   });
 }
 
@@ -209,7 +229,7 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   }
   caller.authorize('update', type, resource);
   await assertVisibleIfExists(repo, type, id, caller);
-  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
+  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
 }
 
 /** A caller may not overwrite (or learn about, by a 412) a resource it cannot read. */
@@ -237,14 +257,14 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
       if (resource.id) {
         const existing = await tx.readVersionRow(type, resource.id);
         if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
-        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility }), caller);
+        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
       }
-      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility }), caller);
+      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
     }
     const target = matches[0]!;
     if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
     await assertVisibleIfExists(tx, type, target.id, caller);
-    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
+    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
   });
 }
 
@@ -252,7 +272,7 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
   const [, type, id] = m as [string, string, string];
   caller.authorize('patch', type);
   await repo.read(type, id, caller.access);
-  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility }), caller);
+  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
 }
 
 async function conditionalPatch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
@@ -272,7 +292,7 @@ async function remove(repo: Repository, _req: FhirRequest, caller: FhirCaller, m
   caller.authorize('delete', type);
   await assertVisibleIfExists(repo, type, id, caller);
   const before = await repo.readVersionRow(type, id);
-  const deleted = await repo.delete(type, id, { ifMatch: expectedVersion(_req), sourceFacility: caller.sourceFacility });
+  const deleted = await repo.delete(type, id, { ifMatch: expectedVersion(_req), sourceFacility: caller.sourceFacility, screen: storagePolicy });
   if (deleted) caller.onAccess?.({ action: 'delete', entityType: type, entityId: id, patientIds: [before?.compartment] });
   return { status: deleted ? 200 : 204, body: deleted ? outcome(issue('informational', `Đã xoá ${type}/${id} (deleted)`, undefined, 'information')) : undefined };
 }
