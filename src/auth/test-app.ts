@@ -41,7 +41,7 @@ export async function testApp(db: Database, overrides: Partial<AuthConfig> = {})
 }
 
 /** Inserts a Patient row as the FHIR store would (compartment = own id). */
-export async function insertPatient(db: Database, id: string, opts: { phone?: string; cccd?: string; facility?: string; commune?: string } = {}): Promise<void> {
+export async function insertPatient(db: Database, id: string, opts: { phone?: string; cccd?: string; facility?: string } = {}): Promise<void> {
   const patient = {
     resourceType: 'Patient',
     id,
@@ -52,7 +52,6 @@ export async function insertPatient(db: Database, id: string, opts: { phone?: st
     `INSERT INTO resource (resource_type, id, version_id, last_updated, compartment, source_facility, content) VALUES ('Patient', $1, 1, now(), $1, $2, $3)`,
     [id, opts.facility ?? 'F9', JSON.stringify(patient)],
   );
-  if (opts.commune) await db.pool.query('INSERT INTO patient_commune (patient_id, commune_code) VALUES ($1, $2)', [id, opts.commune]);
 }
 
 /** The newest SMS sent to a phone (log adapter), and the first 6-digit code in it. */

@@ -8,7 +8,7 @@ import { agentOf, type AuditEntryInput } from '../audit/audit-entry.ts';
 import { insertAuditEntries } from '../audit/audit-log.ts';
 import type { AdaptedRecord } from '../ingest/adapted-record.ts';
 import type { PersonFacts } from '../identity/matcher.ts';
-import { communeOf, exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
+import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
 import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
 import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import { insertNewResources, updateExistingResources } from '../store/resource-writer.ts';
@@ -211,9 +211,8 @@ async function storeBatch(
   const updated = await updateExistingResources(client, plan.updates);
   if (updated.length !== plan.updates.length) throw new ConcurrentWrite();
 
-  // The MPI and the commune access table follow every Patient written.
+  // The MPI follows every Patient written.
   const persons: PersonToWrite[] = [];
-  const communes: [string, string][] = [];
   // Most written Patients have the facts their record came with: reuse its keys (blocking keys
   // and their hashes were a sixth of the household import's CPU when computed twice).
   const keysByFacts = new Map<string, string[]>();
@@ -226,17 +225,8 @@ async function storeBatch(
     const known = keysByFacts.get(JSON.stringify(facts));
     const keys = known ? [...known, ...exactKeys(exact)] : identityKeys(facts, exact).stored;
     persons.push({ patientId: s.id, residentId, facts, keys, isNew: s.isNew });
-    const commune = communeOf(s.patient);
-    if (commune) communes.push([s.id, commune]);
   }
   await upsertPersons(client, persons);
-  if (communes.length) {
-    await client.query(
-      `INSERT INTO patient_commune (patient_id, commune_code) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT (patient_id) DO UPDATE SET commune_code = EXCLUDED.commune_code`,
-      [communes.map((c) => c[0]), communes.map((c) => c[1])],
-    );
-  }
   await insertReviews(client, candidates, decisions, subjectOf);
 
   const results = candidates.map((c, i) => {
