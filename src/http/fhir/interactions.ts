@@ -143,16 +143,25 @@ async function read(repo: Repository, req: FhirRequest, caller: FhirCaller, m: s
   return { status: 200, headers, body: subset ? subset(row.content!) : row.content! };
 }
 
+/**
+ * Checks the caller may see the resource (a deleted one's earlier versions and history stay
+ * readable) and returns its compartment for the audit trail, in one read.
+ */
+async function visibleCompartment(repo: Repository, type: string, id: string, caller: FhirCaller): Promise<string | null | undefined> {
+  try {
+    return (await repo.read(type, id, caller.access)).compartment;
+  } catch (err) {
+    if (err instanceof FhirError && err.status === 410) return undefined;
+    throw err;
+  }
+}
+
 async function vread(repo: Repository, _req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
   const [, type, id, version] = m as [string, string, string, string];
   caller.authorize('vread', type);
-  await repo.read(type, id, caller.access).catch((err) => {
-    // A deleted resource's earlier versions stay readable; only visibility is checked here.
-    if (!(err instanceof FhirError && err.status === 410)) throw err;
-  });
+  const compartment = await visibleCompartment(repo, type, id, caller);
   const entry = await repo.vread(type, id, Number(version));
-  const current = await repo.readVersionRow(type, id);
-  caller.onAccess?.({ action: 'vread', entityType: type, entityId: id, patientIds: [current?.compartment] });
+  caller.onAccess?.({ action: 'vread', entityType: type, entityId: id, patientIds: [compartment] });
   return { status: 200, headers: versionHeaders(entry), body: entry.content! };
 }
 
@@ -308,11 +317,10 @@ async function conditionalDelete(repo: Repository, req: FhirRequest, caller: Fhi
 
 async function history(repo: Repository, req: FhirRequest, caller: FhirCaller, type: string | undefined, id: string | undefined): Promise<FhirResponse> {
   caller.authorize('history', type);
+  let compartment: string | null | undefined;
   if (type && id) {
     assertId(id);
-    await repo.read(type, id, caller.access).catch((err) => {
-      if (!(err instanceof FhirError && err.status === 410)) throw err; // history of a deleted resource stays readable
-    });
+    compartment = await visibleCompartment(repo, type, id, caller);
   } else if (caller.access) {
     throw new FhirError(403, outcome(issue('forbidden', 'Lịch sử toàn hệ thống/theo loại chỉ dành cho quản trị viên (type and system history are for administrators)')));
   }
@@ -332,8 +340,7 @@ async function history(repo: Repository, req: FhirRequest, caller: FhirCaller, t
     if (v !== undefined && Number.isNaN(Date.parse(v))) throw badRequest(`${name}="${v}" không phải thời điểm hợp lệ (invalid instant)`, name);
   }
   const rows = await repo.history(type, id, { count: count + 1, since, at, before });
-  const owner = type && id ? await repo.readVersionRow(type, id) : undefined;
-  caller.onAccess?.({ action: 'history', entityType: type, entityId: id, patientIds: [owner?.compartment] });
+  caller.onAccess?.({ action: 'history', entityType: type, entityId: id, patientIds: [compartment] });
   const more = rows.length > count;
   const page = rows.slice(0, count);
   const path = [type, id, '_history'].filter(Boolean).join('/');
