@@ -128,12 +128,9 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
 
 const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'reference', 'uri'];
 
-/** Inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
-export async function insertNewResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
-  if (versions.length === 0) return [];
-  const params: unknown[] = [
-    versions.map((v) => v.resourceType),
-    versions.map((v) => v.id),
+/** The columns every written version carries, in the order both statements unnest them. */
+function versionColumns(versions: VersionToWrite[]): unknown[][] {
+  return [
     versions.map((v) => v.versionId),
     versions.map((v) => v.lastUpdated),
     versions.map((v) => v.deleted),
@@ -141,7 +138,13 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
     versions.map((v) => v.sourceFacility),
     versions.map((v) => v.content),
     versions.map((v) => v.method),
-  ].map(arrayLiteral);
+  ];
+}
+
+/** Inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
+export async function insertNewResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
+  if (versions.length === 0) return [];
+  const params: unknown[] = [versions.map((v) => v.resourceType), versions.map((v) => v.id), ...versionColumns(versions)].map(arrayLiteral);
   const ctes = [
     // Keys are drawn from the identity sequence up front so that every row of the batch knows
     // its resource's key by ordinal; `k` is materialised once (it is referenced several times).
@@ -172,17 +175,7 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
  */
 export async function updateExistingResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
   if (versions.length === 0) return [];
-  const params: unknown[] = [
-    versions.map((v) => v.existing!.rid),
-    versions.map((v) => v.existing!.versionId),
-    versions.map((v) => v.versionId),
-    versions.map((v) => v.lastUpdated),
-    versions.map((v) => v.deleted),
-    versions.map((v) => v.compartment),
-    versions.map((v) => v.sourceFacility),
-    versions.map((v) => v.content),
-    versions.map((v) => v.method),
-  ].map(arrayLiteral);
+  const params: unknown[] = [versions.map((v) => v.existing!.rid), versions.map((v) => v.existing!.versionId), ...versionColumns(versions)].map(arrayLiteral);
   const ctes = [
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
       WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,
