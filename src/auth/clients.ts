@@ -68,3 +68,38 @@ export async function findClient(db: Queryable, clientId: string): Promise<OAuth
 export function clientSecretMatches(client: OAuthClient, secret: string): boolean {
   return client.secretHash !== undefined && equalBytes(client.secretHash, sha256(secret));
 }
+
+/** A client as the administration page lists it (never its secret or keys). */
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  facilityCode?: string;
+  scopes: string[];
+  auth: 'secret' | 'private_key_jwt';
+  disabled: boolean;
+  createdAt: string;
+}
+
+export async function listClients(db: Queryable): Promise<ClientSummary[]> {
+  const { rows } = await db.query<{ client_id: string; name: string; facility_code: string | null; scopes: string[]; has_jwks: boolean; disabled: boolean; created_at: Date }>(
+    'SELECT client_id, name, facility_code, scopes, jwks IS NOT NULL AS has_jwks, disabled, created_at FROM oauth_client ORDER BY disabled, created_at DESC',
+  );
+  return rows.map((r) => ({
+    clientId: r.client_id,
+    name: r.name,
+    scopes: r.scopes,
+    auth: r.has_jwks ? 'private_key_jwt' : 'secret',
+    disabled: r.disabled,
+    createdAt: new Date(r.created_at).toISOString(),
+    ...(r.facility_code ? { facilityCode: r.facility_code } : {}),
+  }));
+}
+
+/**
+ * Revokes a client: the token endpoint refuses it from now on. Access tokens already issued stay
+ * valid until they expire (HSSK_ACCESS_TOKEN_SECONDS, 5 minutes by default). False if unknown.
+ */
+export async function revokeClient(db: Queryable, clientId: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE oauth_client SET disabled = true WHERE client_id = $1', [clientId]);
+  return (rowCount ?? 0) > 0;
+}

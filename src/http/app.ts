@@ -21,6 +21,7 @@ import { authRoutes } from './plugins/auth.ts';
 import { consentRoutes } from './plugins/consent.ts';
 import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
+import { householdImportRoutes } from './plugins/household-import.ts';
 import { identityRoutes } from './plugins/identity.ts';
 import { ingestRoutes } from './plugins/ingest.ts';
 import { programRoutes } from './plugins/programs.ts';
@@ -121,6 +122,7 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
   await app.register(residentRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(ingestRoutes);
+  await app.register(householdImportRoutes);
   await app.register(reportRoutes, { refreshIntervalMs: background ? 60_000 : 0 });
   await app.register(programRoutes, { services });
   await app.register(auditSealer);

@@ -1,9 +1,11 @@
-// /api/admin: staff accounts, the development SMS outbox, token key rotation and the audit
+// /api/admin: staff accounts, OAuth2 clients (list, register, revoke), the development SMS outbox, token key rotation and the audit
 // chain check — administrators only (TOTP-protected sessions). Register with { services }.
 import type { FastifyPluginAsync } from 'fastify';
 import { agentOf } from '../../audit/audit-entry.ts';
 import { verifyAuditChain } from '../../audit/verify.ts';
 import { STAFF_ROLES, type StaffRole } from '../../auth/actor.ts';
+import { InvalidClientSpec, createClient, listClients, revokeClient } from '../../auth/clients.ts';
+import { splitScopeString } from '../../auth/scopes.ts';
 import { AuthError } from '../../auth/errors.ts';
 import { revokeAllSessions } from '../../auth/sessions.ts';
 import { InvalidStaffSpec, createStaffUser, findStaffUserById, listStaffUsers, unlockStaffUser } from '../../auth/staff-users.ts';
@@ -58,6 +60,37 @@ export const adminRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, { 
     const ended = await revokeAllSessions(db, 'staff', request.params.id);
     await services.audit.record({ action: 'logout', outcome: '0', ...agentOf(admin), sourceIp: request.ip, detail: { everywhere: true, of: request.params.id, ended } });
     return { ended };
+  });
+
+  app.get('/api/admin/clients', async (request, reply) => {
+    await requireStaff(request, services, ADMIN);
+    reply.header('cache-control', 'no-store');
+    return { clients: await listClients(db) };
+  });
+
+  app.post<{ Body: { name: string; facilityCode?: string; scope: string } }>(
+    '/api/admin/clients',
+    { schema: { body: obj({ name: str(200, 1), facilityCode: { type: 'string', pattern: '^[0-9A-Za-z]{5,10}$' }, scope: str(2000, 1) }, ['name', 'scope']) } },
+    async (request, reply) => {
+      const admin = await requireStaff(request, services, ADMIN);
+      const { name, facilityCode, scope } = request.body;
+      try {
+        const created = await createClient(db, { name: name.trim(), scopes: splitScopeString(scope), ...(facilityCode ? { facilityCode } : {}) });
+        await services.audit.record({ action: 'account', outcome: '0', ...agentOf(admin), sourceIp: request.ip, entityType: 'OAuthClient', entityId: created.clientId, detail: { clientCreated: created.clientId } });
+        // The secret is shown this once; only its hash is kept.
+        return reply.code(201).header('cache-control', 'no-store').send(created);
+      } catch (err) {
+        if (err instanceof InvalidClientSpec) throw new AuthError('invalid-request', `Phạm vi quyền không hợp lệ (chỉ dùng dạng system/…, ví dụ system/*.write): ${err.message}`);
+        throw err;
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/api/admin/clients/:id/revoke', { schema: { params: obj({ id: str(64) }, ['id']) } }, async (request) => {
+    const admin = await requireStaff(request, services, ADMIN);
+    if (!(await revokeClient(db, request.params.id))) throw new AuthError('invalid-request', 'Không tìm thấy ứng dụng kết nối này.');
+    await services.audit.record({ action: 'account', outcome: '0', ...agentOf(admin), sourceIp: request.ip, entityType: 'OAuthClient', entityId: request.params.id, detail: { clientRevoked: request.params.id } });
+    return { revoked: true };
   });
 
   app.get<{ Querystring: { phone?: string; limit?: number } }>(

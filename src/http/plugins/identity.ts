@@ -1,10 +1,11 @@
 // The master patient index over HTTP: POST /fhir/Patient/$match (FHIR operation, the caller's
 // access rule applies to the candidates) and the review queue for staff at /api/identity
-// (list, decide link / keep separate, undo a merge). Register with { services, resolveCaller }.
+// (list, decide link / keep separate, the merges in force, undo a merge). Register with { services, resolveCaller }.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthServices } from '../../auth/services.ts';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { patientMatch } from '../../identity/mpi/match-operation.ts';
+import { listActiveLinks } from '../../identity/mpi/links.ts';
 import { MergeError, unmergePatients } from '../../identity/mpi/merge.ts';
 import { decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
 import type { FhirCaller } from '../fhir/request.ts';
@@ -69,6 +70,13 @@ export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (
         }
       },
     );
+
+    // Only administrators may undo a merge, so only they are shown the merges to undo.
+    api.get<{ Querystring: { limit?: string } }>('/api/identity/links', async (request) => {
+      await requireStaff(request, services, ['admin']);
+      const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 20) || 20));
+      return { items: await listActiveLinks(services.db.pool, limit) };
+    });
 
     api.post<{ Params: { id: string } }>('/api/identity/links/:id/undo', async (request, reply) => {
       const staff = await requireStaff(request, services, ['admin']);
