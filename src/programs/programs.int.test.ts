@@ -47,6 +47,7 @@ async function seed(db: Database) {
     patient('htn-a', A, '1960-05-01', 'male', '0912000002'),
     patient('dm-a', A, '1970-05-01', 'female'),
     patient('thin-a', A, '2024-03-01', 'female'),
+    patient('short-a', A, '2023-03-01', 'male'),
   ]) await repo.update(r);
   // The hypertension diagnosis arrives like any channel's Condition (XML3, CDA, FHIR API).
   await repo.create(condition('htn-a', 'I10', '2024-10-01'));
@@ -56,6 +57,11 @@ async function seed(db: Database) {
     code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }] }, valueQuantity: { value: 6.5, unit: '%', code: '%' } } as Resource);
   await repo.create({ resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/thin-a' }, effectiveDateTime: '2025-02-01',
     code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] }, valueQuantity: { value: 5.9, unit: 'kg', code: 'kg' } } as Resource);
+  // 23 months, 79 cm lying (below −2 SD length-for-age) and 12.5 kg (above +2 SD weight-for-length).
+  await repo.create({ resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/short-a' }, effectiveDateTime: '2025-02-01',
+    code: { coding: [{ system: 'http://loinc.org', code: '8306-3' }] }, valueQuantity: { value: 79, unit: 'cm', code: 'cm' } } as Resource);
+  await repo.create({ resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/short-a' }, effectiveDateTime: '2025-02-01',
+    code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] }, valueQuantity: { value: 12.5, unit: 'kg', code: 'kg' } } as Resource);
 }
 
 describe('commune programmes on the database', () => {
@@ -119,7 +125,7 @@ describe('commune programmes on the database', () => {
     expect(referrals.map((r) => r.detail['programme']).sort()).toEqual(['mental-health', 'tuberculosis']);
   });
 
-  it('worklists: vaccinations due this week / overdue, malnutrition, elderly checks', async () => {
+  it('worklists: vaccinations due this week / overdue, underweight, stunting and overweight, elderly checks', async () => {
     const week = await queryWorklist(db.pool, worklistDef('vaccination-week')!, { communeCode: A, asOf: AS_OF });
     // Due since 20 February and not yet four weeks late: on this week's list.
     expect(week.some((r) => r.patientId === 'baby-a' && r.itemKey === 'dpt-hepb-hib/1')).toBe(true);
@@ -128,7 +134,11 @@ describe('commune programmes on the database', () => {
     const overdue = await queryWorklist(db.pool, worklistDef('vaccination-overdue')!, { communeCode: A, asOf: AS_OF });
     expect(overdue.filter((r) => r.patientId === 'baby-a').map((r) => r.itemKey)).toEqual(['bcg/1']);
     const thin = await queryWorklist(db.pool, worklistDef('malnutrition')!, { communeCode: A, asOf: AS_OF });
-    expect(thin.map((r) => [r.patientId, r.status])).toEqual([['thin-a', 'severe']]);
+    expect(thin.map((r) => [r.patientId, r.itemKey, r.status])).toEqual([
+      ['short-a', 'height-for-age', 'moderate'],
+      ['short-a', 'weight-for-height', 'overweight'],
+      ['thin-a', 'weight-for-age', 'severe'],
+    ]);
     const elderly = await queryWorklist(db.pool, worklistDef('elderly-checks')!, { communeCode: A, asOf: AS_OF });
     expect(elderly.map((r) => r.patientId)).toContain('htn-a');
   });

@@ -1,7 +1,8 @@
 // /api/worklists and /api/programs (MISSION B6, B7) and /api/reminders (C6): commune worklists
 // scoped to the caller's commune (commune workers) or the province (admin, manager); a child's
 // vaccination book and growth; register enrolment; pregnancy, birth and health-check forms; a
-// centre's quarterly list; residents' reminder choices. Register with { services }.
+// centre's quarterly list; residents' reminder choices (push subscriptions: push.ts). Register
+// with { services }.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { StaffActor } from '../../auth/actor.ts';
 import { agentOf } from '../../audit/audit-entry.ts';
@@ -15,7 +16,7 @@ import { givenDoses } from '../../programs/immunization/given-doses.ts';
 import { epiSchedule } from '../../programs/immunization/schedule.ts';
 import { discharge, enrol } from '../../programs/registers/enrol.ts';
 import { programme, programmes } from '../../programs/registers/programmes.ts';
-import { addPushSubscription, getPreferences, setPreference, REMINDER_KINDS } from '../../programs/reminders/preferences.ts';
+import { CHANNELS, getPreferences, setPreference, REMINDER_KINDS, type Channel } from '../../programs/reminders/preferences.ts';
 import { loadResidents } from '../../programs/state/load.ts';
 import { sexOf } from '../../programs/state/patient-facts.ts';
 import { refreshPatients } from '../../programs/state/refresh.ts';
@@ -99,7 +100,7 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
     const [r] = await loadResidents(db.pool, [request.params.patientId]);
     if (!r || !r.patient.birthDate) throw new AuthError('patient-not-found');
     await services.audit.record({ action: 'read', outcome: '0', ...agentOf(actor), patientId: r.patient.id, entityType: 'Observation', sourceIp: request.ip });
-    return { indicator: 'weight-for-age', points: growthPoints(sexOf(r.patient), r.patient.birthDate, r.observations) };
+    return { indicators: ['weight-for-age', 'length-height-for-age', 'weight-for-length-height'], points: growthPoints(sexOf(r.patient), r.patient.birthDate, r.observations) };
   });
 
   app.get('/api/programs/registers', async (request) => {
@@ -196,7 +197,7 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
     return { patientId, kinds: REMINDER_KINDS, preferences: await getPreferences(db.pool, patientId) };
   });
 
-  app.put<{ Body: { patientId?: string; kind: string; channel: 'sms' | 'push' | 'none'; enabled: boolean; hour?: number | null } }>(
+  app.put<{ Body: { patientId?: string; kind: string; channel: Channel; enabled: boolean; hour?: number | null; smsFallback?: boolean } }>(
     '/api/reminders/preferences',
     {
       schema: {
@@ -204,9 +205,10 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
           {
             patientId: id,
             kind: { type: 'string', enum: ['all', ...REMINDER_KINDS] },
-            channel: { type: 'string', enum: ['sms', 'push', 'none'] },
+            channel: { type: 'string', enum: CHANNELS },
             enabled: { type: 'boolean' },
             hour: { type: ['integer', 'null'], minimum: 0, maximum: 23 },
+            smsFallback: { type: 'boolean' },
           },
           ['kind', 'channel', 'enabled'],
         ),
@@ -214,18 +216,9 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
     },
     async (request) => {
       const patientId = await residentTarget(request, request.body.patientId);
-      await setPreference(db.pool, patientId, { kind: request.body.kind as 'all', channel: request.body.channel, enabled: request.body.enabled, hour: request.body.hour ?? null });
+      const { kind, channel, enabled, hour, smsFallback } = request.body;
+      await setPreference(db.pool, patientId, { kind: kind as 'all', channel, enabled, hour: hour ?? null, smsFallback: smsFallback ?? false });
       return { patientId, preferences: await getPreferences(db.pool, patientId) };
-    },
-  );
-
-  app.post<{ Body: { endpoint: string; keys: { p256dh: string; auth: string } } }>(
-    '/api/reminders/push-subscriptions',
-    { schema: { body: obj({ endpoint: { type: 'string', pattern: '^https://', maxLength: 2000 }, keys: obj({ p256dh: str(200), auth: str(100) }, ['p256dh', 'auth']) }, ['endpoint', 'keys']) } },
-    async (request, reply) => {
-      const patientId = await residentTarget(request, undefined);
-      await addPushSubscription(db.pool, patientId, { endpoint: request.body.endpoint, ...request.body.keys });
-      return reply.code(201).send({ patientId });
     },
   );
 };

@@ -1,12 +1,13 @@
 // Pregnancies (EpisodeOfCare type `pregnancy`, expected delivery date as an extension or an
 // Observation 11778-8), antenatal visits against the schedule of data/programs/maternal-child.json,
-// and children's growth (weight-for-age) flagging malnutrition.
+// and children's growth (WHO weight-for-age, length/height-for-age, weight-for-length/height)
+// flagging underweight, stunting, wasting and overweight.
 import type { EpisodeOfCare } from '@medplum/fhirtypes';
 import { CodeSystem } from '../../fhir/systems.ts';
 import { readProgramJson } from '../data-files.ts';
 import { LOINC, ProgramExtension, ProgramSystem, VISIT_TYPES } from '../codes.ts';
 import { addDays, ageInMonths, daysBetween, localDateOf, type IsoDate } from '../dates.ts';
-import { growthPoints } from '../growth/growth.ts';
+import { growthPoints, type GrowthPoint } from '../growth/growth.ts';
 import { communeOfPatient, sexOf } from './patient-facts.ts';
 import { programmeOfEpisode } from './register-state.ts';
 import type { ProgramContext, ResidentRecord, WorklistItem } from './types.ts';
@@ -18,7 +19,7 @@ export interface MaternalChildConfig {
     ancVisits: { visit: number; label: string; byWeek: number }[];
     conditionCodes: string[];
   };
-  growth: { maxAgeMonths: number; moderateZ: number; severeZ: number; lookbackDays: number };
+  growth: { maxAgeMonths: number; moderateZ: number; severeZ: number; overweightZ: number; obeseZ: number; lookbackDays: number };
   yearlyChecks: { code: string; display: string; groups: string[]; everyDays?: number; schoolYear?: boolean }[];
 }
 
@@ -115,25 +116,61 @@ export function pregnancyState(r: ResidentRecord, ctx: ProgramContext): Pregnanc
   return out;
 }
 
+type GrowthIndicator = 'weight-for-age' | 'height-for-age' | 'weight-for-height';
+
+const GROWTH_TITLES: Record<string, string> = {
+  'weight-for-age/moderate': 'Suy dinh dưỡng nhẹ cân (cân nặng/tuổi < −2 SD)',
+  'weight-for-age/severe': 'Suy dinh dưỡng nhẹ cân mức nặng (cân nặng/tuổi < −3 SD)',
+  'height-for-age/moderate': 'Suy dinh dưỡng thấp còi (chiều cao/tuổi < −2 SD)',
+  'height-for-age/severe': 'Suy dinh dưỡng thấp còi mức nặng (chiều cao/tuổi < −3 SD)',
+  'weight-for-height/moderate': 'Suy dinh dưỡng gầy còm (cân nặng/chiều cao < −2 SD)',
+  'weight-for-height/severe': 'Suy dinh dưỡng gầy còm mức nặng (cân nặng/chiều cao < −3 SD)',
+  'weight-for-height/overweight': 'Thừa cân (cân nặng/chiều cao > +2 SD)',
+  'weight-for-height/obese': 'Béo phì (cân nặng/chiều cao > +3 SD)',
+};
+
+/**
+ * The growth flags of a child under five from the latest measurement of each indicator:
+ * underweight (weight-for-age), stunting (length/height-for-age), wasting and overweight
+ * (weight-for-length/height) — each a worklist item of kind `malnutrition`.
+ */
 export function growthState(r: ResidentRecord, ctx: ProgramContext): WorklistItem[] {
   const cfg = maternalChildConfig().growth;
   const p = r.patient;
   if (!p.birthDate || p.birthDate.length < 10 || ageInMonths(p.birthDate, ctx.asOf) >= cfg.maxAgeMonths) return [];
-  const latest = growthPoints(sexOf(p), p.birthDate, r.observations).filter((g) => g.date <= ctx.asOf).at(-1);
-  if (!latest || latest.weightForAgeZ === undefined || daysBetween(latest.date, ctx.asOf) > cfg.lookbackDays) return [];
-  if (latest.weightForAgeZ >= cfg.moderateZ) return [];
-  const severe = latest.weightForAgeZ < cfg.severeZ;
-  return [
-    {
+  const points = growthPoints(sexOf(p), p.birthDate, r.observations).filter((g) => g.date <= ctx.asOf && daysBetween(g.date, ctx.asOf) <= cfg.lookbackDays);
+  const items: WorklistItem[] = [];
+  const flag = (indicator: GrowthIndicator, status: string, g: GrowthPoint, z: number) => {
+    const resourceRef = indicator === 'height-for-age' ? g.heightObservationId : g.observationId ?? g.heightObservationId;
+    items.push({
       patientId: p.id,
       communeCode: communeOfPatient(p),
       kind: 'malnutrition',
-      itemKey: 'weight-for-age',
-      dueDate: latest.date,
-      status: severe ? 'severe' : 'moderate',
-      title: severe ? 'Suy dinh dưỡng nhẹ cân mức nặng (cân nặng/tuổi < −3 SD)' : 'Suy dinh dưỡng nhẹ cân (cân nặng/tuổi < −2 SD)',
-      detail: { weightKg: latest.weightKg, weightForAgeZ: latest.weightForAgeZ, measuredOn: latest.date },
-      resourceRef: latest.observationId ? `Observation/${latest.observationId}` : null,
-    },
-  ];
+      itemKey: indicator,
+      dueDate: g.date,
+      status,
+      title: GROWTH_TITLES[`${indicator}/${status}`]!,
+      detail: {
+        indicator,
+        z,
+        measuredOn: g.date,
+        ...(g.weightKg !== undefined ? { weightKg: g.weightKg } : {}),
+        ...(g.heightCm !== undefined ? { heightCm: g.heightCm } : {}),
+        ...(indicator === 'weight-for-age' ? { weightForAgeZ: z } : indicator === 'height-for-age' ? { heightForAgeZ: z } : { weightForHeightZ: z }),
+      },
+      resourceRef: resourceRef ? `Observation/${resourceRef}` : null,
+    });
+  };
+  const under = (z: number) => (z < cfg.severeZ ? 'severe' : z < cfg.moderateZ ? 'moderate' : undefined);
+  const wfa = points.filter((g) => g.weightForAgeZ !== undefined).at(-1);
+  if (wfa && under(wfa.weightForAgeZ!)) flag('weight-for-age', under(wfa.weightForAgeZ!)!, wfa, wfa.weightForAgeZ!);
+  const hfa = points.filter((g) => g.heightForAgeZ !== undefined).at(-1);
+  if (hfa && under(hfa.heightForAgeZ!)) flag('height-for-age', under(hfa.heightForAgeZ!)!, hfa, hfa.heightForAgeZ!);
+  const wfh = points.filter((g) => g.weightForHeightZ !== undefined).at(-1);
+  if (wfh) {
+    const z = wfh.weightForHeightZ!;
+    const status = under(z) ?? (z > cfg.obeseZ ? 'obese' : z > cfg.overweightZ ? 'overweight' : undefined);
+    if (status) flag('weight-for-height', status, wfh, z);
+  }
+  return items;
 }

@@ -19,7 +19,7 @@ export const WORKLISTS: readonly WorklistDef[] = [
   { code: 'ncd-follow-up', title: 'Tái khám bệnh không lây nhiễm đến hạn', kinds: ['ncd-follow-up'], where: 'all' },
   { code: 'lost-to-follow-up', title: 'Bỏ theo dõi bệnh mạn tính', kinds: ['ncd-lost'], where: 'all' },
   { code: 'pregnancies', title: 'Phụ nữ có thai đang quản lý', kinds: ['pregnancy'], where: 'all' },
-  { code: 'malnutrition', title: 'Trẻ suy dinh dưỡng', kinds: ['malnutrition'], where: 'all' },
+  { code: 'malnutrition', title: 'Trẻ suy dinh dưỡng, thừa cân', kinds: ['malnutrition'], where: 'all' },
   { code: 'elderly-checks', title: 'Người cao tuổi đến hạn khám sức khỏe', kinds: ['elderly-check'], where: 'all' },
   { code: 'school-checks', title: 'Học sinh đến hạn khám sức khỏe', kinds: ['school-check'], where: 'all' },
   { code: 'centre-referrals', title: 'Người bệnh do trung tâm chuyên khoa chuyển về', kinds: ['centre-referral'], where: 'all' },
