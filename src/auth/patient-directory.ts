@@ -3,6 +3,7 @@
 // Patient rows' JSON, so at province scale the FHIR store should provide an implementation
 // on its identifier index (same interface).
 import type { Patient } from '@medplum/fhirtypes';
+import { isSelfReportedEntry } from '../fhir/self-reported.ts';
 import { Extension, IdentifierSystem } from '../fhir/systems.ts';
 import { normalisePhone } from '../sms/phone.ts';
 import type { Queryable } from '../store/database.ts';
@@ -20,10 +21,12 @@ export interface PatientDirectory {
 }
 
 export function patientContact(patient: Patient & { id: string }): PatientContact {
-  const telecoms = (patient.telecom ?? []).filter((t) => (t.system === 'phone' || t.system === 'sms') && t.value && !t.period?.end);
+  // One-time codes go only to numbers a facility recorded, never to one the resident added (C5).
+  const telecoms = (patient.telecom ?? []).filter((t) => (t.system === 'phone' || t.system === 'sms') && t.value && !t.period?.end && !isSelfReportedEntry(t));
   telecoms.sort((a, b) => Number(b.use === 'mobile') - Number(a.use === 'mobile'));
   const phones = [...new Set(telecoms.flatMap((t) => normalisePhone(t.value!) ?? []))];
-  const address = (patient.address ?? []).find((a) => a.use !== 'old' && !a.period?.end) ?? patient.address?.[0];
+  const recorded = (patient.address ?? []).filter((a) => !isSelfReportedEntry(a));
+  const address = recorded.find((a) => a.use !== 'old' && !a.period?.end) ?? recorded[0];
   const commune = address?.extension?.find((e) => e.url === Extension.addressCommune);
   const communeCode = commune?.valueCode ?? commune?.valueString ?? commune?.valueCoding?.code;
   return { id: patient.id, phones, ...(communeCode ? { communeCode } : {}) };

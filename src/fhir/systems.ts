@@ -96,10 +96,23 @@ export const Extension = {
   populationVerification: `${HSSK_CANONICAL}/StructureDefinition/population-verification`,
   /** Which province an instance received a record from (hub mode). */
   sourceProvince: `${HSSK_CANONICAL}/StructureDefinition/source-province`,
+  /**
+   * On a Patient's ContactPoint or Address: the entry is the resident's own statement (C5), not
+   * a facility's; valueReference names the Patient whose account reported it.
+   */
+  selfReported: `${HSSK_CANONICAL}/StructureDefinition/self-reported`,
+  /**
+   * On a self-reported Address: the commune the resident named (2025 code). Deliberately not
+   * address-commune, so a resident's statement never moves their record to another commune's
+   * health workers, registers or reports until a facility records it.
+   */
+  selfReportedCommune: `${HSSK_CANONICAL}/StructureDefinition/self-reported-commune`,
 } as const;
 
 /** Tags HSSK puts in meta.tag. */
 export const Tag = {
   /** Marks the demo data set loaded by `npm start` on first run. */
   demo: { system: `${HSSK_CANONICAL}/CodeSystem/tag`, code: 'demo', display: 'Dữ liệu mẫu (demo)' },
+  /** A resident's own statement (C5), written with their token; set by the server, never trusted from the client. */
+  selfReported: { system: `${HSSK_CANONICAL}/CodeSystem/tag`, code: 'self-reported', display: 'Người dân tự khai báo' },
 } as const;

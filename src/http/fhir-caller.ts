@@ -46,6 +46,7 @@ export function callerFor(actor: Actor): AuthorizedCaller {
             return fragment.sql;
           },
     sourceFacility: rule.allowed ? (rule.sourceFacility ?? null) : null,
+    ...(actor.kind === 'resident' ? { selfReporter: actor.patientId } : {}),
     authorize(interaction, resourceType, resource) {
       const scope = SCOPE_OF[interaction];
       if (!scope) return;

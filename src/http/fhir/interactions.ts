@@ -8,6 +8,8 @@ import { classifyResource, EXCLUSION_LABELS } from '../../policy/sensitive-data.
 import { searchBundleJson, subsetter } from './bundles.ts';
 import { capabilityStatement } from './capability.ts';
 import { everything } from './everything.ts';
+import { addContact } from './add-contact.ts';
+import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
@@ -34,6 +36,7 @@ const routes: Route[] = [
   { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: read },
   { method: 'GET|HEAD', pattern: new RegExp(`^${TYPE}$`), handler: search },
   { method: 'POST', pattern: new RegExp(`^${TYPE}/_search$`), handler: search },
+  { method: 'POST', pattern: new RegExp(`^Patient/${ID}/\\$add-contact$`), handler: (r, q, c, m) => addContact(r, q, c, m[1]!, writeResponse) },
   { method: 'POST', pattern: new RegExp(`^${TYPE}$`), handler: create },
   { method: 'PUT', pattern: new RegExp(`^${TYPE}/${ID}$`), handler: update },
   { method: 'PUT', pattern: new RegExp(`^${TYPE}$`), handler: conditionalUpdate },
@@ -108,6 +111,22 @@ function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCalle
     return { status, headers, body: outcome(issue('informational', result.created ? 'Đã tạo (created)' : 'Đã cập nhật (updated)', undefined, 'information')) };
   }
   return { status, headers, body: result.content };
+}
+
+/**
+ * A resident's write is their own statement: marked as self-reported, and refused when it would
+ * change something a facility recorded (auth/resident-writes.ts). Others' writes pass unchanged.
+ */
+function asWritten<T extends Resource | undefined>(caller: FhirCaller, interaction: ResidentWrite, next: T, current?: StoredVersion): T {
+  if (!caller.selfReporter) return next;
+  const before = current && !current.deleted && current.content ? (JSON.parse(current.content) as Resource) : undefined;
+  return residentWrite(caller.selfReporter, interaction, next, before) as T;
+}
+
+/** A resident's update is checked against the version read, so it must replace exactly that one. */
+function guardedVersion(req: FhirRequest, caller: FhirCaller, current: StoredVersion | undefined): number | undefined {
+  const expected = expectedVersion(req);
+  return expected ?? (caller.selfReporter && current && !current.deleted ? current.versionId : undefined);
 }
 
 function bodyResource(req: FhirRequest, type: string): Resource {
@@ -216,7 +235,8 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const type = m[1]!;
   const resource = bodyResource(req, type);
   caller.authorize('create', type, resource);
-  const { id: _ignored, ...withoutId } = resource as Resource & { id?: string };
+  const { id: _ignored, ...rest } = resource as Resource & { id?: string };
+  const withoutId = asWritten(caller, 'create', rest as Resource);
   if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }, req.presetId), caller);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
   return repo.withConditionLock(type, condition, async (tx) => {
@@ -237,16 +257,20 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     throw badRequest(`id trong nội dung ("${resource.id ?? ''}") phải trùng với id trên đường dẫn ("${id}") (id does not match the URL)`, `${type}.id`);
   }
   caller.authorize('update', type, resource);
-  await assertVisibleIfExists(repo, type, id, caller);
-  return writeResponse(req, await repo.update(resource, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+  const current = await assertVisibleIfExists(repo, type, id, caller);
+  const toStore = asWritten(caller, current ? 'update' : 'create', resource, current);
+  return writeResponse(req, await repo.update(toStore, { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
 }
 
-/** A caller may not overwrite (or learn about, by a 412) a resource it cannot read. */
-async function assertVisibleIfExists(repo: Repository, type: string, id: string, caller: FhirCaller): Promise<void> {
-  if (!caller.access) return;
+/**
+ * A caller may not overwrite (or learn about, by a 412) a resource it cannot read. Returns the
+ * current version when the caller's reads are limited and it exists.
+ */
+async function assertVisibleIfExists(repo: Repository, type: string, id: string, caller: FhirCaller): Promise<StoredVersion | undefined> {
+  if (!caller.access) return undefined;
   const row = await repo.readVersionRow(type, id);
-  if (!row || row.deleted) return;
-  await repo.read(type, id, caller.access).catch((err) => {
+  if (!row || row.deleted) return undefined;
+  return repo.read(type, id, caller.access).catch((err) => {
     if (err instanceof FhirError && err.status === 404) {
       throw new FhirError(403, outcome(issue('forbidden', `Không có quyền ghi ${type}/${id} (not allowed)`)));
     }
@@ -266,20 +290,22 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
       if (resource.id) {
         const existing = await tx.readVersionRow(type, resource.id);
         if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
-        return writeResponse(req, await tx.update(resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+        return writeResponse(req, await tx.update(asWritten(caller, 'create', resource), { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
       }
-      return writeResponse(req, await tx.create(resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+      return writeResponse(req, await tx.create(asWritten(caller, 'create', resource), { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
     }
     const target = matches[0]!;
     if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
-    await assertVisibleIfExists(tx, type, target.id, caller);
-    return writeResponse(req, await tx.update({ ...resource, id: target.id }, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+    const current = await assertVisibleIfExists(tx, type, target.id, caller);
+    const toStore = asWritten(caller, 'update', { ...resource, id: target.id }, current);
+    return writeResponse(req, await tx.update(toStore, { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
   });
 }
 
 async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
   const [, type, id] = m as [string, string, string];
   caller.authorize('patch', type);
+  asWritten(caller, 'patch', undefined);
   await repo.read(type, id, caller.access);
   return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
 }
@@ -299,6 +325,7 @@ async function conditionalPatch(repo: Repository, req: FhirRequest, caller: Fhir
 async function remove(repo: Repository, _req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
   const [, type, id] = m as [string, string, string];
   caller.authorize('delete', type);
+  asWritten(caller, 'delete', undefined);
   await assertVisibleIfExists(repo, type, id, caller);
   const before = await repo.readVersionRow(type, id);
   const deleted = await repo.delete(type, id, { ifMatch: expectedVersion(_req), sourceFacility: caller.sourceFacility, screen: storagePolicy });

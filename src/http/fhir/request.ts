@@ -74,6 +74,11 @@ export interface FhirCaller {
   access?: AccessCondition;
   /** Facility the caller writes as (mã CSKCB), stamped on what it writes. */
   sourceFacility?: string | null;
+  /**
+   * For a resident: their own Patient id. Their writes are then self-reported statements
+   * (auth/resident-writes.ts), and they may add a phone or address with Patient/$add-contact.
+   */
+  selfReporter?: string;
   /** Throws a 403 FhirError if the caller may not perform `interaction` on `resourceType`. */
   authorize(interaction: Interaction, resourceType: string | undefined, resource?: unknown): void;
   /** Receives what each interaction touched (top-level and Bundle entries alike). */
