@@ -21,6 +21,7 @@ import { authRoutes } from './plugins/auth.ts';
 import { consentRoutes } from './plugins/consent.ts';
 import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
+import { adminUnitRoutes } from './plugins/admin-units.ts';
 import { householdImportRoutes } from './plugins/household-import.ts';
 import { identityRoutes } from './plugins/identity.ts';
 import { ingestRoutes } from './plugins/ingest.ts';
@@ -112,6 +113,7 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
 
   const fhirCaller = resolveCaller ?? callerFromCredentials;
   await app.register(healthRoutes);
+  await app.register(adminUnitRoutes);
   // Registered before the FHIR plugin: its exact route POST /fhir/Patient/$match wins over /fhir/*.
   await app.register(identityRoutes, { services, resolveCaller: fhirCaller });
   // Before the FHIR plugin: in hub mode, a hook on every FHIR write (a province writes its own records).

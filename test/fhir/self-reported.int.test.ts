@@ -179,3 +179,17 @@ describe('Patient/$add-contact', () => {
     expect((await call('doctor', 'POST', '/fhir/Patient/sA/$add-contact', contact({ name: 'phone', valueString: '0987000222' }))).status).toBe(403);
   });
 });
+
+describe('administrative units for the address picker', () => {
+  it('lists the deployment province’s communes by name, and 404 for an unknown province', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/admin-units/communes' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { province: string; communes: { code: string; name: string }[] };
+    expect(body.province).toBe('68');
+    expect(body.communes).toContainEqual({ code: '22933', name: 'Phường Hàm Thắng' });
+    expect(body.communes.length).toBeGreaterThan(100);
+    expect((await t.app.inject({ method: 'GET', url: '/api/admin-units/communes?province=99' })).statusCode).toBe(404);
+    const provinces = (await t.app.inject({ method: 'GET', url: '/api/admin-units/provinces' })).json() as { provinces: { code: string }[] };
+    expect(provinces.provinces.length).toBe(34);
+  });
+});
