@@ -7,6 +7,8 @@ import { buildApp, systemFhirWriter } from './http/app.ts';
 import { createLogger } from './logging.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadDemoIfFirstRun } from './demo/demo.ts';
+import { loadVapidKeys } from './programs/reminders/vapid-keys.ts';
+import { webPushSender } from './programs/reminders/web-push-sender.ts';
 import { startProgramScheduler } from './programs/scheduler.ts';
 import { startSyncWorker } from './sync/start.ts';
 import type { SyncWorker } from './sync/worker.ts';
@@ -41,7 +43,8 @@ export async function startServer(
     }
     app = await buildApp({ config, db, logger });
     await app.listen({ port: config.port, host: config.host });
-    scheduler = await startProgramScheduler({ db, sms: app.services.sms, log: (line) => logger.info(line) });
+    const push = webPushSender({ keys: await loadVapidKeys(db.pool, config) });
+    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line) });
     sync = startSyncWorker(config, db, (msg, fields) => logger.debug(fields ?? {}, msg));
   } catch (err) {
     await scheduler?.stop().catch(() => undefined);

@@ -49,6 +49,16 @@ export interface Config {
     smsGatewayUrl: string | undefined;
     smsGatewayToken: string | undefined;
   };
+  /** Web Push for reminders (docs/programs.md). */
+  push: {
+    /** A configured VAPID key pair (base64url); both absent: the pair stored in the database. */
+    vapidPublicKey: string | undefined;
+    vapidPrivateKey: string | undefined;
+    /** Contact the push services may use (mailto: or https:); absent: derived from the base URL. */
+    vapidSubject: string | undefined;
+    /** Hosts (and their subdomains) a subscription endpoint may point to; `*`: any https host. */
+    serviceHosts: string[] | '*';
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +96,10 @@ export const CONFIG_VARIABLES = [
   ['HSSK_SMS_ADAPTER', 'log', '`log` (messages kept in the SMS outbox for administrators) or `http` (a real gateway)'],
   ['HSSK_SMS_GATEWAY_URL', '', 'SMS gateway endpoint (http adapter): POST {to, message}'],
   ['HSSK_SMS_GATEWAY_TOKEN', '', 'bearer token of the SMS gateway (http adapter)'],
+  ['HSSK_VAPID_PUBLIC_KEY', '(stored)', 'VAPID public key (base64url) for web push; without it (and the private key) a pair generated on first start is kept in the database'],
+  ['HSSK_VAPID_PRIVATE_KEY', '(stored)', 'VAPID private key (base64url), set together with the public key'],
+  ['HSSK_VAPID_SUBJECT', 'HSSK_BASE_URL if https, else mailto:hssk@localhost', 'contact (mailto: or https: URL) sent to the push services with every web push'],
+  ['HSSK_PUSH_SERVICE_HOSTS', 'the browsers’ push services', 'comma-separated hosts (subdomains included) that push subscriptions may point to; `*` allows any https host'],
   ['HSSK_MODE', 'province', '`hub` makes this instance the national hub that provinces push to'],
   ['HSSK_SYNC_TARGET', '', 'FHIR base URL of the receiver of the sync push (e.g. the hub); empty: no push'],
   ['HSSK_SYNC_CLIENT_ID', '', 'OAuth2 client registered on the receiver'],
@@ -105,6 +119,37 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     problems.push(`${name}=${value} phải nằm trong khoảng ${min}–${max} (must be between ${min} and ${max})`);
   }
   return value;
+}
+
+/** The push services of Chrome/Edge/Android (FCM), Firefox, Windows and Safari. */
+export const DEFAULT_PUSH_SERVICE_HOSTS = ['fcm.googleapis.com', 'push.services.mozilla.com', 'notify.windows.com', 'push.apple.com'];
+
+function pushSettings(env: Env, problems: string[]): Config['push'] {
+  const vapidPublicKey = env.HSSK_VAPID_PUBLIC_KEY?.trim() || undefined;
+  const vapidPrivateKey = env.HSSK_VAPID_PRIVATE_KEY?.trim() || undefined;
+  if (Boolean(vapidPublicKey) !== Boolean(vapidPrivateKey)) {
+    problems.push('HSSK_VAPID_PUBLIC_KEY và HSSK_VAPID_PRIVATE_KEY phải được đặt cùng nhau (set both or neither)');
+  }
+  // An uncompressed P-256 point is 65 bytes, a private scalar 32 (RFC 8292 §3.2).
+  if (vapidPublicKey && (!/^[A-Za-z0-9_-]+$/.test(vapidPublicKey) || Buffer.from(vapidPublicKey, 'base64url').length !== 65)) {
+    problems.push('HSSK_VAPID_PUBLIC_KEY phải là khóa công khai P-256 65 byte mã hóa base64url (must be a 65-byte base64url P-256 public key)');
+  }
+  if (vapidPrivateKey && (!/^[A-Za-z0-9_-]+$/.test(vapidPrivateKey) || Buffer.from(vapidPrivateKey, 'base64url').length !== 32)) {
+    problems.push('HSSK_VAPID_PRIVATE_KEY phải là khóa bí mật P-256 32 byte mã hóa base64url (must be a 32-byte base64url P-256 private key)');
+  }
+  const vapidSubject = env.HSSK_VAPID_SUBJECT?.trim() || undefined;
+  if (vapidSubject && !/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(vapidSubject)) {
+    problems.push(`HSSK_VAPID_SUBJECT="${vapidSubject}" phải là địa chỉ mailto: hoặc URL https: (must be a mailto: address or an https: URL)`);
+  }
+  const hostsRaw = env.HSSK_PUSH_SERVICE_HOSTS?.trim();
+  let serviceHosts: string[] | '*' = DEFAULT_PUSH_SERVICE_HOSTS;
+  if (hostsRaw === '*') serviceHosts = '*';
+  else if (hostsRaw) {
+    serviceHosts = hostsRaw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    const bad = serviceHosts.filter((h) => !/^[a-z0-9.-]+$/.test(h));
+    if (bad.length > 0) problems.push(`HSSK_PUSH_SERVICE_HOSTS: "${bad.join(', ')}" không phải tên máy chủ (not host names)`);
+  }
+  return { vapidPublicKey, vapidPrivateKey, vapidSubject, serviceHosts };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -170,6 +215,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push('HSSK_SYNC_CLIENT_ID và HSSK_SYNC_CLIENT_SECRET là bắt buộc khi có HSSK_SYNC_TARGET (required with a sync target)');
   }
   const syncBatchSize = intVar(env, 'HSSK_SYNC_BATCH', 200, 1, 10_000, problems);
+  const push = pushSettings(env, problems);
   const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -201,5 +247,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       smsGatewayUrl,
       smsGatewayToken: env.HSSK_SMS_GATEWAY_TOKEN?.trim() || undefined,
     },
+    push,
   };
 }

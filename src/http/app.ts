@@ -26,6 +26,7 @@ import { householdImportRoutes } from './plugins/household-import.ts';
 import { identityRoutes } from './plugins/identity.ts';
 import { ingestRoutes } from './plugins/ingest.ts';
 import { programRoutes } from './plugins/programs.ts';
+import { pushRoutes } from './plugins/push.ts';
 import { reportRoutes } from './plugins/reports.ts';
 import { webRoutes } from './plugins/web.ts';
 import { residentRoutes } from './plugins/residents.ts';
@@ -127,6 +128,7 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
   await app.register(householdImportRoutes);
   await app.register(reportRoutes, { refreshIntervalMs: background ? 60_000 : 0 });
   await app.register(programRoutes, { services });
+  await app.register(pushRoutes, { services });
   await app.register(auditSealer);
   await app.register(syncRoutes);
   await app.register(webRoutes);

@@ -7,7 +7,7 @@ import type { Database } from '../store/database.ts';
 import { scanAlerts } from './alerts.ts';
 import { dispatchReminders } from './reminders/dispatch.ts';
 import { produceReminders } from './reminders/produce.ts';
-import { unavailablePushSender, type PushSender } from './reminders/push.ts';
+import type { PushSender } from './reminders/push.ts';
 import { DEFAULT_WINDOW, type SendWindow } from './reminders/quiet-hours.ts';
 import { refreshAll } from './state/refresh.ts';
 
@@ -20,7 +20,8 @@ export const PROGRAM_JOBS = {
 export interface SchedulerOptions {
   db: Database;
   sms: SmsSender;
-  push?: PushSender;
+  /** Web push (web-push-sender.ts); SMS goes through `sms`. */
+  push: PushSender;
   window?: SendWindow;
   log?: (line: string) => void;
 }
@@ -42,7 +43,7 @@ export async function startProgramScheduler(options: SchedulerOptions): Promise<
   });
   await boss.work(PROGRAM_JOBS.reminders.name, async () => {
     await produceReminders(options.db.pool, { window: options.window ?? DEFAULT_WINDOW });
-    await dispatchReminders({ db: options.db.pool, sms: options.sms, push: options.push ?? unavailablePushSender, window: options.window ?? DEFAULT_WINDOW });
+    await dispatchReminders({ db: options.db.pool, sms: options.sms, push: options.push, window: options.window ?? DEFAULT_WINDOW });
   });
   await boss.work(PROGRAM_JOBS.alerts.name, async () => {
     await scanAlerts(options.db);

@@ -3,7 +3,8 @@
 import { refreshAll } from '../../programs/state/refresh.ts';
 import { dispatchReminders } from '../../programs/reminders/dispatch.ts';
 import { produceReminders } from '../../programs/reminders/produce.ts';
-import { unavailablePushSender } from '../../programs/reminders/push.ts';
+import { loadVapidKeys } from '../../programs/reminders/vapid-keys.ts';
+import { webPushSender } from '../../programs/reminders/web-push-sender.ts';
 import { logSmsSender } from '../../sms/log-sms.ts';
 import { openDatabase } from '../../store/database.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -34,12 +35,12 @@ export const programsRefreshCommand: Command = {
 export const programsRemindersCommand: Command = {
   path: ['programs', 'reminders'],
   summary: 'Tạo và gửi nhắc lịch đến hạn một lần (produce and send due reminders once)',
-  usage: 'hssk programs reminders\n\nProduces the due reminders (each at most once) and sends those whose time has come, outside quiet hours, through the log SMS adapter.',
+  usage: 'hssk programs reminders\n\nProduces the due reminders (each at most once) and sends those whose time has come, outside quiet hours: SMS through the log adapter, web push to residents’ devices.',
   async run(_args, { config, out }) {
     const db = await openDatabase(config, { poolSize: 2 });
     try {
       const produced = await produceReminders(db.pool);
-      const sent = await dispatchReminders({ db: db.pool, sms: logSmsSender(db.pool), push: unavailablePushSender });
+      const sent = await dispatchReminders({ db: db.pool, sms: logSmsSender(db.pool), push: webPushSender({ keys: await loadVapidKeys(db.pool, config) }) });
       out(`Tạo ${produced.created} nhắc lịch mới; đã gửi ${sent.sent}, lỗi ${sent.failed}${sent.quiet ? ' (đang trong giờ yên tĩnh, chưa gửi)' : ''}.`);
       return 0;
     } finally {

@@ -1,12 +1,14 @@
 // Sending pending reminders whose time has come, only inside the sending window. A reminder is
 // claimed (pending → sending) by one UPDATE … RETURNING before it is sent, so concurrent
-// dispatchers never send the same one twice.
+// dispatchers never send the same one twice. Each attempt on each channel and device is kept in
+// reminder_delivery; the reminder is 'sent' when at least one channel delivered it.
 import type { Patient } from '@medplum/fhirtypes';
 import { normalisePhone } from '../../sms/phone.ts';
 import type { SmsSender } from '../../sms/sms-sender.ts';
 import type { Queryable } from '../../store/database.ts';
-import type { PushSender } from './push.ts';
+import { PushDeliveryError, type PushPayload, type PushSender } from './push.ts';
 import { DEFAULT_WINDOW, inSendWindow, type SendWindow } from './quiet-hours.ts';
+import { activeSubscriptions } from './subscriptions.ts';
 
 export interface DispatchDeps {
   db: Queryable;
@@ -22,6 +24,32 @@ export interface DispatchResult {
   failed: number;
   /** True when nothing was sent because it is quiet hours. */
   quiet: boolean;
+}
+
+interface ClaimedReminder {
+  key: string;
+  recipient_id: string;
+  kind: string;
+  channel: string;
+  sms_fallback: boolean;
+  message: string;
+}
+
+const PUSH_TITLES: Record<string, string> = {
+  vaccination: 'Nhắc lịch tiêm chủng',
+  appointment: 'Nhắc lịch hẹn khám',
+  medication: 'Nhắc dùng thuốc',
+  'ncd-follow-up': 'Nhắc lịch tái khám',
+};
+
+export function pushPayloadOf(r: { key: string; kind: string; message: string }): PushPayload {
+  return {
+    title: PUSH_TITLES[r.kind] ?? 'HSSK',
+    // The SMS text names the sender; a notification already shows the app's name and icon.
+    body: r.message.replace(/^HSSK:\s*/, ''),
+    url: '/app/?tab=remind',
+    tag: r.kind,
+  };
 }
 
 async function phoneOf(q: Queryable, patientId: string): Promise<string | undefined> {
@@ -42,35 +70,90 @@ async function phoneOf(q: Queryable, patientId: string): Promise<string | undefi
   return undefined;
 }
 
+interface Attempt {
+  channel: 'push' | 'sms';
+  subscriptionId?: number;
+  outcome: 'sent' | 'failed' | 'gone';
+  statusCode?: number;
+  error?: string;
+}
+
+async function record(q: Queryable, key: string, a: Attempt): Promise<void> {
+  await q.query(
+    'INSERT INTO reminder_delivery (reminder_key, channel, subscription_id, outcome, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)',
+    [key, a.channel, a.subscriptionId ?? null, a.outcome, a.statusCode ?? null, a.error?.slice(0, 200) ?? null],
+  );
+}
+
+/** Pushes to every device of the recipient; true when at least one push service accepted it. */
+async function sendPush(deps: DispatchDeps, r: ClaimedReminder, errors: string[]): Promise<boolean> {
+  const subs = await activeSubscriptions(deps.db, r.recipient_id);
+  if (subs.length === 0) {
+    const error = 'Chưa đăng ký nhận thông báo đẩy.';
+    await record(deps.db, r.key, { channel: 'push', outcome: 'failed', error });
+    errors.push(error);
+    return false;
+  }
+  const payload = pushPayloadOf(r);
+  let delivered = false;
+  for (const s of subs) {
+    try {
+      await deps.push.send(s, payload);
+      await deps.db.query('UPDATE push_subscription SET last_success_at = now() WHERE id = $1', [s.id]);
+      await record(deps.db, r.key, { channel: 'push', subscriptionId: s.id, outcome: 'sent' });
+      delivered = true;
+    } catch (err) {
+      const e = err instanceof PushDeliveryError ? err : new PushDeliveryError((err as Error).message);
+      // 404/410: the browser dropped the subscription; keeping it would fail forever.
+      if (e.gone) await deps.db.query('DELETE FROM push_subscription WHERE id = $1', [s.id]);
+      await record(deps.db, r.key, { channel: 'push', subscriptionId: s.id, outcome: e.gone ? 'gone' : 'failed', ...(e.statusCode ? { statusCode: e.statusCode } : {}), error: e.message });
+      errors.push(e.message);
+    }
+  }
+  return delivered;
+}
+
+async function sendSms(deps: DispatchDeps, r: ClaimedReminder, errors: string[]): Promise<boolean> {
+  try {
+    const phone = await phoneOf(deps.db, r.recipient_id);
+    if (!phone) throw new Error('Không có số điện thoại.');
+    await deps.sms.send(phone, r.message);
+    await record(deps.db, r.key, { channel: 'sms', outcome: 'sent' });
+    return true;
+  } catch (err) {
+    const error = (err as Error).message;
+    await record(deps.db, r.key, { channel: 'sms', outcome: 'failed', error });
+    errors.push(error);
+    return false;
+  }
+}
+
 export async function dispatchReminders(deps: DispatchDeps): Promise<DispatchResult> {
   const now = deps.now ?? new Date();
   if (!inSendWindow(now, deps.window ?? DEFAULT_WINDOW)) return { sent: 0, failed: 0, quiet: true };
-  const { rows } = await deps.db.query<{ key: string; recipient_id: string; channel: string; message: string }>(
+  const { rows } = await deps.db.query<ClaimedReminder>(
     `UPDATE reminder SET status = 'sending', attempts = attempts + 1
      WHERE key IN (SELECT key FROM reminder WHERE status = 'pending' AND not_before <= $1 ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED)
-     RETURNING key, recipient_id, channel, message`,
+     RETURNING key, recipient_id, kind, channel, sms_fallback, message`,
     [now.toISOString(), deps.limit ?? 500],
   );
   let sent = 0;
   let failed = 0;
   for (const r of rows) {
-    try {
-      if (r.channel === 'push') {
-        const { rows: subs } = await deps.db.query<{ endpoint: string; p256dh: string; auth: string }>(
-          'SELECT endpoint, p256dh, auth FROM push_subscription WHERE patient_id = $1 AND revoked_at IS NULL',
-          [r.recipient_id],
-        );
-        if (subs.length === 0) throw new Error('Chưa đăng ký nhận thông báo đẩy.');
-        for (const s of subs) await deps.push.send(s, { title: 'HSSK', body: r.message });
-      } else {
-        const phone = await phoneOf(deps.db, r.recipient_id);
-        if (!phone) throw new Error('Không có số điện thoại.');
-        await deps.sms.send(phone, r.message);
-      }
-      await deps.db.query(`UPDATE reminder SET status = 'sent', sent_at = now(), last_error = NULL WHERE key = $1`, [r.key]);
+    const via: string[] = [];
+    const errors: string[] = [];
+    const wantsPush = r.channel === 'push' || r.channel === 'both';
+    const pushed = wantsPush && (await sendPush(deps, r, errors));
+    if (pushed) via.push('push');
+    // SMS: chosen on its own or with push, or as the fallback of a push that reached no device.
+    if (r.channel === 'sms' || r.channel === 'both' || (r.channel === 'push' && r.sms_fallback && !pushed)) {
+      if (await sendSms(deps, r, errors)) via.push('sms');
+    }
+    if (via.length > 0) {
+      await deps.db.query(`UPDATE reminder SET status = 'sent', sent_at = now(), delivered_via = $2, last_error = $3 WHERE key = $1`, [r.key, via.join(','), errors[0]?.slice(0, 200) ?? null]);
       sent++;
-    } catch (err) {
-      await deps.db.query(`UPDATE reminder SET status = 'failed', last_error = $2 WHERE key = $1`, [r.key, (err as Error).message.slice(0, 200)]);
+    } else {
+      await deps.db.query(`UPDATE reminder SET status = 'failed', last_error = $2 WHERE key = $1`, [r.key, (errors[0] ?? 'Không có kênh gửi.').slice(0, 200)]);
       failed++;
     }
   }

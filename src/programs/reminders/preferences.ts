@@ -1,37 +1,34 @@
-// Residents' reminder choices (reminder_preference) and push subscriptions; for a child, the
-// choices and the phone of the parent who acts for them (patient_proxy).
+// Residents' reminder choices (reminder_preference); for a child, the choices of the parent who
+// acts for them (patient_proxy).
 import type { Queryable } from '../../store/database.ts';
 
 export const REMINDER_KINDS = ['vaccination', 'appointment', 'medication', 'ncd-follow-up'] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
-export type Channel = 'sms' | 'push' | 'none';
+/** 'both': web push and SMS; 'push' alone sends an SMS only when `smsFallback` is chosen. */
+export const CHANNELS = ['sms', 'push', 'both', 'none'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export interface Preference {
   kind: ReminderKind | 'all';
   channel: Channel;
   enabled: boolean;
   hour: number | null;
+  /** With channel 'push': send an SMS when no push reached any device. */
+  smsFallback?: boolean;
 }
 
 export async function setPreference(q: Queryable, patientId: string, p: Preference): Promise<void> {
   await q.query(
-    `INSERT INTO reminder_preference (patient_id, kind, channel, enabled, hour) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (patient_id, kind) DO UPDATE SET channel = EXCLUDED.channel, enabled = EXCLUDED.enabled, hour = EXCLUDED.hour, updated_at = now()`,
-    [patientId, p.kind, p.channel, p.enabled, p.hour],
+    `INSERT INTO reminder_preference (patient_id, kind, channel, enabled, hour, sms_fallback) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (patient_id, kind) DO UPDATE SET channel = EXCLUDED.channel, enabled = EXCLUDED.enabled, hour = EXCLUDED.hour,
+       sms_fallback = EXCLUDED.sms_fallback, updated_at = now()`,
+    [patientId, p.kind, p.channel, p.enabled, p.hour, p.smsFallback ?? false],
   );
 }
 
 export async function getPreferences(q: Queryable, patientId: string): Promise<Preference[]> {
-  const { rows } = await q.query(`SELECT kind, channel, enabled, hour FROM reminder_preference WHERE patient_id = $1 ORDER BY kind`, [patientId]);
+  const { rows } = await q.query(`SELECT kind, channel, enabled, hour, sms_fallback AS "smsFallback" FROM reminder_preference WHERE patient_id = $1 ORDER BY kind`, [patientId]);
   return rows as Preference[];
-}
-
-export async function addPushSubscription(q: Queryable, patientId: string, s: { endpoint: string; p256dh: string; auth: string }): Promise<void> {
-  await q.query(
-    `INSERT INTO push_subscription (patient_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (endpoint) DO UPDATE SET patient_id = EXCLUDED.patient_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, revoked_at = NULL`,
-    [patientId, s.endpoint, s.p256dh, s.auth],
-  );
 }
 
 export interface Recipient {
@@ -40,6 +37,7 @@ export interface Recipient {
   channel: Channel;
   enabled: boolean;
   hour: number | null;
+  smsFallback: boolean;
 }
 
 /**
@@ -47,16 +45,16 @@ export interface Recipient {
  * child, or anyone acting through a proxy) the first parent's choice; default SMS, on.
  */
 export async function recipientsFor(q: Queryable, patientIds: readonly string[], kind: ReminderKind): Promise<Map<string, Recipient>> {
-  const { rows } = await q.query<{ patient_id: string; recipient_id: string; channel: string | null; enabled: boolean | null; hour: number | null }>(
+  const { rows } = await q.query<{ patient_id: string; recipient_id: string; channel: string | null; enabled: boolean | null; hour: number | null; sms_fallback: boolean | null }>(
     `WITH targets AS (
        SELECT t.id AS patient_id,
               COALESCE((SELECT pp.parent_patient_id FROM patient_proxy pp WHERE pp.child_patient_id = t.id AND pp.revoked_at IS NULL
                         AND NOT EXISTS (SELECT 1 FROM resident_account ra WHERE ra.patient_id = t.id AND ra.status = 'active')
                         ORDER BY pp.created_at LIMIT 1), t.id) AS recipient_id
        FROM unnest($1::text[]) AS t(id))
-     SELECT t.patient_id, t.recipient_id, pref.channel, pref.enabled, pref.hour
+     SELECT t.patient_id, t.recipient_id, pref.channel, pref.enabled, pref.hour, pref.sms_fallback
      FROM targets t
-     LEFT JOIN LATERAL (SELECT channel, enabled, hour FROM reminder_preference rp
+     LEFT JOIN LATERAL (SELECT channel, enabled, hour, sms_fallback FROM reminder_preference rp
                         WHERE rp.patient_id = t.recipient_id AND rp.kind IN ($2, 'all')
                         ORDER BY (rp.kind = 'all') LIMIT 1) pref ON true`,
     [patientIds, kind],
@@ -64,7 +62,7 @@ export async function recipientsFor(q: Queryable, patientIds: readonly string[],
   return new Map(
     rows.map((r) => [
       r.patient_id,
-      { patientId: r.patient_id, recipientId: r.recipient_id, channel: (r.channel ?? 'sms') as Channel, enabled: r.enabled ?? true, hour: r.hour },
+      { patientId: r.patient_id, recipientId: r.recipient_id, channel: (r.channel ?? 'sms') as Channel, enabled: r.enabled ?? true, hour: r.hour, smsFallback: r.sms_fallback ?? false },
     ]),
   );
 }

@@ -127,8 +127,8 @@ export async function produceReminders(q: Queryable, options: ProduceOptions = {
       .filter((x) => x.r && x.r.enabled && x.r.channel !== 'none');
     if (rows.length === 0) continue;
     const res = await q.query(
-      `INSERT INTO reminder (key, patient_id, recipient_id, kind, channel, message, not_before)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+      `INSERT INTO reminder (key, patient_id, recipient_id, kind, channel, message, not_before, sms_fallback)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::boolean[])
        ON CONFLICT (key) DO NOTHING`,
       [
         rows.map((x) => x.c.key),
@@ -138,6 +138,7 @@ export async function produceReminders(q: Queryable, options: ProduceOptions = {
         rows.map((x) => x.r!.channel),
         rows.map((x) => x.c.message),
         rows.map((x) => nextSendTime(now, options.window ?? DEFAULT_WINDOW, x.r!.hour).toISOString()),
+        rows.map((x) => x.r!.smsFallback),
       ],
     );
     created += res.rowCount ?? 0;
