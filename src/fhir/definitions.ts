@@ -49,6 +49,8 @@ export const SUPPORTED_RESOURCE_TYPES = [
   'QuestionnaireResponse',
   'Bundle',
   'Claim',
+  // XML3 supplies, beds and transport: cost lines of an episode (docs/integration/xml-4210-130.md).
+  'ChargeItem',
   'Specimen',
   'ClinicalImpression',
 ] as const;

@@ -319,8 +319,8 @@ describe('quantity parameters', () => {
 });
 
 describe('number parameters', () => {
-  // No supported resource type has an R4 parameter of type number (they belong to RiskAssessment,
-  // MolecularSequence and ChargeItem), so the engine is checked directly: rows of search_number
+  // The only supported resource type with an R4 parameter of type number is ChargeItem
+  // (factor-override), rarely filled, so the engine is checked directly: rows of search_number
   // for a number parameter, searched through parseSearch/executeSearch like any other.
   const numberParam: SearchParamDef = {
     resourceType: 'Patient', code: 'probability', type: 'number', expression: 'Patient.probability',

@@ -1,7 +1,6 @@
 // The store serves a fixed list of resource types (src/fhir/definitions.ts). An adapter entry of
 // another type would be written but neither readable nor found again on a re-send, so it is held
-// back here, with a warning, until the store supports the type (XML3 supplies and beds are
-// ChargeItems).
+// back here, with a warning, until the store supports the type.
 import { isSupportedResourceType } from '../../fhir/definitions.ts';
 import { copyJson, pruneReferences } from '../../pipeline/references.ts';
 import type { AdaptedRecord } from '../adapted-record.ts';
