@@ -24,6 +24,24 @@ interface Candidate {
   prepared: PreparedRecord;
   facts: PersonFacts;
   keys: ReturnType<typeof identityKeys>;
+  /** Other persons the record brings as Patient entries (XML9 newborns): residents of their own. */
+  others: OtherPerson[];
+}
+
+interface OtherPerson {
+  fullUrl: string;
+  patient: Patient;
+  facts: PersonFacts;
+  keys: ReturnType<typeof identityKeys>;
+}
+
+function otherPersonsOf(prepared: PreparedRecord): OtherPerson[] {
+  return prepared.entries.flatMap((e) => {
+    if (e.resource.resourceType !== 'Patient') return [];
+    const patient = e.resource;
+    const facts = factsFromPatient(patient);
+    return [{ fullUrl: e.fullUrl, patient, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)) }];
+  });
 }
 
 /** One record through the pipeline, in its own transaction. */
@@ -48,7 +66,7 @@ export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[]
       return;
     }
     const facts = factsFromPatient(record.patient);
-    candidates.push({ index, prepared: prepared.value, facts, keys: identityKeys(facts, exactIdentifiersOf(record.patient)) });
+    candidates.push({ index, prepared: prepared.value, facts, keys: identityKeys(facts, exactIdentifiersOf(record.patient)), others: otherPersonsOf(prepared.value) });
   });
   if (candidates.length === 0 && !extras) return results as IngestResult[];
   try {
@@ -92,8 +110,9 @@ async function storeBatch(
 ): Promise<{ index: number; result: IngestResult }[]> {
   const asOf = ctx.asOf ?? new Date().toISOString().slice(0, 10);
   const mode = options.patientUpdate ?? 'fill';
-  await lockKeys(client, candidates.flatMap((c) => c.keys.stored));
-  const resolver = await BatchResolver.load(client, candidates.flatMap((c) => c.keys.lookup), { populationComplete: options.populationComplete ?? false });
+  const others = candidates.flatMap((c, ci) => c.others.map((o) => ({ ...o, ci })));
+  await lockKeys(client, [...candidates.flatMap((c) => c.keys.stored), ...others.flatMap((o) => o.keys.stored)]);
+  const resolver = await BatchResolver.load(client, [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)], { populationComplete: options.populationComplete ?? false });
 
   // Identity: who each record is. New persons join the resolver so later records of the batch find them.
   const decisions: IdentityDecision[] = [];
@@ -111,21 +130,50 @@ async function storeBatch(
       resolver.add({ patientId: id, residentId: null, facts: c.facts }, c.keys.stored);
     }
   }
-  const existing = await loadCurrent(client, 'Patient', subjectOf.filter((id) => !newIds.has(id)));
-  // A linked record whose Patient is gone (deleted through the API) becomes a new resident.
-  subjectOf.forEach((id, i) => {
-    if (!newIds.has(id) && !existing.has(id)) {
-      const fresh = randomUUID();
-      newIds.add(fresh);
-      subjectOf[i] = fresh;
-      decisions[i] = { decision: 'new', candidates: [] };
+  // Other persons (newborns): a re-sent one is found by its stable identifier; a first one goes
+  // through the matcher like anyone, never linking to its own mother or a sibling of the record.
+  const otherDecisions: IdentityDecision[] = [];
+  const otherOf: string[] = [];
+  const storedOthers = others.length ? await findByIdentifiers(client, others.flatMap((o) => stableIdentifierOf(o.patient))) : new Map<string, CurrentRow>();
+  others.forEach((o) => {
+    const ident = stableIdentifier(o.patient);
+    const known = ident ? storedOthers.get(identifierLookupKey('Patient', ident.system, ident.value)) : undefined;
+    const exclude = new Set([subjectOf[o.ci]!, ...others.flatMap((x, j) => (x.ci === o.ci && j < otherOf.length ? [otherOf[j]!] : []))]);
+    const decision: IdentityDecision = known && !exclude.has(known.id)
+      ? { decision: 'link', patientId: known.id, candidates: [] }
+      : resolver.resolve(o.facts, o.keys, exclude);
+    otherDecisions.push(decision);
+    if (decision.decision === 'link' && decision.patientId !== undefined) {
+      otherOf.push(decision.patientId);
+    } else {
+      const id = randomUUID();
+      newIds.add(id);
+      otherOf.push(id);
+      resolver.add({ patientId: id, residentId: null, facts: o.facts }, o.keys.stored);
     }
   });
+  const existing = await loadCurrent(client, 'Patient', [...subjectOf, ...otherOf].filter((id) => !newIds.has(id)));
+  // A linked record whose Patient is gone (deleted through the API) becomes a new resident.
+  const renewed = (ids: string[], ds: IdentityDecision[]) =>
+    ids.forEach((id, i) => {
+      if (!newIds.has(id) && !existing.has(id)) {
+        const fresh = randomUUID();
+        newIds.add(fresh);
+        ids[i] = fresh;
+        ds[i] = { decision: 'new', candidates: [] };
+      }
+    });
+  renewed(subjectOf, decisions);
+  renewed(otherOf, otherDecisions);
   const residentIds = await allocateResidentIds(client, ctx.province, newIds.size);
   const subjects = new Map<string, Subject>();
-  candidates.forEach((c, i) => {
-    const id = subjectOf[i]!;
-    const incoming = copyJson(c.prepared.record.patient);
+  const persons = [
+    ...candidates.map((c, i) => ({ id: subjectOf[i]!, patient: c.prepared.record.patient, mode })),
+    // What a birth certificate says about a child never overrides the registry.
+    ...others.map((o, j) => ({ id: otherOf[j]!, patient: o.patient, mode: 'fill' as const })),
+  ];
+  persons.forEach(({ id, patient, mode }) => {
+    const incoming = copyJson(patient);
     const subject = subjects.get(id);
     if (subject) {
       subject.patient = mergePatientData(subject.patient, incoming, mode);
@@ -168,22 +216,33 @@ async function storeBatch(
     patientWritten.set(subject.id, plan.write(final, subject.current));
   }
 
+  const otherIdByUrl = new Map<string, string>();
+  others.forEach((o, j) => otherIdByUrl.set(o.fullUrl, otherOf[j]!));
+  const countedPersons = new Set<string>(subjectOf);
   const perRecord = candidates.map((c, i) => {
     const map = entryIds[i]!;
     map.set(c.prepared.record.patientFullUrl, `Patient/${subjectOf[i]}`);
-    const planned = c.prepared.entries.map((e) => {
+    const personIds: string[] = [];
+    let written = 0;
+    for (const o of c.others) {
+      const id = otherIdByUrl.get(o.fullUrl)!;
+      map.set(o.fullUrl, `Patient/${id}`);
+      personIds.push(`Patient/${id}`);
+      if (!countedPersons.has(id) && patientWritten.get(id)) written++;
+      countedPersons.add(id);
+    }
+    const planned = c.prepared.entries.filter((e) => !otherIdByUrl.has(e.fullUrl)).map((e) => {
       const { id, current } = idFor(e.resource);
       map.set(e.fullUrl, `${e.resource.resourceType}/${id}`);
       return { resource: e.resource, id, current };
     });
-    let written = 0;
     for (const p of planned) {
       const resource = rewriteReferences({ ...p.resource, id: p.id } as Resource & { id: string }, map);
       if (p.current) resource.meta = storedContent(p.current).meta;
       else delete resource.meta;
       if (plan.write(resource, p.current)) written++;
     }
-    return { written, resourceIds: [`Patient/${subjectOf[i]}`, ...planned.map((p) => `${p.resource.resourceType}/${p.id}`)] };
+    return { written, resourceIds: [`Patient/${subjectOf[i]}`, ...personIds, ...planned.map((p) => `${p.resource.resourceType}/${p.id}`)] };
   });
   for (const r of extraResources) {
     const { id, current } = idFor(r);
@@ -212,11 +271,11 @@ async function storeBatch(
   if (updated.length !== plan.updates.length) throw new ConcurrentWrite();
 
   // The MPI follows every Patient written.
-  const persons: PersonToWrite[] = [];
+  const mpiPersons: PersonToWrite[] = [];
   // Most written Patients have the facts their record came with: reuse its keys (blocking keys
   // and their hashes were a sixth of the household import's CPU when computed twice).
   const keysByFacts = new Map<string, string[]>();
-  for (const c of candidates) keysByFacts.set(JSON.stringify(c.facts), c.keys.stored.slice(0, c.keys.stored.length - c.keys.exact.length));
+  for (const c of [...candidates, ...others]) keysByFacts.set(JSON.stringify(c.facts), c.keys.stored.slice(0, c.keys.stored.length - c.keys.exact.length));
   for (const s of subjects.values()) {
     if (!patientWritten.get(s.id)) continue;
     const facts = factsFromPatient(s.patient);
@@ -224,10 +283,13 @@ async function storeBatch(
     const exact = exactIdentifiersOf(s.patient);
     const known = keysByFacts.get(JSON.stringify(facts));
     const keys = known ? [...known, ...exactKeys(exact)] : identityKeys(facts, exact).stored;
-    persons.push({ patientId: s.id, residentId, facts, keys, isNew: s.isNew });
+    mpiPersons.push({ patientId: s.id, residentId, facts, keys, isNew: s.isNew });
   }
-  await upsertPersons(client, persons);
-  await insertReviews(client, candidates, decisions, subjectOf);
+  await upsertPersons(client, mpiPersons);
+  await insertReviews(client, [
+    ...candidates.map((c, i) => ({ decision: decisions[i]!, patientId: subjectOf[i]!, key: c.prepared.record.key })),
+    ...others.map((o, j) => ({ decision: otherDecisions[j]!, patientId: otherOf[j]!, key: candidates[o.ci]!.prepared.record.key })),
+  ]);
 
   const results = candidates.map((c, i) => {
     const id = subjectOf[i]!;
@@ -250,8 +312,28 @@ async function storeBatch(
     };
     return { index: c.index, result };
   });
-  await insertAuditEntries(client, auditEntries(ctx, options, results.map((r) => r.result)));
+  const otherWrites = [...new Set(otherOf)].filter((id) => patientWritten.get(id) && !subjectOf.includes(id)).map((id) => ({ id, created: newIds.has(id) }));
+  await insertAuditEntries(client, [...auditEntries(ctx, options, results.map((r) => r.result)), ...otherPersonAudit(ctx, options, otherWrites)]);
   return results;
+}
+
+function stableIdentifierOf(patient: Patient): { type: string; system: string; value: string }[] {
+  const ident = stableIdentifier(patient);
+  return ident ? [{ type: 'Patient', ...ident }] : [];
+}
+
+/** A person created or changed through someone else's record (a newborn) has an audit entry of its own. */
+function otherPersonAudit(ctx: PipelineContext, options: IngestOptions, writes: { id: string; created: boolean }[]): AuditEntryInput[] {
+  const agent = agentOf(ctx.actor);
+  return writes.map(({ id, created }) => ({
+    action: created ? 'create' : 'update',
+    outcome: '0',
+    ...agent,
+    patientId: id,
+    entityType: 'Patient',
+    entityId: id,
+    detail: { channel: options.channel, outcome: created ? 'created' : 'updated', via: 'related-record' },
+  }));
 }
 
 function pushIdentifier(into: { type: string; system: string; value: string }[], resource: Resource): void {
@@ -265,23 +347,23 @@ function indexAligned(candidates: Candidate[], subjectOf: string[]): (string | u
   return out;
 }
 
-async function insertReviews(client: pg.PoolClient, candidates: Candidate[], decisions: IdentityDecision[], subjectOf: string[]): Promise<void> {
+async function insertReviews(client: pg.PoolClient, items: { decision: IdentityDecision; patientId: string; key: string }[]): Promise<void> {
   const patientIds: string[] = [];
   const candidateIds: string[] = [];
   const scores: number[] = [];
   const reasons: string[] = [];
   const keys: string[] = [];
-  decisions.forEach((d, i) => {
-    if (d.decision !== 'review') return;
+  for (const { decision: d, patientId, key } of items) {
+    if (d.decision !== 'review') continue;
     for (const c of d.candidates.slice(0, 5)) {
-      if (c.patientId === subjectOf[i]) continue;
-      patientIds.push(subjectOf[i]!);
+      if (c.patientId === patientId) continue;
+      patientIds.push(patientId);
       candidateIds.push(c.patientId);
       scores.push(c.score);
       reasons.push(JSON.stringify(c.reasons));
-      keys.push(candidates[i]!.prepared.record.key);
+      keys.push(key);
     }
-  });
+  }
   if (patientIds.length === 0) return;
   await client.query(
     `INSERT INTO identity_review (patient_id, candidate_id, score, reasons, source_key)
