@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.ts';
 import { ingestXmlFile } from '../src/ingest/channel/xml-channel.ts';
@@ -20,9 +21,11 @@ export interface XmlIngestBenchOptions {
   log: (line: string) => void;
   validate?: 'all' | 'sample' | 'none';
   dataDir?: string;
+  /** Write a CPU profile of the ingest phase alone (not the province load) to this directory. */
+  profileDir?: string;
 }
 
-export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir: given }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
+export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir: given, profileDir }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
   const residents = Math.max(1000, Math.round(1_000_000 * scale));
   const episodes = Math.max(200, Math.round(100_000 * scale));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-ingest-'));
@@ -51,6 +54,12 @@ export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir:
     log(`episodes: ${g.episodes} in ${g.files.length} files (${(bytes / 1e6).toFixed(0)} MB) generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     peak = 0;
+    const profiler = profileDir ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const cpu = process.cpuUsage();
     t = performance.now();
     let accepted = 0, rejected = 0, resources = 0, written = 0, excluded = 0;
@@ -67,6 +76,14 @@ export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir:
     }
     const seconds = (performance.now() - t) / 1000;
     const used = process.cpuUsage(cpu);
+    if (profiler && profileDir) {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.mkdirSync(profileDir, { recursive: true });
+      const file = path.join(profileDir, `xml-ingest-${Date.now()}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      profiler.disconnect();
+      log(`CPU profile of the ingest phase: ${file}`);
+    }
     const resendT = performance.now();
     const resend = await ingestXmlFile(ctx, g.files[0]!, { validate });
     const resendSeconds = (performance.now() - resendT) / 1000;
@@ -101,8 +118,8 @@ export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir:
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'sample' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'sample' }, profile: { type: 'string' } } });
   const validate = values.validate as 'all' | 'sample' | 'none';
-  const result = await xmlIngestBench({ scale: Number(values.scale), validate, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
+  const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
   console.log(JSON.stringify(result, null, 2));
 }
