@@ -117,7 +117,7 @@ export async function reportsBench(options: { scale: number; log: (line: string)
     }
 
     // Refresh: 1,000 new episodes (Encounter + main Condition) of random residents, this month.
-    const refresh: { episodes: number; ms: number; diseaseCells: number; communes: number }[] = [];
+    const refresh: { episodes: number; ms: number; residents: number; cellsChanged: Record<string, number> }[] = [];
     for (let round = 0; round < 2; round++) {
       const batch: Resource[] = [];
       for (let i = 0; i < 1000; i++) {
@@ -134,8 +134,8 @@ export async function reportsBench(options: { scale: number; log: (line: string)
       const steps: Record<string, number> = {};
       const r = await refreshReports(db, { trace: (step, ms) => (steps[step] = (steps[step] ?? 0) + ms) });
       log(`reports: refresh steps ${JSON.stringify(steps)}`);
-      refresh.push({ episodes: r.episodes, ms: r.ms, diseaseCells: r.cells.diseaseCells, communes: r.cells.communes });
-      log(`reports: refresh of 1000 new episodes: ${r.ms} ms (${r.cells.diseaseCells} commune-years, ${r.cells.communes} communes)`);
+      refresh.push({ episodes: r.episodes, ms: r.ms, residents: r.cells.residents, cellsChanged: r.cells.changed });
+      log(`reports: refresh of 1000 new episodes: ${r.ms} ms (${r.cells.residents} residents, cells changed ${JSON.stringify(r.cells.changed)})`);
     }
     return {
       data: { residents, episodes, communes: communes.length, icdCodes: icd.length, cells: Object.fromEntries(sizes.map((s) => [s.t, Number(s.n)])) },

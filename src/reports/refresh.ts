@@ -1,11 +1,14 @@
 // The incremental refresher: drains the dirty queue filled by triggers (040_reports.sql),
-// re-extracts the facts of the changed resources and recomputes only the cells they touch.
+// re-extracts the facts of the changed resources and updates the cells by difference: what the
+// residents concerned contributed before the change is subtracted, what they contribute after
+// is added (deltas.ts), so the cost follows the change, not the size of the cells.
 // One refresher at a time (advisory lock); a busy lock means someone else is refreshing.
 import type { Condition, Encounter, EpisodeOfCare, Group, Immunization, Observation, Patient } from '@medplum/fhirtypes';
 import type pg from 'pg';
 import { paramKey } from '../fhir/search-parameters.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { episodeCellsOf, rebuildAllCells, recomputeArrivalCells, recomputeCommuneCells, recomputeDiseaseCells } from './cells.ts';
+import { arrivalCellsOf, rebuildAllCells, recomputeArrivalCells } from './cells.ts';
+import { applyContributions, captureContributions } from './deltas.ts';
 import {
   diagnosisIds,
   episodeFact,
@@ -19,7 +22,7 @@ import {
   type EpisodeFact,
   type PersonFact,
 } from './extract.ts';
-import { deleteFacts, recomputeNcdPersons, updateDerivedPersonFacts, upsertEpisodes, upsertPersons, upsertSimple } from './facts.ts';
+import { FACT_TABLES, deleteFacts, recomputeNcdPersons, updateDerivedPersonFacts, upsertEpisodes, upsertPersons, upsertSimple } from './facts.ts';
 
 const LOCK_KEY = 0x5250_5254; // "RPRT"
 const GROUP_MEMBER = paramKey('Group', 'member');
@@ -40,7 +43,8 @@ export interface RefreshResult {
   resources: number;
   patients: number;
   episodes: number;
-  cells: { communes: number; diseaseCells: number; arrivalCells: number };
+  /** Residents whose contributions were recomputed, and the cells changed per table. */
+  cells: { residents: number; changed: Record<string, number>; arrivalCells: number };
   full: boolean;
   busy: boolean;
   ms: number;
@@ -93,7 +97,11 @@ async function extractEpisodes(client: pg.PoolClient, encounters: ResourceRow[])
   });
 }
 
-async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
+/**
+ * One batch of the queue. With `cells` false only the facts are brought up to date (a full
+ * rebuild of the cells follows in the same refresh).
+ */
+async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, cells: boolean, trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
   const dirty = await client.query<{ rid: string }>(
     `DELETE FROM report_dirty_resource WHERE rid IN (SELECT rid FROM report_dirty_resource ORDER BY rid LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING rid::text`,
     [batchSize],
@@ -176,13 +184,16 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
 
   trace('extract');
   const patientIds = [...patients];
-  const oldCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
   const episodeRids = [...encounterRows.keys()];
+  // Every resident whose facts may change: the compartments of the changed resources, and the
+  // residents the existing facts of those resources belong to (a merge moves them to another).
+  const affected = [...new Set([...patientIds, ...(await factOwners(client, [...rows.map((r) => r.rid), ...episodeRids]))])];
   // Residents whose commune changed (or who are new) move their earlier episodes' cells.
   const moved = await movedPatients(client, persons);
-  const before = await episodeCellsOf(client, episodeRids, moved);
+  if (cells) await captureContributions(client, affected, asOf, 'before');
+  const arrivalBefore = await arrivalCellsOf(client, episodeRids);
 
-  trace('cells-before');
+  trace('contributions-before');
   await upsertPersons(client, persons);
   await client.query(`DELETE FROM report_person WHERE patient_id IN (SELECT id FROM resource WHERE resource_type = 'Patient' AND id = ANY($1) AND deleted)`, [patientIds]);
   await deleteFacts(client, gone);
@@ -203,29 +214,37 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
     [moved],
   );
   trace('moved');
-  await updateDerivedPersonFacts(client, patientIds, GROUP_MEMBER);
+  await updateDerivedPersonFacts(client, affected, GROUP_MEMBER);
   trace('derived');
-  await recomputeNcdPersons(client, patientIds);
-
+  await recomputeNcdPersons(client, affected);
   trace('ncd');
-  const after = await episodeCellsOf(client, episodeRids, moved);
-  const newCommunes = await client.query<{ commune: string }>('SELECT DISTINCT commune FROM report_person WHERE patient_id = ANY($1)', [patientIds]);
-  const communes = [...new Set([...oldCommunes.rows, ...newCommunes.rows].map((r) => r.commune))];
-  const diseaseCells = uniqueBy([...before.disease, ...after.disease], (c) => `${c.commune}|${c.year}`);
-  const arrivalCells = uniqueBy([...before.arrival, ...after.arrival], (c) => `${c.facility}|${c.day}`);
-  trace('cells-after');
-  if (communes.length) await recomputeCommuneCells(client, communes, asOf);
-  trace('commune-cells');
-  if (diseaseCells.length) await recomputeDiseaseCells(client, diseaseCells);
-  trace('disease-cells');
-  if (arrivalCells.length) await recomputeArrivalCells(client, arrivalCells);
+
+  let changed: Record<string, number> = {};
+  if (cells) {
+    await captureContributions(client, affected, asOf, 'after');
+    trace('contributions-after');
+    changed = await applyContributions(client);
+    trace('apply');
+  }
+  const arrivalCells = uniqueBy([...arrivalBefore, ...(await arrivalCellsOf(client, episodeRids))], (c) => `${c.facility}|${c.day}`);
+  if (cells) await recomputeArrivalCells(client, arrivalCells);
   trace('arrival-cells');
   return {
     resources: rows.length,
     patients: patientIds.length,
     episodes: episodes.length,
-    cells: { communes: communes.length, diseaseCells: diseaseCells.length, arrivalCells: arrivalCells.length },
+    cells: { residents: cells ? affected.length : 0, changed, arrivalCells: cells ? arrivalCells.length : 0 },
   };
+}
+
+/** The residents the current facts of these resources belong to. */
+async function factOwners(client: pg.PoolClient, rids: string[]): Promise<string[]> {
+  if (rids.length === 0) return [];
+  const { rows } = await client.query<{ patient_id: string }>(
+    `${FACT_TABLES.map((t) => `SELECT patient_id FROM ${t} WHERE rid = ANY($1::bigint[])`).join(' UNION ')}`,
+    [rids],
+  );
+  return rows.map((r) => r.patient_id);
 }
 
 async function movedPatients(client: pg.PoolClient, persons: PersonFact[]): Promise<string[]> {
@@ -255,36 +274,40 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 
 /**
  * Brings the report cells up to date with every resource written so far. Once a day (Vietnam
- * date) every cell is rebuilt from the facts: ages, 12-month windows and recent visits move
- * with time even when no data arrives.
+ * date) every cell is rebuilt from the facts instead: ages, 12-month windows and recent visits
+ * move with time even when no data arrives. The as-of time recorded is the start of the
+ * transaction that found the queue empty: everything committed before it is counted.
  */
 export async function refreshReports(db: Database, options: RefreshOptions = {}): Promise<RefreshResult> {
   const started = performance.now();
   const now = options.now ?? new Date();
   const asOf = vietnamDate(now);
-  const total: RefreshResult = { resources: 0, patients: 0, episodes: 0, cells: { communes: 0, diseaseCells: 0, arrivalCells: 0 }, full: false, busy: false, ms: 0 };
+  const total: RefreshResult = { resources: 0, patients: 0, episodes: 0, cells: { residents: 0, changed: {}, arrivalCells: 0 }, full: false, busy: false, ms: 0 };
+  // When a rebuild is due, the batches only bring the facts up to date: differences computed
+  // on another day's ages would be thrown away. Forgetting the last rebuild first means an
+  // interrupted refresh still rebuilds next time, never leaving cells behind their facts.
+  const rebuild = options.full === true || (await fullRebuildDue(db.pool, asOf));
+  if (rebuild) await db.pool.query(`DELETE FROM report_state WHERE key = 'full'`);
   for (;;) {
     const step = await db.transaction(async (client) => {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
       if (!locked.rows[0]!.ok) return 'busy' as const;
-      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, stepTimer(options.trace));
+      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, !rebuild, stepTimer(options.trace));
       if (!batch) {
-        const last = await client.query<{ day: string }>(`SELECT to_char(updated_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM report_state WHERE key = 'full'`);
-        if (options.full || last.rows[0]?.day !== asOf) {
+        if (rebuild || (await fullRebuildDue(client, asOf))) {
           await rebuildAllCells(client, asOf);
-          await setState(client, 'full', now);
+          await setState(client, 'full', options.now);
           total.full = true;
         }
-        await setState(client, 'cells', now);
+        await setState(client, 'cells', options.now);
         return 'done' as const;
       }
-      await setState(client, 'cells', now);
       total.resources += batch.resources;
       total.patients += batch.patients;
       total.episodes += batch.episodes;
-      total.cells.communes += batch.cells.communes;
-      total.cells.diseaseCells += batch.cells.diseaseCells;
+      total.cells.residents += batch.cells.residents;
       total.cells.arrivalCells += batch.cells.arrivalCells;
+      for (const [table, n] of Object.entries(batch.cells.changed)) total.cells.changed[table] = (total.cells.changed[table] ?? 0) + n;
       return 'more' as const;
     });
     if (step === 'busy') {
@@ -297,8 +320,17 @@ export async function refreshReports(db: Database, options: RefreshOptions = {})
   return total;
 }
 
-async function setState(client: pg.PoolClient, key: string, at: Date): Promise<void> {
-  await client.query('INSERT INTO report_state (key, updated_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at', [key, at]);
+async function fullRebuildDue(db: Queryable, asOf: string): Promise<boolean> {
+  const last = await db.query<{ day: string }>(`SELECT to_char(updated_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM report_state WHERE key = 'full'`);
+  return last.rows[0]?.day !== asOf;
+}
+
+/** Records a state time: the given clock (tests), or the start of this transaction. */
+async function setState(client: pg.PoolClient, key: string, at: Date | undefined): Promise<void> {
+  await client.query(
+    'INSERT INTO report_state (key, updated_at) VALUES ($1, coalesce($2::timestamptz, now())) ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at',
+    [key, at ?? null],
+  );
 }
 
 /** When the cells were last brought up to date, and how many changes wait for the next refresh. */

@@ -356,8 +356,11 @@ describe('incremental refresh', () => {
     expect(pending).toBeGreaterThan(0);
     const result = await refreshReports(db);
     expect(result.episodes).toBe(6);
-    // Only the (commune, 2026) cell of the new episodes is recomputed.
-    expect(result.cells.diseaseCells).toBe(1);
+    // Only the six residents' contributions are recomputed: the cells of J06.9 in 2026-02 and
+    // 2026 (both grains, outpatient and all care, four levels) and the commune totals they change.
+    expect(result.cells.residents).toBe(6);
+    expect(result.cells.changed.report_disease_cell).toBeGreaterThan(0);
+    expect(result.cells.changed.report_disease_cell).toBeLessThanOrEqual(16 * 2);
     const after = (await get('/api/reports/diseases?period=2026&level=code')).json();
     expect(after.total.episodes).toBe((typeof before.total.episodes === 'number' ? before.total.episodes : 0) + 6);
     const row = after.byKey.find((r: { key: string }) => r.key === 'J06.9');

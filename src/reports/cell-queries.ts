@@ -1,0 +1,105 @@
+// The one definition of every aggregated cell: a SELECT over the facts of the residents that
+// `filter` keeps (a condition on the person alias p, or the episode alias e, that may use $1).
+// The full rebuild passes 'true'; the incremental refresh passes the changed residents, so both
+// count with exactly the same rules.
+import { ageBandSql } from './definitions.ts';
+import { COHORT_YEARS, epiSeries } from './vaccines.ts';
+
+export interface CellTable {
+  table: string;
+  keys: readonly string[];
+  measures: readonly string[];
+  /** The measure that is 0 exactly when the cell counts nobody (then the row is removed). */
+  presence: string;
+}
+
+export const COVERAGE: CellTable = {
+  table: 'report_coverage_cell',
+  keys: ['commune', 'old_district', 'grp', 'sex', 'age_band'],
+  measures: ['population', 'registered', 'with_data', 'updated_12m', 'verified', 'with_account'],
+  presence: 'registered',
+};
+export const NCD: CellTable = {
+  table: 'report_ncd_cell',
+  keys: ['commune', 'old_district', 'programme'],
+  measures: ['known', 'managed', 'recent_visit', 'measured', 'controlled'],
+  presence: 'known',
+};
+export const VACCINATION: CellTable = {
+  table: 'report_vaccination_cell',
+  keys: ['commune', 'old_district', 'birth_year', 'vaccine'],
+  measures: ['cohort', 'first_dose', 'complete'],
+  presence: 'cohort',
+};
+export const DISEASE: CellTable = {
+  table: 'report_disease_cell',
+  keys: ['grain', 'level', 'period', 'commune', 'old_district', 'care', 'key'],
+  measures: ['episodes', 'patients'],
+  presence: 'episodes',
+};
+
+const columns = (t: CellTable) => `(${[...t.keys, ...t.measures].join(', ')})`;
+
+/** Coverage cells. Params: $1 filter argument, $2 as-of date. */
+export function coverageSelect(filter: string): string {
+  return `${columns(COVERAGE)}
+     SELECT p.commune, p.old_district, g.grp, p.sex, ${ageBandSql('p.birth_date', '$2::date')},
+            count(*) FILTER (WHERE p.in_household), count(*), count(*) FILTER (WHERE p.has_data),
+            count(*) FILTER (WHERE p.last_activity >= $2::date - interval '12 months'),
+            count(*) FILTER (WHERE p.verified), count(*) FILTER (WHERE p.has_account)
+     FROM report_person p CROSS JOIN LATERAL unnest(array_append(p.groups, '*')) AS g(grp)
+     WHERE p.active AND (${filter})
+     GROUP BY 1, 2, 3, 4, 5`;
+}
+
+/** NCD register cells. Params: $1 filter argument, $2 as-of date, $3 days of a recent visit. */
+export function ncdSelect(filter: string): string {
+  return `${columns(NCD)}
+     SELECT p.commune, p.old_district, n.programme, count(*), count(*) FILTER (WHERE n.managed),
+            count(*) FILTER (WHERE n.last_visit >= $2::date - $3::int),
+            count(*) FILTER (WHERE n.measured), count(*) FILTER (WHERE n.controlled)
+     FROM report_ncd_person n JOIN report_person p USING (patient_id)
+     WHERE p.active AND (${filter})
+     GROUP BY 1, 2, 3`;
+}
+
+/** Vaccination cells. Params: $1 filter argument, then vaccinationParams(asOf) ($2–$6). */
+export function vaccinationSelect(filter: string): string {
+  return `${columns(VACCINATION)}
+     WITH cohort AS (
+       SELECT p.patient_id, p.commune, p.old_district, extract(year FROM p.birth_date)::int AS birth_year
+       FROM report_person p
+       WHERE p.active AND p.birth_date >= make_date(extract(year FROM $2::date)::int - $3::int + 1, 1, 1) AND (${filter})
+     ), series AS (
+       SELECT * FROM unnest($4::text[], $5::int[], $6::text[]) AS s(series, doses, vaccines)
+     ), doses AS (
+       SELECT i.patient_id, s.series, count(DISTINCT i.given_on) AS n
+       FROM report_immunization i JOIN cohort c USING (patient_id)
+       JOIN series s ON i.vaccine = ANY(string_to_array(s.vaccines, ','))
+       GROUP BY 1, 2
+     )
+     SELECT c.commune, c.old_district, c.birth_year, s.series, count(*), count(d.n), count(*) FILTER (WHERE d.n >= s.doses)
+     FROM cohort c CROSS JOIN series s
+     LEFT JOIN doses d ON d.patient_id = c.patient_id AND d.series = s.series
+     GROUP BY 1, 2, 3, 4`;
+}
+
+export function vaccinationParams(asOf: string): unknown[] {
+  const series = epiSeries();
+  return [asOf, COHORT_YEARS, series.map((v) => v.code), series.map((v) => v.doses), series.map((v) => v.vaccines.join(','))];
+}
+
+/**
+ * Disease cells, month ('M') and year ('Y') grains; care 'all' and level 'all' are rows of
+ * their own because distinct patients do not add up. Params: $1 filter argument.
+ */
+export function diseaseSelect(filter: string): string {
+  return `${columns(DISEASE)}
+     SELECT g.grain, l.level, CASE g.grain WHEN 'M' THEN e.month ELSE date_trunc('year', e.month)::date END,
+            e.commune, e.old_district, c.care, l.key, count(*), count(DISTINCT e.patient_id)
+     FROM (SELECT * FROM report_episode e WHERE ${filter}) e
+     CROSS JOIN (VALUES ('M'), ('Y')) AS g(grain)
+     CROSS JOIN LATERAL (VALUES (e.care), ('all')) AS c(care)
+     CROSS JOIN LATERAL (VALUES ('all', '*'), ('chapter', e.chapter), ('group', e.icd_group), ('code', e.code)) AS l(level, key)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+}

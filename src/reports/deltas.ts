@@ -1,0 +1,54 @@
+// Incremental maintenance of the cells by difference. The contribution of a set of residents
+// to a cell is the cell's SELECT (cell-queries.ts) restricted to their facts. Every count,
+// distinct patients included, is a sum over residents (a resident counts at most once in a
+// cell), so for the residents S whose facts change:
+//   cell after = cell before − contribution of S before the change + contribution of S after.
+// The cost is the facts of S (a resident's episodes, their person row), not the size of a cell.
+import type pg from 'pg';
+import { COVERAGE, DISEASE, NCD, VACCINATION, coverageSelect, diseaseSelect, ncdSelect, vaccinationParams, vaccinationSelect, type CellTable } from './cell-queries.ts';
+import { RECENT_VISIT_DAYS } from './ncd.ts';
+
+type Client = pg.PoolClient;
+type Phase = 'before' | 'after';
+
+const CELLS: { cell: CellTable; select: (filter: string) => string; params: (asOf: string) => unknown[]; filter: string }[] = [
+  { cell: COVERAGE, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: NCD, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: VACCINATION, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: DISEASE, select: diseaseSelect, params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
+];
+
+// Temporary tables (dropped at commit) shadow nothing: their names are the cell tables' + phase.
+const scratch = (cell: CellTable, phase: Phase) => `${cell.table}_${phase}`;
+
+/** Records what these residents contribute to every cell, before or after their facts change. */
+export async function captureContributions(client: Client, patientIds: string[], asOf: string, phase: Phase): Promise<void> {
+  for (const { cell, select, params, filter } of CELLS) {
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${scratch(cell, phase)} (LIKE ${cell.table}) ON COMMIT DROP`);
+    await client.query(`INSERT INTO ${scratch(cell, phase)} ${select(filter)}`, [patientIds, ...params(asOf)]);
+  }
+}
+
+/** Adds (after − before) to the cells and removes cells that no longer count anyone; returns the cells changed per table. */
+export async function applyContributions(client: Client): Promise<Record<string, number>> {
+  const changed: Record<string, number> = {};
+  for (const { cell } of CELLS) {
+    const keys = cell.keys.join(', ');
+    const sums = cell.measures.map((m) => `sum(${m})::int AS ${m}`).join(', ');
+    const before = `SELECT ${keys}, ${cell.measures.map((m) => `-${m}`).join(', ')} FROM ${scratch(cell, 'before')}`;
+    const after = `SELECT ${keys}, ${cell.measures.join(', ')} FROM ${scratch(cell, 'after')}`;
+    const nonZero = cell.measures.map((m) => `sum(${m}) <> 0`).join(' OR ');
+    const update = cell.measures.map((m) => `${m} = ${cell.table}.${m} + EXCLUDED.${m}`).join(', ');
+    const upsert = await client.query(
+      `INSERT INTO ${cell.table} (${keys}, ${cell.measures.join(', ')})
+       SELECT ${keys}, ${sums} FROM (${before} UNION ALL ${after}) d(${keys}, ${cell.measures.join(', ')})
+       GROUP BY ${keys} HAVING ${nonZero}
+       ON CONFLICT (${keys}) DO UPDATE SET ${update}`,
+    );
+    // Only a cell the residents counted in before can drop to nobody.
+    const match = cell.keys.map((k) => `c.${k} = b.${k}`).join(' AND ');
+    await client.query(`DELETE FROM ${cell.table} c USING ${scratch(cell, 'before')} b WHERE ${match} AND c.${cell.presence} = 0`);
+    changed[cell.table] = upsert.rowCount ?? 0;
+  }
+  return changed;
+}
