@@ -17,6 +17,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { outboxStats } from '../src/store/outbox.ts';
 import { Repository } from '../src/store/repository.ts';
 import { createExportJob, parseExportParams, runExportJob } from '../src/sync/bulk-export.ts';
+import { bindProvinceClient } from '../src/sync/hub-guard.ts';
 import { SyncTarget } from '../src/sync/target.ts';
 import { SyncWorker } from '../src/sync/worker.ts';
 
@@ -71,6 +72,8 @@ export async function syncBench(options: { scale: number; log: (line: string) =>
     log(`sync: loading ${residents * 2} resources into the province`);
     const load = await bulkLoad(provDb, resources(residents), { validate: false });
     const client = await createClient(hubDb.pool, { name: 'bench province', scopes: ['system/*.cruds'] });
+    // Bound to its province, as on a real hub: an unbound client's pushes are refused (403).
+    await bindProvinceClient(hubDb.pool, client.clientId, '68');
     const worker = new SyncWorker({
       db: provDb,
       target: new SyncTarget({ baseUrl: `http://127.0.0.1:${hubPort}/fhir`, clientId: client.clientId, clientSecret: client.clientSecret!, timeoutMs: 300_000 }),

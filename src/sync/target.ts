@@ -78,7 +78,8 @@ export class SyncTarget {
         const token = await this.accessToken();
         r = await this.request(this.options.baseUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', authorization: `Bearer ${token}` },
+          // The answer's resources are not read: minimal spares the receiver serialising them.
+          headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', prefer: 'return=minimal', authorization: `Bearer ${token}` },
           body: JSON.stringify(bundle),
         });
       } catch (err) {

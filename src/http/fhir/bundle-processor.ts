@@ -7,6 +7,7 @@ import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/f
 import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import type { Repository } from '../../store/repository.ts';
 import { executeInteraction } from './interactions.ts';
+import { applyBatch, planBatch } from './transaction-batch.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -156,6 +157,11 @@ async function processTransaction(
 
   try {
     return await repo.transaction(async (tx) => {
+      // A sync push (identifier-keyed updates and deletes) is applied as one batch.
+      const plan = planBatch(requests, caller);
+      const batched = plan && (await applyBatch(tx, plan, caller));
+      if (batched) return { resourceType: 'Bundle', type: 'transaction-response', entry: requests.map(({ index }) => responseEntry(batched.get(index)!)) } as Bundle;
+
       // 1. Decide the identity of every entry that others may reference.
       const map = new Map<string, string>();
       const presetIds = new Map<number, string>();

@@ -70,7 +70,7 @@ export async function executeInteraction(repo: Repository, req: FhirRequest, cal
  * MISSION B8 on the FHIR path: a resource carrying HIV/AIDS, drug-addiction or sex-work
  * information is refused, never stored. The answer names the category, never the content.
  */
-function storagePolicy(resource: Resource): void {
+export function storagePolicy(resource: Resource): void {
   const category = classifyResource(resource);
   if (category) {
     throw new FhirError(
@@ -96,7 +96,7 @@ function expectedVersion(req: FhirRequest): number | undefined {
   return v;
 }
 
-function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCaller): FhirResponse {
+export function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCaller): FhirResponse {
   caller?.onAccess?.({
     action: result.created ? 'create' : 'update',
     entityType: result.resource.resourceType,
