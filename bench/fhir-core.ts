@@ -13,6 +13,7 @@ import { bulkLoad } from '../src/store/bulk-load.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { IdentifierSystem } from '../src/fhir/systems.ts';
 import { foldVietnamese } from '../src/fhir/fold.ts';
+import { cpuPerRequest, loadAverage, postmasterPid, sampleCpu } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/http-load.ts';
 import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
 
@@ -23,6 +24,8 @@ export interface FhirCoreOptions {
   dataDir?: string;
   /** Write a CPU profile of the server to this directory. */
   profileDir?: string;
+  /** Run only these scenarios (names as in the results, e.g. readById, createBundle100). */
+  scenarios?: string[];
   log: (line: string) => void;
 }
 
@@ -117,22 +120,34 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
     const write = { ...headers, 'content-type': 'application/fhir+json' };
     const r = prng(42);
     const randomPatient = () => Math.floor(r() * n);
-    const run = (name: string, next: Parameters<typeof runLoad>[1]) => {
+    const postmaster = postmasterPid(path.join(dataDir, 'pg'));
+    type Result = LoadResult & { resourcesPerSecond?: number; serverCpuMsPerRequest?: number; postgresCpuMsPerRequest?: number; loadAverage?: number };
+    const results: Record<string, Result> = {};
+    const skipped = { requests: 0, errors: 0, seconds: 0, perSecond: 0, p50ms: 0, p95ms: 0, p99ms: 0 };
+    // Each scenario also reports the CPU it cost the server and PostgreSQL per request, and the
+    // machine's load average when it ended: throughput alone is noise on a shared machine.
+    const scenario = async (key: string, name: string, next: Parameters<typeof runLoad>[1]): Promise<Result> => {
+      if (options.scenarios && !options.scenarios.includes(key)) return { ...skipped };
       options.log(`running ${name} for ${options.seconds}s with ${options.concurrency} clients`);
-      return runLoad(url, next, { concurrency: options.concurrency, seconds: options.seconds });
+      // One unmeasured second first: JIT, lazily loaded definitions and pool connections are
+      // start-up costs, not the steady state this measures.
+      await runLoad(url, next, { concurrency: options.concurrency, seconds: 1 });
+      const before = sampleCpu(child!.pid, postmaster);
+      const result = await runLoad(url, next, { concurrency: options.concurrency, seconds: options.seconds });
+      const cpu = cpuPerRequest(before, sampleCpu(child!.pid, postmaster), result.requests);
+      return (results[key] = { ...result, ...cpu, loadAverage: loadAverage() });
     };
-    const results: Record<string, LoadResult & { resourcesPerSecond?: number }> = {};
-    results.readById = await run('read', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(randomPatient())}`, headers }));
-    results.searchIdentifier = await run('identifier search', () => ({
+    await scenario('readById', 'read', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(randomPatient())}`, headers }));
+    await scenario('searchIdentifier', 'identifier search', () => ({
       method: 'GET',
       path: `/fhir/Patient?identifier=${encodeURIComponent(`${IdentifierSystem.cccd}|${cccdOf(randomPatient())}`)}`,
       headers,
     }));
-    results.searchNameNoDiacritics = await run('name search', () => {
+    await scenario('searchNameNoDiacritics', 'name search', () => {
       const p = makePatient(randomPatient());
       return { method: 'GET', path: `/fhir/Patient?name=${encodeURIComponent(foldVietnamese(p.name![0]!.text!))}&_count=20`, headers };
     });
-    results.searchObservations = await run('observation search', () => {
+    await scenario('searchObservations', 'observation search', () => {
       const code = OBSERVATION_CODES[Math.floor(r() * OBSERVATION_CODES.length)]!.code;
       return {
         method: 'GET',
@@ -140,11 +155,11 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
         headers,
       };
     });
-    results.everything200 = await run('$everything', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(0)}/$everything`, headers }));
+    await scenario('everything200', '$everything', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(0)}/$everything`, headers }));
     let created = n;
-    results.createSingle = await run('create', () => ({ method: 'POST', path: '/fhir/Patient', body: JSON.stringify({ ...makePatient(created++), id: undefined }), headers: write }));
-    results.createSingle.resourcesPerSecond = results.createSingle.perSecond;
-    results.createBundle100 = await run('transaction bundles', () => {
+    await scenario('createSingle', 'create', () => ({ method: 'POST', path: '/fhir/Patient', body: JSON.stringify({ ...makePatient(created++), id: undefined }), headers: write }));
+    if (results.createSingle) results.createSingle.resourcesPerSecond = results.createSingle.perSecond;
+    await scenario('createBundle100', 'transaction bundles', () => {
       const bundle: Bundle = {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -152,7 +167,12 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
       };
       return { method: 'POST', path: '/fhir', body: JSON.stringify(bundle), headers: { ...write, prefer: 'return=minimal' } };
     });
-    results.createBundle100.resourcesPerSecond = results.createBundle100.perSecond * 100;
+    if (results.createBundle100) {
+      results.createBundle100.resourcesPerSecond = results.createBundle100.perSecond * 100;
+      // Per resource, not per Bundle, like the figure above.
+      results.createBundle100.serverCpuMsPerRequest! /= 100;
+      results.createBundle100.postgresCpuMsPerRequest! /= 100;
+    }
     return {
       data: { patients: n, observations: EVERYTHING_RESOURCES - 1 + (n - 1) * OBSERVATIONS_PER_PATIENT, scale: options.scale },
       load,
