@@ -1,12 +1,13 @@
 // The master patient index over HTTP: POST /fhir/Patient/$match (FHIR operation, the caller's
 // access rule applies to the candidates) and the review queue for staff at /api/identity
-// (list, decide link / keep separate, the merges in force, undo a merge). Register with { services, resolveCaller }.
+// (list, decide link / keep separate, merge two records the matcher missed, the merges in force,
+// undo a merge). Register with { services, resolveCaller }.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthServices } from '../../auth/services.ts';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { patientMatch } from '../../identity/mpi/match-operation.ts';
 import { listActiveLinks } from '../../identity/mpi/links.ts';
-import { MergeError, unmergePatients } from '../../identity/mpi/merge.ts';
+import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
 import { decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
 import type { FhirCaller } from '../fhir/request.ts';
 import { installErrorHandler, requireStaff } from './auth-http.ts';
@@ -64,6 +65,22 @@ export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (
         const staff = await requireStaff(request, services, REVIEWERS);
         try {
           return await decideReview(services.db, Number(request.params.id), request.body.decision, staff);
+        } catch (err) {
+          if (err instanceof MergeError) return mergeErrorReply(reply, err);
+          throw err;
+        }
+      },
+    );
+
+    // Two records of one person that never met in the queue (e.g. typed with different birth
+    // dates): an administrator merges them by hand, like `hssk identity merge`.
+    api.post<{ Body: { sourceId: string; survivorId: string } }>(
+      '/api/identity/merges',
+      { schema: { body: { type: 'object', additionalProperties: false, required: ['sourceId', 'survivorId'], properties: { sourceId: { type: 'string', pattern: '^[A-Za-z0-9.-]{1,64}$' }, survivorId: { type: 'string', pattern: '^[A-Za-z0-9.-]{1,64}$' } } } } },
+      async (request, reply) => {
+        const staff = await requireStaff(request, services, ['admin']);
+        try {
+          return await mergePatients(services.db, request.body.sourceId, request.body.survivorId, staff);
         } catch (err) {
           if (err instanceof MergeError) return mergeErrorReply(reply, err);
           throw err;

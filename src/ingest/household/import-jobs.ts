@@ -26,7 +26,7 @@ export interface HouseholdJobView {
   finishedAt?: string;
   /** The commune the rows were limited to (a commune health worker's import). */
   commune?: string;
-  progress?: ImportProgress;
+  progress?: ImportProgress & { /** Share of the file read, 0–1. */ fraction: number };
   report?: HouseholdImportReport & { outOfScope: number };
   /** Why the job stopped (Vietnamese). */
   error?: string;
@@ -154,7 +154,10 @@ export class HouseholdJobs {
           rejectedFile: path.join(dir, IMPORT_REJECTS),
           signal: this.abort.signal,
           progressIntervalMs: 500,
-          onProgress: (p) => void (job.progress = { ...p, counts: { ...p.counts, rejected: p.counts.rejected + outOfScope } }),
+          onProgress: (p) => {
+            const { read, total } = source.progress();
+            job.progress = { ...p, fraction: total > 0 ? Math.min(1, read / total) : 0, counts: { ...p.counts, rejected: p.counts.rejected + outOfScope } };
+          },
         });
         job.report = { ...report, rejected: report.rejected + outOfScope, outOfScope };
         job.status = 'done';

@@ -1,5 +1,6 @@
-// Administration (Sở Y tế): staff accounts and roles, the SMS outbox (development adapter), the
-// audit trail, facilities, break-glass accesses.
+// Administration (Sở Y tế): staff accounts and roles, connected software (OAuth2 clients), the
+// SMS outbox (development adapter), the audit trail, facilities, data arrival per facility,
+// break-glass accesses.
 import { Alert, Badge, Button, Card, Code, Grid, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import type { AuditEvent, Bundle, Organization } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
@@ -10,10 +11,12 @@ import { formatDateTime, formatNumber } from '../shared/format.ts';
 import { useI18n, useT } from '../shared/i18n.tsx';
 import { codeText } from '../shared/record.ts';
 import { Empty, ErrorAlert, errorText, Loading, useAsync } from '../shared/ui.tsx';
+import { ClientsAdmin } from './ClientsAdmin.tsx';
+import { Arrivals } from './ImportsPage.tsx';
 import { ROLE_KEYS } from './Shell.tsx';
 import { useSession, type StaffActor } from './session.tsx';
 
-const TABS = ['users', 'sms', 'audit', 'facilities', 'break-glass'] as const;
+const TABS = ['users', 'clients', 'sms', 'audit', 'facilities', 'arrivals', 'break-glass'] as const;
 
 export function AdminPage() {
   const t = useT();
@@ -28,13 +31,18 @@ export function AdminPage() {
       <Tabs value={tab} onChange={(v) => navigate(`/admin/${v ?? 'users'}`)} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
+          <Tabs.Tab value="clients">{t('clients.tab')}</Tabs.Tab>
           <Tabs.Tab value="sms">{t('admin.sms')}</Tabs.Tab>
           <Tabs.Tab value="audit">{t('admin.audit')}</Tabs.Tab>
           <Tabs.Tab value="facilities">{t('admin.facilities')}</Tabs.Tab>
+          <Tabs.Tab value="arrivals">{t('admin.arrivals')}</Tabs.Tab>
           <Tabs.Tab value="break-glass">{t('admin.breakGlass')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="users" pt="md">
           <Users />
+        </Tabs.Panel>
+        <Tabs.Panel value="clients" pt="md">
+          <ClientsAdmin />
         </Tabs.Panel>
         <Tabs.Panel value="sms" pt="md">
           <SmsOutbox />
@@ -44,6 +52,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="facilities" pt="md">
           <Facilities />
+        </Tabs.Panel>
+        <Tabs.Panel value="arrivals" pt="md">
+          <Arrivals uploads={0} />
         </Tabs.Panel>
         <Tabs.Panel value="break-glass" pt="md">
           <BreakGlassList />

@@ -7,6 +7,7 @@ import { AccessPage } from './AccessPage.tsx';
 import { AdminPage } from './AdminPage.tsx';
 import { Form831Page } from './Form831Page.tsx';
 import { HomePage } from './HomePage.tsx';
+import { IdentityReviewPage } from './IdentityReviewPage.tsx';
 import { ImportsPage } from './ImportsPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFound, Shell } from './Shell.tsx';
@@ -67,6 +68,7 @@ export function App() {
           <Route path="/patients/:id" element={<RecordPage />} />
           <Route path="/patients/:id/form831" element={<Form831Page />} />
           <Route path="/imports" element={<ImportsPage />} />
+          <Route path="/identity" element={<IdentityReviewPage />} />
           <Route path="/admin/*" element={<AdminPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

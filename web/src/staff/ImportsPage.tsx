@@ -1,4 +1,5 @@
-// Imports: a facility sends XML 4210/130 envelopes or CDA documents from a file, watches the
+// Imports: a household file (administrators, commune health workers) imported in the background;
+// a facility sends XML 4210/130 envelopes or CDA documents from a file, watches the
 // upload progress, reads the per-episode report and downloads it; the province (or the
 // facility) sees data arrival per facility.
 import { Alert, Badge, Button, Card, FileInput, Group, Progress, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
@@ -8,6 +9,7 @@ import { formatDateTime, formatNumber } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { api } from '../shared/api.ts';
 import { Empty, ErrorAlert, Loading, useAsync } from '../shared/ui.tsx';
+import { HouseholdUpload } from './HouseholdUpload.tsx';
 import { useSession } from './session.tsx';
 
 interface UnitReport {
@@ -53,12 +55,14 @@ export function ImportsPage() {
   const { t } = useI18n();
   const { session } = useSession();
   const canUpload = Boolean(session.actor.facilityCode);
+  // The household endpoint's rule: administrators, and commune health workers for their commune.
+  const canImportHouseholds = session.actor.role === 'admin' || session.actor.role === 'commune-worker';
   const [uploads, setUploads] = useState(0);
   return (
     <Stack>
       <Title order={2}>{t('imports.title')}</Title>
       {canUpload ? <Upload onDone={() => setUploads((n) => n + 1)} /> : <Alert color="blue">{t('imports.noFacility')}</Alert>}
-      <Alert color="gray">{t('imports.householdCli')}</Alert>
+      {canImportHouseholds && <HouseholdUpload onDone={() => setUploads((n) => n + 1)} />}
       <Arrivals uploads={uploads} />
     </Stack>
   );
@@ -213,7 +217,7 @@ interface FacilityArrivals {
   late: boolean;
 }
 
-function Arrivals({ uploads }: { uploads: number }) {
+export function Arrivals({ uploads }: { uploads: number }) {
   const { t } = useI18n();
   const [state, reload] = useAsync((signal) => api.get<{ facilities: FacilityArrivals[] }>('/api/ingest/arrivals', signal), [uploads]);
   return (
