@@ -91,11 +91,23 @@ export class Repository {
   readonly db: Database;
   private readonly q: Queryable;
   private readonly inTransaction: boolean;
+  private readonly deferred?: VersionToWrite[];
 
-  constructor(db: Database, client?: PoolClient) {
+  constructor(db: Database, client?: PoolClient, deferred?: VersionToWrite[]) {
     this.db = db;
     this.q = client ?? db.pool;
     this.inTransaction = client !== undefined;
+    this.deferred = deferred;
+  }
+
+  /**
+   * A repository whose creates are validated, indexed and answered but not written: their
+   * versions are added to `pending`, for the caller to write with others in one statement (a
+   * group commit of single creates, the creates of a transaction Bundle). Only for creates that
+   * nothing in between reads back; every other operation works as usual.
+   */
+  deferringCreates(pending: VersionToWrite[]): Repository {
+    return new Repository(this.db, this.inTransaction ? (this.q as PoolClient) : undefined, pending);
   }
 
   /** Runs `fn` with a repository bound to one database transaction (all or nothing). */
@@ -274,6 +286,10 @@ export class Repository {
       content: json,
       index: rows,
     };
+    if (this.deferred) {
+      this.deferred.push(version);
+      return { resource: stored, content: json, versionId: 1, lastUpdated, created: true, compartment: compartment ?? null };
+    }
     try {
       await insertNewResources(this.q, [version]);
     } catch (err) {
@@ -323,6 +339,8 @@ export class Repository {
 
   /** Update (or create with the client's id when it does not exist yet — update-as-create). */
   async update(resource: Resource, options: WriteOptions = {}): Promise<WriteResult> {
+    // An update-as-create is written at once: only plain creates are ever deferred.
+    if (this.deferred) return new Repository(this.db, this.inTransaction ? (this.q as PoolClient) : undefined).update(resource, options);
     this.checkBody(resource);
     if (!resource.id) throw badRequest('Thiếu id trong tài nguyên (missing id)', `${resource.resourceType}.id`);
     assertId(resource.id);

@@ -9,7 +9,8 @@ import { insertAuditEntries } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../store/database.ts';
 import type { Actor } from '../../auth/actor.ts';
 import type { FhirError } from '../../fhir/outcomes.ts';
-import { upsertPersons } from '../../identity/mpi/mpi-store.ts';
+import { upsertPersons, type PersonToWrite } from '../../identity/mpi/mpi-store.ts';
+import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import { identityKeys } from '../../identity/mpi/resolve.ts';
 import type { AccessRecord } from './request.ts';
@@ -39,6 +40,12 @@ export function auditEntriesOf(accesses: AccessRecord[], actor: Actor | undefine
   return entries;
 }
 
+function personOf(id: string, content: string, isNew: boolean): PersonToWrite {
+  const patient = JSON.parse(content) as Patient;
+  const facts = factsFromPatient(patient);
+  return { patientId: id, residentId: residentIdOf(patient) ?? null, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)).stored, isNew };
+}
+
 async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promise<void> {
   const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId).map((a) => a.entityId!))];
   if (ids.length === 0) return;
@@ -46,14 +53,31 @@ async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promis
     `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,
     [ids],
   );
-  await upsertPersons(
-    db,
-    rows.map((r) => {
-      const patient = JSON.parse(r.content) as Patient;
-      const facts = factsFromPatient(patient);
-      return { patientId: r.id, residentId: residentIdOf(patient) ?? null, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)).stored };
-    }),
-  );
+  await upsertPersons(db, rows.map((r) => personOf(r.id, r.content, false)));
+}
+
+/** A plain create's writes — its version, audit entries and patient index row — committed as one unit. */
+export interface CreateUnit {
+  versions: VersionToWrite[];
+  audit: AuditEntryInput[];
+  persons: PersonToWrite[];
+}
+
+export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[], actor: Actor | undefined, ip: string): CreateUnit {
+  const recordedAt = new Date();
+  return {
+    versions,
+    audit: auditEntriesOf(accesses, actor, ip).map((e) => ({ ...e, recordedAt })),
+    // Built from the version itself: the person row of a Patient just created (no re-read).
+    persons: versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => personOf(v.id, v.content!, true)),
+  };
+}
+
+/** Writes many creates' units in three statements (the group commit of single creates). */
+export async function writeCreateUnits(tx: Queryable, units: CreateUnit[]): Promise<void> {
+  await insertNewResources(tx, units.flatMap((u) => u.versions));
+  await insertAuditEntries(tx, units.flatMap((u) => u.audit));
+  await upsertPersons(tx, units.flatMap((u) => u.persons));
 }
 
 /** After a read or a batch: audit entries share a group commit with concurrent requests. */

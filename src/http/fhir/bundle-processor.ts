@@ -4,10 +4,10 @@
 // entry on its own and reports each result.
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
+import { badRequest, conflict, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import type { Repository } from '../../store/repository.ts';
+import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { executeInteraction } from './interactions.ts';
-import { applyBatch, planBatch } from './transaction-batch.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -111,6 +111,18 @@ function rewriteReferences(value: unknown, map: Map<string, string>): unknown {
   return value;
 }
 
+/** Writes the deferred creates of a transaction (and empties the list). */
+async function writeDeferred(tx: Repository, pending: VersionToWrite[]): Promise<void> {
+  if (pending.length === 0) return;
+  const versions = pending.splice(0);
+  try {
+    await insertNewResources(tx.queryable, versions);
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw conflict('Một tài nguyên trong giao dịch đã tồn tại (a created resource already exists)');
+    throw err;
+  }
+}
+
 export async function processBundle(repo: Repository, body: unknown, caller: FhirCaller, baseUrl: string, preferHeader?: string): Promise<Bundle> {
   const bundle = body as Bundle;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
@@ -157,11 +169,6 @@ async function processTransaction(
 
   try {
     return await repo.transaction(async (tx) => {
-      // A sync push (identifier-keyed updates and deletes) is applied as one batch.
-      const plan = planBatch(requests, caller);
-      const batched = plan && (await applyBatch(tx, plan, caller));
-      if (batched) return { resourceType: 'Bundle', type: 'transaction-response', entry: requests.map(({ index }) => responseEntry(batched.get(index)!)) } as Bundle;
-
       // 1. Decide the identity of every entry that others may reference.
       const map = new Map<string, string>();
       const presetIds = new Map<number, string>();
@@ -202,6 +209,7 @@ async function processTransaction(
       }
 
       // 2. Run the entries in the order R4 prescribes, with references rewritten.
+      const pending: VersionToWrite[] = [];
       const results = new Array<BundleEntry>(requests.length);
       const ordered = [...requests].sort((a, b) => (METHOD_ORDER[a.req.method] ?? 9) - (METHOD_ORDER[b.req.method] ?? 9) || a.index - b.index);
       for (const { req, index } of ordered) {
@@ -222,7 +230,11 @@ async function processTransaction(
               ? { ...effective, ifNoneExist: undefined, presetId: preset }
               : { ...effective, method: 'PUT', path: `${type}/${preset}`, query: {}, body: { ...body, id: preset } };
         }
-        const res = await executeInteraction(tx, effective, caller).catch((err: unknown) => {
+        // Plain creates are validated and indexed one by one but written together, in one
+        // statement, before the first entry that is not one (it might read them).
+        const deferrable = effective.method === 'POST' && !effective.ifNoneExist && /^[A-Z][A-Za-z]+$/.test(effective.path);
+        if (!deferrable) await writeDeferred(tx, pending);
+        const res = await executeInteraction(deferrable ? tx.deferringCreates(pending) : tx, effective, caller).catch((err: unknown) => {
           if (err instanceof FhirError) {
             err.outcome.issue?.forEach((i) => (i.expression = [...(i.expression ?? []), `Bundle.entry[${index}]`]));
           }
@@ -230,6 +242,7 @@ async function processTransaction(
         });
         results[index] = responseEntry(res);
       }
+      await writeDeferred(tx, pending);
       return { resourceType: 'Bundle', type: 'transaction-response', entry: results } as Bundle;
     });
   } catch (err) {

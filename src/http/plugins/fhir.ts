@@ -7,7 +7,9 @@ import { processBundle } from '../fhir/bundle-processor.ts';
 import { executeInteraction } from '../fhir/interactions.ts';
 import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
 import type { Actor } from '../../auth/actor.ts';
-import { afterSuccess, afterWrite, recordRefusal } from '../fhir/access-trail.ts';
+import { afterSuccess, afterWrite, createUnitOf, recordRefusal, writeCreateUnits } from '../fhir/access-trail.ts';
+import { createGroupCommit } from '../../store/group-commit.ts';
+import type { VersionToWrite } from '../../store/resource-writer.ts';
 import { auditEventInteraction } from '../fhir/audit-events.ts';
 
 export interface FhirPluginOptions {
@@ -118,7 +120,13 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     const actor = (resolved as { actor?: Actor }).actor;
     try {
       let res: FhirResponse;
-      if (isBatchOrRead(req, path)) {
+      if (isPlainCreate(req, path)) {
+        // Validated, indexed and answered here; written with the concurrent creates in one
+        // transaction (with its audit entries and patient index row), answered once committed.
+        const pending: VersionToWrite[] = [];
+        res = await executeInteraction(new Repository(app.db).deferringCreates(pending), requestOf(req, path), caller);
+        await creates.submit(createUnitOf(pending, accesses, actor, req.ip));
+      } else if (isBatchOrRead(req, path)) {
         res = await run(new Repository(app.db), req, path, caller);
         await afterSuccess(app, accesses, actor, req.ip);
       } else {
@@ -136,6 +144,12 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
       throw err;
     }
   };
+
+  const creates = createGroupCommit(app.db, writeCreateUnits);
+
+  /** A create without condition (`POST /fhir/Type`): nothing in it reads what it writes. */
+  const isPlainCreate = (req: FastifyRequest, path: string): boolean =>
+    req.method === 'POST' && /^[A-Z][A-Za-z]+\/?$/.test(path) && header(req, 'if-none-exist') === undefined;
 
   /** Reads, and batch Bundles (whose entries each run in their own transaction). */
   const isBatchOrRead = (req: FastifyRequest, path: string): boolean => {
