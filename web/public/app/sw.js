@@ -64,3 +64,42 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, DATA));
   }
 });
+
+// Web-push reminders (docs/programs.md): the payload is HSSK's JSON {title, body, url, tag}.
+self.addEventListener('push', (event) => {
+  let data;
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || 'HSSK', {
+      body: data.body || '',
+      icon: '/app/icon-192.png',
+      badge: '/app/icon-192.png',
+      lang: 'vi',
+      ...(data.tag ? { tag: data.tag } : {}),
+      data: { url: data.url || '/app/' },
+    }),
+  );
+});
+
+// A tap opens the app (an open window of it if there is one), only ever at this origin.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || '/app/', self.location.origin);
+  if (target.origin !== self.location.origin || !target.pathname.startsWith('/app')) return;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((c) => new URL(c.url).pathname.startsWith('/app'));
+      if (open) {
+        await open.focus();
+        if ('navigate' in open) await open.navigate(target.href);
+        return;
+      }
+      await self.clients.openWindow(target.href);
+    })(),
+  );
+});

@@ -1,21 +1,24 @@
 // Reminders (C6): the resident's upcoming appointments (FHIR Appointment) and medication
 // schedules (active MedicationRequest), and their choice, per kind, of being reminded: on or off,
-// by SMS or in the app, at which hour (/api/reminders/preferences).
-import { Alert, Badge, Card, Group, Select, Stack, Switch, Text, Title } from '@mantine/core';
+// by SMS, by notification or both, at which hour (/api/reminders/preferences); and whether this
+// device receives notifications (web push, device-push.ts).
+import { Alert, Badge, Card, Checkbox, Group, Select, Stack, Switch, Text, Title } from '@mantine/core';
 import type { Appointment, Bundle, MedicationRequest } from '@medplum/fhirtypes';
 import { useState } from 'react';
-import { api } from '../shared/api.ts';
+import { api, ApiError } from '../shared/api.ts';
 import { formatDate, formatDateTime, todayVn } from '../shared/format.ts';
 import { useI18n, type MessageKey } from '../shared/i18n.tsx';
 import { codeText } from '../shared/record.ts';
 import { Empty, ErrorAlert, errorText, Loading, useAsync } from '../shared/ui.tsx';
+import { devicePushState, disableDevicePush, enableDevicePush, type DevicePushState } from './device-push.ts';
 
-type Channel = 'sms' | 'push' | 'none';
+type Channel = 'sms' | 'push' | 'both' | 'none';
 interface Preference {
   kind: string;
   channel: Channel;
   enabled: boolean;
   hour: number | null;
+  smsFallback?: boolean;
 }
 interface Preferences {
   patientId: string;
@@ -32,6 +35,7 @@ export function Reminders({ patientId }: { patientId: string }) {
       </Title>
       <Appointments patientId={patientId} />
       <Medications patientId={patientId} />
+      <DevicePush />
       <Settings patientId={patientId} />
       <Text size="xs" c="dimmed">
         {t('app.remind.note')}
@@ -119,6 +123,61 @@ function Medications({ patientId }: { patientId: string }) {
   );
 }
 
+function DevicePush() {
+  const { t, lang } = useI18n();
+  const [state, reload] = useAsync((signal) => devicePushState(signal), []);
+  const [changed, setChanged] = useState<DevicePushState>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const current = changed ?? (state.status === 'ready' ? state.data : undefined);
+  async function toggle(on: boolean) {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setChanged(on ? await enableDevicePush() : await disableDevicePush());
+    } catch (err) {
+      setError(t('app.remind.device.failed', { reason: err instanceof ApiError ? errorText(t, lang, err) : t('app.remind.device.browserError') }));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Card withBorder padding="sm" data-testid="device-push">
+      <Title order={3} size="h4" mb="xs">
+        {t('app.remind.device.title')}
+      </Title>
+      {state.status === 'loading' && <Loading />}
+      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
+      {current && (
+        <Stack gap="xs">
+          <Switch
+            size="lg"
+            label={t('app.remind.device.switch')}
+            checked={current === 'on'}
+            disabled={busy || current === 'unsupported'}
+            onChange={(e) => void toggle(e.currentTarget.checked)}
+          />
+          <Text size="sm" c="dimmed">
+            {t('app.remind.device.help')}
+          </Text>
+          {current === 'on' && (
+            <Text size="sm" role="status">
+              {t('app.remind.device.on')}
+            </Text>
+          )}
+          {current === 'unsupported' && <Alert color="yellow">{t('app.remind.device.unsupported')}</Alert>}
+          {current === 'denied' && <Alert color="yellow">{t('app.remind.device.denied')}</Alert>}
+          {error && (
+            <Alert color="red" role="alert">
+              {error}
+            </Alert>
+          )}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h));
 
 function Settings({ patientId }: { patientId: string }) {
@@ -148,7 +207,13 @@ function Settings({ patientId }: { patientId: string }) {
         <Stack data-testid="reminder-settings">
           {data.kinds.map((kind) => {
             const all = data.preferences.find((p) => p.kind === 'all');
-            const pref = data.preferences.find((p) => p.kind === kind) ?? { kind, channel: all?.channel ?? 'sms', enabled: all?.enabled ?? true, hour: all?.hour ?? null };
+            const pref = data.preferences.find((p) => p.kind === kind) ?? {
+              kind,
+              channel: all?.channel ?? 'sms',
+              enabled: all?.enabled ?? true,
+              hour: all?.hour ?? null,
+              smsFallback: all?.smsFallback ?? false,
+            };
             const label = t(`app.remind.kind.${kind}` as MessageKey);
             return (
               <Stack key={kind} gap="xs" data-testid={`reminder-${kind}`}>
@@ -174,6 +239,7 @@ function Settings({ patientId }: { patientId: string }) {
                       data={[
                         { value: 'sms', label: t('app.remind.channel.sms') },
                         { value: 'push', label: t('app.remind.channel.push') },
+                        { value: 'both', label: t('app.remind.channel.both') },
                       ]}
                     />
                     <Select
@@ -185,6 +251,14 @@ function Settings({ patientId }: { patientId: string }) {
                       data={[{ value: 'default', label: t('app.remind.hour.default') }, ...HOURS.map((h) => ({ value: h, label: `${h.padStart(2, '0')}:00` }))]}
                     />
                   </Group>
+                )}
+                {pref.enabled && pref.channel === 'push' && (
+                  <Checkbox
+                    size="md"
+                    label={t('app.remind.smsFallback')}
+                    checked={pref.smsFallback ?? false}
+                    onChange={(e) => void save({ ...pref, smsFallback: e.currentTarget.checked })}
+                  />
                 )}
               </Stack>
             );

@@ -71,10 +71,17 @@ export function ResidentApp() {
 }
 
 type Tab = 'record' | 'measure' | 'remind' | 'share' | 'consents';
+const TABS: readonly Tab[] = ['record', 'measure', 'remind', 'share', 'consents'];
+
+/** A notification opens /app/?tab=remind: start on that tab. */
+function initialTab(): Tab {
+  const asked = new URLSearchParams(window.location.search).get('tab');
+  return TABS.find((t) => t === asked) ?? 'record';
+}
 
 function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () => void }) {
   const { t } = useI18n();
-  const [tab, setTab] = useState<Tab>('record');
+  const [tab, setTab] = useState<Tab>(initialTab);
   const [patientId, setPatientId] = useState(session.actor.patientId);
   const [topic, setTopic] = useState<string>();
   useEffect(() => {
