@@ -7,13 +7,14 @@ import { api, ApiError, setCsrfToken } from '../shared/api.ts';
 import { formatDateTime } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { buildRecord } from '../shared/record.ts';
-import { RecordHeader, RecordTabs } from '../shared/RecordView.tsx';
+import { RecordHeader, RecordTabs, SelfReportedLabel } from '../shared/RecordView.tsx';
 import { Empty, ErrorAlert, errorText, LanguageSwitch, Loading, useAsync } from '../shared/ui.tsx';
 import { QrCode } from '../shared/qr.tsx';
 import { SignIn } from './SignIn.tsx';
 import { AccessLog } from './AccessLog.tsx';
 import { Measurements } from './Measurements.tsx';
 import { Reminders } from './Reminders.tsx';
+import { SelfReport } from './SelfReport.tsx';
 import { KnowledgeLinks, KnowledgePage, recordTopics } from './Knowledge.tsx';
 import { nameOf } from '../shared/fhir.ts';
 
@@ -84,9 +85,10 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
   const [tab, setTab] = useState<Tab>(initialTab);
   const [patientId, setPatientId] = useState(session.actor.patientId);
   const [topic, setTopic] = useState<string>();
+  const [selfReport, setSelfReport] = useState(false);
   useEffect(() => {
     window.scrollTo(0, 0);
-  }, [topic]);
+  }, [topic, selfReport]);
   const people = [session.actor.patientId, ...session.actor.actsFor.filter((p) => p !== session.actor.patientId)];
   return (
     <AppShell header={{ height: 56 }} footer={{ height: 64 }} padding="sm">
@@ -107,7 +109,12 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
         <Stack maw={900} mx="auto">
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
           {topic && <KnowledgePage id={topic} onBack={() => setTopic(undefined)} />}
-          {!topic && tab === 'record' && <MyRecord patientId={patientId} onOpenTopic={setTopic} />}
+          {!topic && tab === 'record' &&
+            (selfReport ? (
+              <SelfReport patientId={patientId} onBack={() => setSelfReport(false)} />
+            ) : (
+              <MyRecord patientId={patientId} onOpenTopic={setTopic} onSelfReport={() => setSelfReport(true)} />
+            ))}
           {!topic && tab === 'measure' && <Measurements patientId={patientId} onOpenTopic={setTopic} />}
           {!topic && tab === 'remind' && <Reminders patientId={patientId} />}
           {!topic && tab === 'share' && <Share patientId={patientId} />}
@@ -129,6 +136,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
             value={tab}
             onChange={(v) => {
               setTopic(undefined);
+              setSelfReport(false);
               setTab(v as Tab);
             }}
             data={[
@@ -185,7 +193,7 @@ function PersonSwitch({ people, value, onChange, self }: { people: string[]; val
   );
 }
 
-function MyRecord({ patientId, onOpenTopic }: { patientId: string; onOpenTopic: (id: string) => void }) {
+function MyRecord({ patientId, onOpenTopic, onSelfReport }: { patientId: string; onOpenTopic: (id: string) => void; onSelfReport: () => void }) {
   const { t } = useI18n();
   const [state, reload] = useAsync(async (signal) => {
     const bundle = await api.get<Bundle>(`/fhir/Patient/${encodeURIComponent(patientId)}/$everything?_count=5000`, signal);
@@ -198,15 +206,20 @@ function MyRecord({ patientId, onOpenTopic }: { patientId: string; onOpenTopic: 
   if (!record) return <Empty />;
   const lastSync = localStorage.getItem(SYNC_KEY);
   return (
-    <Stack data-testid="my-record">
-      {!navigator.onLine && lastSync && <Alert color="yellow">{t('app.offline', { time: formatDateTime(lastSync) })}</Alert>}
-      <RecordHeader record={record} />
-      <Text size="sm" c="dimmed">
-        {t('app.recordId')}: <b>{patientId}</b>
-      </Text>
-      <RecordTabs record={record} />
-      <KnowledgeLinks related={recordTopics(record)} onOpen={onOpenTopic} />
-    </Stack>
+    <SelfReportedLabel.Provider value="record.selfReported.resident">
+      <Stack data-testid="my-record">
+        {!navigator.onLine && lastSync && <Alert color="yellow">{t('app.offline', { time: formatDateTime(lastSync) })}</Alert>}
+        <RecordHeader record={record} />
+        <Text size="sm" c="dimmed">
+          {t('app.recordId')}: <b>{patientId}</b>
+        </Text>
+        <Button size="lg" variant="light" onClick={onSelfReport} h="auto" py="sm" styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }}>
+          {t('app.self.open')}
+        </Button>
+        <RecordTabs record={record} />
+        <KnowledgeLinks related={recordTopics(record)} onOpen={onOpenTopic} />
+      </Stack>
+    </SelfReportedLabel.Provider>
   );
 }
 

@@ -4,12 +4,13 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import './record.css';
 import type { Composition, Encounter, Observation } from '@medplum/fhirtypes';
-import { lazy, startTransition, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { createContext, lazy, startTransition, Suspense, useContext, useEffect, useState, type ReactNode } from 'react';
 import { identifiersOf, nameOf, phoneOf, addressText } from './fhir.ts';
 import { ageOf, formatDate, formatDateTime } from './format.ts';
 import { useT, type MessageKey, type Translate } from './i18n.tsx';
 import { codeText, observationDate, observationValue, type Episode, type MeasureId, type PatientRecord, type Sourced } from './record.ts';
 import { Empty, Loading } from './ui.tsx';
+import { isSelfReportedEntry } from './self-reported.ts';
 
 const TrendChart = lazy(() => import('./charts.tsx').then((m) => ({ default: m.TrendChart })));
 
@@ -19,11 +20,24 @@ export function genderText(t: Translate, gender: string | undefined): string {
   return gender ? t(GENDER[gender] ?? 'gender.unknown') : t('gender.unknown');
 }
 
-function Source({ name }: { name: string | undefined }) {
+/**
+ * How a resident's own statements are labelled: "reported by the resident" for staff, "reported
+ * by you" in the resident's app (which provides 'record.selfReported.resident').
+ */
+export const SelfReportedLabel = createContext<MessageKey>('record.selfReported.staff');
+
+function useSourceText(): (item: { source?: string | undefined; selfReported?: true | undefined }) => string {
   const t = useT();
+  const selfLabel = useContext(SelfReportedLabel);
+  return (item) => (item.selfReported ? t(selfLabel) : (item.source ?? t('record.sourceUnknown')));
+}
+
+function Source({ item }: { item: { source?: string | undefined; selfReported?: true | undefined } }) {
+  const t = useT();
+  const text = useSourceText();
   return (
-    <Text size="xs" c="dimmed" component="span">
-      {t('record.source')}: {name ?? t('record.sourceUnknown')}
+    <Text size="xs" c={item.selfReported ? 'blue.9' : 'dimmed'} fw={item.selfReported ? 600 : undefined} component="span" data-self-reported={item.selfReported ? 'true' : undefined}>
+      {t('record.source')}: {text(item)}
     </Text>
   );
 }
@@ -38,7 +52,12 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
   const t = useT();
   const p = record.patient;
   const age = ageOf(p.birthDate);
-  const phone = phoneOf(p);
+  const selfLabel = useContext(SelfReportedLabel);
+  // The facility's phone and address first; the resident's own additions listed apart, labelled.
+  const recorded = { ...p, telecom: p.telecom?.filter((x) => !isSelfReportedEntry(x)), address: p.address?.filter((x) => !isSelfReportedEntry(x)) };
+  const phone = phoneOf(recorded);
+  const ownPhones = (p.telecom ?? []).filter((x) => isSelfReportedEntry(x) && x.value && !x.period?.end);
+  const ownAddresses = (p.address ?? []).filter((x) => isSelfReportedEntry(x) && !x.period?.end);
   return (
     <Card withBorder padding="md" data-testid="record-header">
       <Group justify="space-between" align="flex-start" wrap="wrap">
@@ -50,12 +69,22 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
             {genderText(t, p.gender)} · {t('record.born')} {formatDate(p.birthDate)}
             {age !== undefined && ` · ${t('record.age', { age })}`}
           </Text>
-          {addressText(p) && <Text size="sm">{addressText(p)}</Text>}
+          {addressText(recorded) && <Text size="sm">{addressText(recorded)}</Text>}
           {phone && (
-            <Text size="sm">
+            <Text size="sm" data-testid="recorded-phone">
               {t('record.phone')}: {phone}
             </Text>
           )}
+          {ownPhones.map((x) => (
+            <Text size="sm" key={`p${x.value}`} data-testid="self-reported-phone">
+              {t('record.phone')}: {x.value} <Text span size="xs" c="blue.9" fw={600}>({t(selfLabel)})</Text>
+            </Text>
+          ))}
+          {ownAddresses.map((x, i) => (
+            <Text size="sm" key={`a${i}`} data-testid="self-reported-address">
+              {x.text ?? [x.line?.join(', '), x.city, x.state].filter(Boolean).join(', ')} <Text span size="xs" c="blue.9" fw={600}>({t(selfLabel)})</Text>
+            </Text>
+          ))}
         </Stack>
         {actions && <Group gap="xs">{actions}</Group>}
       </Group>
@@ -97,8 +126,9 @@ export function RecordHeader({ record, actions }: { record: PatientRecord; actio
           </Text>
         ) : (
           record.allergies.map((a) => (
-            <Badge key={a.resource.id} color="red.9" variant="filled" tt="none">
+            <Badge key={a.resource.id} color="red.9" variant={a.selfReported ? 'outline' : 'filled'} tt="none" title={a.selfReported ? t(selfLabel) : undefined}>
               {codeText(a.resource.code)}
+              {a.selfReported ? ` (${t(selfLabel)})` : ''}
             </Badge>
           ))
         )}
@@ -205,6 +235,7 @@ const CHARTS: { id: string; title: MessageKey; unit: string; lines: { measure: M
 
 function Results({ record }: { record: PatientRecord }) {
   const t = useT();
+  const sourceText = useSourceText();
   const charts = CHARTS.filter((c) => c.lines.some((l) => (record.series[l.measure]?.length ?? 0) >= 2));
   return (
     <Stack>
@@ -237,12 +268,12 @@ function Results({ record }: { record: PatientRecord }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {record.observations.map(({ resource: o, source }) => (
+              {record.observations.map(({ resource: o, ...item }) => (
                 <Table.Tr key={o.id}>
                   <Table.Td>{formatDate(observationDate(o))}</Table.Td>
                   <Table.Td>{codeText(o.code)}</Table.Td>
                   <Table.Td>{observationValue(o)}</Table.Td>
-                  <Table.Td>{source ?? t('record.sourceUnknown')}</Table.Td>
+                  <Table.Td>{sourceText(item)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -282,18 +313,24 @@ function Vaccinations({ record }: { record: PatientRecord }) {
   );
 }
 
-function SourcedList<T>({ items, render, empty }: { items: Sourced<T>[]; render: (r: T) => ReactNode; empty: string }) {
+function SourcedList<T>({ items, render, empty, testId }: { items: Sourced<T>[]; render: (r: T) => ReactNode; empty: string; testId?: string }) {
   if (items.length === 0) return <Empty>{empty}</Empty>;
   return (
-    <Stack gap={6}>
+    <Stack gap={6} data-testid={testId}>
       {items.map((x, i) => (
         <div key={i}>
           <Text size="sm">{render(x.resource)}</Text>
-          <Source name={x.source} />
+          <Source item={x} />
         </div>
       ))}
     </Stack>
   );
+}
+
+function reactionText(t: Translate, r: { manifestation?: { text?: string }[]; severity?: string } | undefined): string {
+  const what = r?.manifestation?.map((m) => codeText(m)).filter(Boolean).join(', ');
+  if (!what) return '';
+  return ` — ${what}${r?.severity ? ` (${t(`allergy.severity.${r.severity}` as MessageKey)})` : ''}`;
 }
 
 function History({ record }: { record: PatientRecord }) {
@@ -307,10 +344,16 @@ function History({ record }: { record: PatientRecord }) {
         render={(c) => `${codeText(c.code)}${c.code?.coding?.[0]?.code ? ` (${c.code.coding[0].code})` : ''}${c.onsetDateTime || c.recordedDate ? ` — ${formatDate(c.onsetDateTime ?? c.recordedDate)}` : ''}`}
       />
       <Title order={4}>{t('record.allergies')}</Title>
-      <SourcedList items={record.allergies} empty={t('record.noAllergies')} render={(a) => `${codeText(a.code)}${a.category?.length ? ` (${a.category.map((c) => t(`allergy.${c}` as MessageKey)).join(', ')})` : ''}`} />
+      <SourcedList
+        items={record.allergies}
+        testId="allergy-list"
+        empty={t('record.noAllergies')}
+        render={(a) => `${codeText(a.code)}${a.category?.length ? ` (${a.category.map((c) => t(`allergy.${c}` as MessageKey)).join(', ')})` : ''}${reactionText(t, a.reaction?.[0])}`}
+      />
       <Title order={4}>{t('record.familyHistory')}</Title>
       <SourcedList
         items={record.familyHistory}
+        testId="family-history-list"
         empty={t('common.noData')}
         render={(f) => `${codeText(f.relationship)}: ${(f.condition ?? []).map((c) => codeText(c.code)).join(', ')}`}
       />

@@ -1,6 +1,7 @@
 // Turns a Patient/$everything Bundle into what the record screens show: episodes with their
 // diagnoses, medicines, results and summaries; measurement series for the trend charts;
 // vaccinations, health checks, allergies, family links — each item with its source facility.
+import { isSelfReported } from './self-reported.ts';
 import type {
   AllergyIntolerance, Bundle, CodeableConcept, Composition, Condition, Encounter, FamilyMemberHistory, Flag, Group, Immunization,
   MedicationRequest, MedicationStatement, Observation, Organization, Patient, Procedure, Reference, RelatedPerson, Resource, DiagnosticReport,
@@ -11,6 +12,8 @@ export interface Sourced<T> {
   resource: T;
   /** Name of the facility the item came from, when it is known. */
   source?: string;
+  /** The resident's own statement (C5), not a facility's record. */
+  selfReported?: true;
 }
 
 export interface Episode {
@@ -153,6 +156,7 @@ export function buildRecord(bundle: Bundle, patientId: string): PatientRecord | 
     }
   };
   const sourced = <T extends Resource>(r: T): Sourced<T> => {
+    if (isSelfReported(r)) return { resource: r, selfReported: true };
     const source = sourceOf(r);
     return source ? { resource: r, source } : { resource: r };
   };
