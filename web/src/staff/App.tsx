@@ -13,6 +13,7 @@ import { LoginPage } from './LoginPage.tsx';
 import { NotFound, Shell } from './Shell.tsx';
 import { RecordPage } from './RecordPage.tsx';
 import { SearchPage } from './SearchPage.tsx';
+import { SyncPage } from './SyncPage.tsx';
 import { SessionContext, type SessionInfo } from './session.tsx';
 
 type State = { status: 'loading' } | { status: 'signed-out' } | { status: 'error'; error: unknown } | { status: 'signed-in'; session: SessionInfo };
@@ -70,6 +71,7 @@ export function App() {
           <Route path="/imports" element={<ImportsPage />} />
           <Route path="/identity" element={<IdentityReviewPage />} />
           <Route path="/admin/*" element={<AdminPage />} />
+          <Route path="/sync" element={<SyncPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Shell>

@@ -38,6 +38,7 @@ export function Shell({ children }: { children: ReactNode }) {
     // The review queue's API rule: administrators, clerks and commune health workers.
     { to: '/identity', label: 'nav.identity', show: actor.role === 'admin' || actor.role === 'clerk' || actor.role === 'commune-worker' },
     { to: '/admin', label: 'nav.admin', show: actor.role === 'admin' },
+    { to: '/sync', label: 'nav.sync', show: actor.role === 'admin' },
   ];
   return (
     <AppShell header={{ height: 64 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
