@@ -1,5 +1,6 @@
 // The connection to PostgreSQL: embedded (default) or external (DATABASE_URL), with
 // transactions that retry on serialization failures and deadlocks.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres.ts';
@@ -9,6 +10,26 @@ import { migrate } from './migrations.ts';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export type Queryable = pg.Pool | pg.PoolClient;
+
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * A query that each connection parses and plans once, then re-executes (a named prepared
+ * statement): half the PostgreSQL CPU of a read by id. Only for lookups by key, whose generic
+ * plan is as good as a custom one — never for searches, where a plan made without the values
+ * (a `LIKE $1` prefix, a skewed code) can be far worse. The name is derived from the text, so
+ * every connection and every variant (e.g. each access condition) gets its own statement.
+ */
+export function preparedQuery(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_NAMED_STATEMENTS) return { text, values };
+    name = `hssk_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
 
 export interface Database {
   pool: pg.Pool;

@@ -17,7 +17,7 @@ import {
   unprocessable,
 } from '../fhir/outcomes.ts';
 import { assertValidResource } from '../fhir/validation.ts';
-import type { Database, Queryable } from './database.ts';
+import { preparedQuery, type Database, type Queryable } from './database.ts';
 import { extractIndex } from './indexer.ts';
 import { insertNewResources, updateExistingResources, type VersionToWrite } from './resource-writer.ts';
 import { SqlParams } from './search/conditions.ts';
@@ -125,8 +125,10 @@ export class Repository {
   /** The current row, deleted or not; `lock` (inside a transaction) holds it until commit. */
   async readVersionRow(type: string, id: string, lock = false): Promise<StoredVersion | undefined> {
     const { rows } = await this.q.query(
-      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource WHERE resource_type = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
-      [type, id],
+      preparedQuery(
+        `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource WHERE resource_type = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
+        [type, id],
+      ),
     );
     const r = rows[0];
     return r
@@ -149,9 +151,11 @@ export class Repository {
     const i = sql.add(id);
     const cond = access('r', sql);
     const { rows } = await this.q.query(
-      `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource r
+      preparedQuery(
+        `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource r
        WHERE r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
-      sql.values,
+        sql.values,
+      ),
     );
     const r = rows[0];
     return r

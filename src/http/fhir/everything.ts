@@ -3,6 +3,7 @@
 // locations and medications those resources point to. Paged by keyset on the internal key.
 import type { BundleLink } from '@medplum/fhirtypes';
 import { badRequest } from '../../fhir/outcomes.ts';
+import { preparedQuery } from '../../store/database.ts';
 import type { Repository } from '../../store/repository.ts';
 import { SqlParams } from '../../store/search/conditions.ts';
 import type { ResourceRow } from '../../store/search/execute.ts';
@@ -30,9 +31,11 @@ export async function everything(repo: Repository, req: FhirRequest, caller: Fhi
   const acc = caller.access?.('r', sql);
   if (acc) conds.push(acc);
   const { rows } = await repo.queryable.query(
-    `SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content FROM resource r
+    preparedQuery(
+      `SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content FROM resource r
      WHERE ${conds.join(' AND ')} ORDER BY r.rid LIMIT ${sql.add(count + 1)}`,
-    sql.values,
+      sql.values,
+    ),
   );
   const more = rows.length > count;
   const matches: ResourceRow[] = rows.slice(0, count).map((r) => ({
