@@ -50,8 +50,27 @@ export function deviceLabel(userAgent: string = navigator.userAgent): string {
   return os ? `${browser} trên ${os}` : browser;
 }
 
+/** A browser without a reachable push service may never settle subscribe(): give up instead. */
+const SUBSCRIBE_TIMEOUT_MS = 20_000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('push service did not answer')), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
 async function registration(): Promise<ServiceWorkerRegistration> {
-  return navigator.serviceWorker.ready;
+  return within(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
 }
 
 /** On when the browser holds a subscription and HSSK has it for the signed-in resident. */
@@ -79,7 +98,7 @@ export async function enableDevicePush(): Promise<DevicePushState> {
     await sub.unsubscribe();
     sub = null;
   }
-  sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  sub ??= await within(reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }), SUBSCRIBE_TIMEOUT_MS);
   await api.post('/api/push/subscriptions', { ...sub.toJSON(), device: deviceLabel() });
   return 'on';
 }
