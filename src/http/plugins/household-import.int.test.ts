@@ -101,6 +101,7 @@ describe('household upload over HTTP', () => {
     const job = await finished('yte.xa', started.body.id);
     expect(job.status).toBe('done');
     expect(job.report).toMatchObject({ rows: 3, created: 2, rejected: 2, outOfScope: 1 });
+    expect(JSON.stringify(job)).not.toContain('/tmp');
     expect(await patients('Nguyễn Văn Hải')).toBe(1);
     expect(await patients('Trần Thị Lan')).toBe(1);
     expect(await patients('Lê Thị Khác')).toBe(0);

@@ -27,7 +27,7 @@ export interface HouseholdJobView {
   /** The commune the rows were limited to (a commune health worker's import). */
   commune?: string;
   progress?: ImportProgress & { /** Share of the file read, 0–1. */ fraction: number };
-  report?: HouseholdImportReport & { outOfScope: number };
+  report?: Omit<HouseholdImportReport, 'rejectedFile'> & { outOfScope: number };
   /** Why the job stopped (Vietnamese). */
   error?: string;
   hasRejected: boolean;
@@ -159,7 +159,9 @@ export class HouseholdJobs {
             job.progress = { ...p, fraction: total > 0 ? Math.min(1, read / total) : 0, counts: { ...p.counts, rejected: p.counts.rejected + outOfScope } };
           },
         });
-        job.report = { ...report, rejected: report.rejected + outOfScope, outOfScope };
+        // The server's temporary path is nobody's business: the CSV is downloaded through the job.
+        const { rejectedFile: _path, ...counts } = report;
+        job.report = { ...counts, rejected: report.rejected + outOfScope, outOfScope };
         job.status = 'done';
       } catch (err) {
         job.status = 'failed';
