@@ -81,8 +81,10 @@ describe.skipIf(!hasChromium)('staff portal: household upload, identity review, 
     fs.writeFileSync(file, '\uFEFF' + HOUSEHOLDS);
     await card.locator('input[type="file"]').setInputFiles(file);
     await card.getByRole('button', { name: 'Tải lên và nhập' }).click();
+    // The job's progress shows from the moment the file is accepted until the import ends.
+    await page.getByTestId('household-progress').waitFor();
+    expect(await page.getByRole('progressbar', { name: 'Tiến độ nhập' }).count()).toBe(1);
     const job = page.getByTestId('household-job');
-    await job.waitFor();
     await expect.poll(() => job.textContent(), POLL).toContain('Đã nhập xong 5 dòng, 2 hộ');
     const counts = await page.getByTestId('household-counts').textContent();
     // 2 new residents, 2 look-alikes waiting for review, 1 bad date + 1 other commune rejected.
