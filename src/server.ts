@@ -10,6 +10,7 @@ import { loadDemoIfFirstRun } from './demo/demo.ts';
 import { loadVapidKeys } from './programs/reminders/vapid-keys.ts';
 import { webPushSender } from './programs/reminders/web-push-sender.ts';
 import { startProgramScheduler } from './programs/scheduler.ts';
+import { healthBookJob } from './sync/healthbook/start.ts';
 import { startSyncWorker } from './sync/start.ts';
 import type { SyncWorker } from './sync/worker.ts';
 
@@ -44,7 +45,8 @@ export async function startServer(
     app = await buildApp({ config, db, logger });
     await app.listen({ port: config.port, host: config.host });
     const push = webPushSender({ keys: await loadVapidKeys(db.pool, config) });
-    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line) });
+    const hbJob = healthBookJob(config, db, (line) => logger.info(line));
+    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line), jobs: hbJob ? [hbJob] : [] });
     sync = startSyncWorker(config, db, (msg, fields) => logger.debug(fields ?? {}, msg));
   } catch (err) {
     await scheduler?.stop().catch(() => undefined);

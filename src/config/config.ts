@@ -38,6 +38,18 @@ export interface Config {
     clientSecret: string | undefined;
     batchSize: number;
   };
+  /**
+   * The national health-book channel (QĐ 1551, docs/sync.md); undefined without an endpoint.
+   * The key file is read when the scheduler starts.
+   */
+  healthBook: {
+    url: string;
+    username: string;
+    password: string;
+    facilityId: string;
+    keyFile: string;
+    intervalMinutes: number;
+  } | undefined;
   auth: {
     accessTokenSeconds: number;
     sessionIdleSeconds: number;
@@ -105,6 +117,12 @@ export const CONFIG_VARIABLES = [
   ['HSSK_SYNC_CLIENT_ID', '', 'OAuth2 client registered on the receiver'],
   ['HSSK_SYNC_CLIENT_SECRET', '', 'secret of that client'],
   ['HSSK_SYNC_BATCH', '200', 'resources per pushed transaction Bundle'],
+  ['HSSK_HEALTHBOOK_URL', '', "base URL of the Ministry's data-sync API for the health book (QĐ 1551), e.g. `https://api-sandbox.emrhub.vn`; empty: channel off"],
+  ['HSSK_HEALTHBOOK_USER', '', "the facility's data-exchange account on that API"],
+  ['HSSK_HEALTHBOOK_PASSWORD', '', 'password of that account'],
+  ['HSSK_HEALTHBOOK_FACILITY_ID', '', "the facility's 13-digit ID on the Cổng dữ liệu sức khỏe"],
+  ['HSSK_HEALTHBOOK_KEY_FILE', '', "PEM file of the facility's RSA private key that signs every push"],
+  ['HSSK_HEALTHBOOK_INTERVAL_MINUTES', '15', 'how often health checks not yet pushed are looked for (1–720; the limit is 24 hours)'],
 ] as const;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -150,6 +168,21 @@ function pushSettings(env: Env, problems: string[]): Config['push'] {
     if (bad.length > 0) problems.push(`HSSK_PUSH_SERVICE_HOSTS: "${bad.join(', ')}" không phải tên máy chủ (not host names)`);
   }
   return { vapidPublicKey, vapidPrivateKey, vapidSubject, serviceHosts };
+}
+
+function healthBookSettings(env: Env, cwd: string, problems: string[]): Config['healthBook'] {
+  const url = env.HSSK_HEALTHBOOK_URL?.trim().replace(/\/+$/, '') || undefined;
+  const intervalMinutes = intVar(env, 'HSSK_HEALTHBOOK_INTERVAL_MINUTES', 15, 1, 720, problems);
+  if (!url) return undefined;
+  if (!/^https?:\/\/\S+$/.test(url)) problems.push(`HSSK_HEALTHBOOK_URL="${url}" phải là một URL http(s)`);
+  const username = env.HSSK_HEALTHBOOK_USER?.trim() ?? '';
+  const password = env.HSSK_HEALTHBOOK_PASSWORD ?? '';
+  const facilityId = env.HSSK_HEALTHBOOK_FACILITY_ID?.trim() ?? '';
+  const keyFile = env.HSSK_HEALTHBOOK_KEY_FILE?.trim() ?? '';
+  if (!username || !password) problems.push('HSSK_HEALTHBOOK_USER và HSSK_HEALTHBOOK_PASSWORD là bắt buộc khi có HSSK_HEALTHBOOK_URL (required with the health-book endpoint)');
+  if (!/^\d{13}$/.test(facilityId)) problems.push(`HSSK_HEALTHBOOK_FACILITY_ID="${facilityId}" phải gồm 13 chữ số (13 digits)`);
+  if (!keyFile) problems.push('HSSK_HEALTHBOOK_KEY_FILE là bắt buộc khi có HSSK_HEALTHBOOK_URL (the facility key signs every push)');
+  return { url, username, password, facilityId, keyFile: path.resolve(cwd, keyFile), intervalMinutes };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -215,6 +248,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push('HSSK_SYNC_CLIENT_ID và HSSK_SYNC_CLIENT_SECRET là bắt buộc khi có HSSK_SYNC_TARGET (required with a sync target)');
   }
   const syncBatchSize = intVar(env, 'HSSK_SYNC_BATCH', 200, 1, 10_000, problems);
+  const healthBook = healthBookSettings(env, cwd, problems);
   const push = pushSettings(env, problems);
   const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -236,6 +270,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy,
     mode,
     sync: { target: syncTarget, clientId: syncClientId, clientSecret: syncClientSecret, batchSize: syncBatchSize },
+    healthBook,
     auth: {
       accessTokenSeconds,
       sessionIdleSeconds,

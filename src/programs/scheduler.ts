@@ -17,6 +17,13 @@ export const PROGRAM_JOBS = {
   alerts: { name: 'programs-alerts', cron: '* * * * *' },
 } as const;
 
+/** A job of another module run on the same queue (e.g. the health-book push, src/sync/healthbook). */
+export interface ScheduledJob {
+  name: string;
+  cron: string;
+  run: () => Promise<void>;
+}
+
 export interface SchedulerOptions {
   db: Database;
   sms: SmsSender;
@@ -24,6 +31,7 @@ export interface SchedulerOptions {
   push: PushSender;
   window?: SendWindow;
   log?: (line: string) => void;
+  jobs?: ScheduledJob[];
 }
 
 export async function startProgramScheduler(options: SchedulerOptions): Promise<{ stop(): Promise<void> }> {
@@ -48,5 +56,10 @@ export async function startProgramScheduler(options: SchedulerOptions): Promise<
   await boss.work(PROGRAM_JOBS.alerts.name, async () => {
     await scanAlerts(options.db);
   });
+  for (const job of options.jobs ?? []) {
+    await boss.createQueue(job.name);
+    await boss.schedule(job.name, job.cron, null, { tz: 'Asia/Ho_Chi_Minh' });
+    await boss.work(job.name, job.run);
+  }
   return { stop: () => boss.stop({ graceful: true }) };
 }

@@ -2,6 +2,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Queryable } from '../store/database.ts';
 import { outboxStats, readSyncState } from '../store/outbox.ts';
+import { healthBookCounts, type HealthBookCounts } from './healthbook/push-job.ts';
 import { emptyState, STATE_KEY, type WorkerState } from './worker.ts';
 
 export interface SyncStatus {
@@ -13,9 +14,16 @@ export interface SyncStatus {
   oldestQueuedAt: string | null;
   deadLetters: number;
   worker: WorkerState;
+  /** The health-book channel (QĐ 1551): its configuration and what is still to push. */
+  healthBook: (HealthBookCounts & { configured: true; endpoint: string; intervalMinutes: number }) | { configured: false };
 }
 
-export async function syncStatus(db: Queryable, target: string | undefined, mode: 'province' | 'hub'): Promise<SyncStatus> {
+export async function syncStatus(
+  db: Queryable,
+  target: string | undefined,
+  mode: 'province' | 'hub',
+  healthBook?: { url: string; intervalMinutes: number },
+): Promise<SyncStatus> {
   const stats = await outboxStats(db);
   const worker = (await readSyncState<WorkerState>(db, STATE_KEY)) ?? emptyState();
   return {
@@ -26,6 +34,9 @@ export async function syncStatus(db: Queryable, target: string | undefined, mode
     oldestQueuedAt: stats.oldestQueuedAt?.toISOString() ?? null,
     deadLetters: stats.deadLetters,
     worker,
+    healthBook: healthBook
+      ? { configured: true, endpoint: healthBook.url, intervalMinutes: healthBook.intervalMinutes, ...(await healthBookCounts(db)) }
+      : { configured: false },
   };
 }
 

@@ -18,7 +18,7 @@ const statusCommand: Command = {
     parseFlags(args, []);
     const db = await openDatabase(config, { poolSize: 2 });
     try {
-      out(JSON.stringify(await syncStatus(db.pool, config.sync.target, config.mode), null, 2));
+      out(JSON.stringify(await syncStatus(db.pool, config.sync.target, config.mode, config.healthBook), null, 2));
       return 0;
     } finally {
       await db.close();

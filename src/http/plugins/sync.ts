@@ -58,7 +58,7 @@ export const hubGuard: FastifyPluginAsync = async (app) => {
 export const syncRoutes: FastifyPluginAsync = async (app) => {
   await app.register(bulkExportRoutes);
   installErrorHandler(app);
-  const status = () => syncStatus(app.db.pool, app.config.sync.target, app.config.mode);
+  const status = () => syncStatus(app.db.pool, app.config.sync.target, app.config.mode, app.config.healthBook);
   const registry = syncMetricsRegistry(status);
 
   app.get('/metrics', async (_request, reply) => {
