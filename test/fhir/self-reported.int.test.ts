@@ -175,6 +175,12 @@ describe('Patient/$add-contact', () => {
     expect(after.telecom?.[0]).toEqual(FACILITY_PHONE);
   });
 
+  it('is advertised in the CapabilityStatement', async () => {
+    const cs = (await t.app.inject({ method: 'GET', url: '/fhir/metadata' })).json();
+    const patient = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    expect(patient.operation).toContainEqual({ name: 'add-contact', definition: 'http://fhir.hssk.vn/OperationDefinition/Patient-add-contact' });
+  });
+
   it('is for residents: staff record contact details with a plain update', async () => {
     expect((await call('doctor', 'POST', '/fhir/Patient/sA/$add-contact', contact({ name: 'phone', valueString: '0987000222' }))).status).toBe(403);
   });

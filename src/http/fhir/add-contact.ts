@@ -9,9 +9,12 @@ import { addSelfReportedContact, type NewContact } from '../../fhir/self-reporte
 import { normalisePhone } from '../../identity/identifiers.ts';
 import { commune as communeOf, province as provinceOf } from '../../province/admin-units.ts';
 import type { Repository, WriteResult } from '../../store/repository.ts';
+import { registerOperation } from './capability.ts';
 import type { FhirCaller, FhirRequest, FhirResponse } from './request.ts';
 
 const MAX_LINE = 200;
+
+registerOperation('Patient', 'add-contact', 'http://fhir.hssk.vn/OperationDefinition/Patient-add-contact');
 
 /** Today in Vietnam (UTC+7), as a FHIR date. */
 function vietnamToday(now = Date.now()): string {
