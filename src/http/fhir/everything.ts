@@ -54,10 +54,12 @@ export async function everything(repo: Repository, req: FhirRequest, caller: Fhi
     const acc2 = caller.access?.('t', s2);
     if (acc2) c2.push(acc2);
     const res = await repo.queryable.query(
-      `SELECT DISTINCT t.rid, t.resource_type, t.id, t.version_id, t.last_updated, t.content
+      preparedQuery(
+        `SELECT DISTINCT t.rid, t.resource_type, t.id, t.version_id, t.last_updated, t.content
        FROM search_reference x JOIN resource t ON t.resource_type = x.target_type AND t.id = x.target_id
        WHERE ${c2.join(' AND ')}`,
-      s2.values,
+        s2.values,
+      ),
     );
     included = res.rows.map((r) => ({
       rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, content: r.content,
