@@ -2,11 +2,10 @@
 // awaits it before answering (nothing lost on a crash). Concurrent calls are grouped into one
 // multi-row INSERT (group commit): under load, one round trip carries many entries, and no
 // lock is taken — the chain is built afterwards by the sealer (./sealer.ts).
-import type { Queryable } from '../store/database.ts';
+import { preparedQuery, type Queryable } from '../store/database.ts';
 import type { AuditEntryInput } from './audit-entry.ts';
 
 const MAX_BATCH = 500;
-const COLUMNS = 15;
 
 export interface AuditLog {
   record(entry: AuditEntryInput): Promise<void>;
@@ -29,25 +28,39 @@ function values(e: AuditEntryInput): unknown[] {
     e.sourceIp ?? null,
     e.reason ?? null,
     e.detail ? JSON.stringify(e.detail) : null,
-    null,
   ];
 }
+
+/** The columns an entry fills, with the array type each is sent as (one array per column). */
+const INSERT_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['recorded_at', 'timestamptz'],
+  ['action', 'text'],
+  ['outcome', 'text'],
+  ['agent_kind', 'text'],
+  ['agent_id', 'text'],
+  ['agent_role', 'text'],
+  ['agent_facility', 'text'],
+  ['patient_id', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['query', 'text'],
+  ['source_ip', 'text'],
+  ['reason', 'text'],
+  ['detail', 'jsonb'],
+];
+
+// One statement text whatever the batch size (columns as arrays), so every connection parses
+// and plans it once: the audit trail is written on every request that touches personal data.
+const INSERT_SQL = `INSERT INTO audit_entry (${INSERT_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${INSERT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
 
 /** One INSERT for many entries. */
 export async function insertAuditEntries(db: Queryable, entries: AuditEntryInput[]): Promise<void> {
   for (let start = 0; start < entries.length; start += MAX_BATCH) {
     const batch = entries.slice(start, start + MAX_BATCH);
-    const params: unknown[] = [];
-    const rows = batch.map((e, i) => {
-      params.push(...values(e));
-      return `(${Array.from({ length: COLUMNS }, (_, c) => `$${i * COLUMNS + c + 1}`).join(', ')})`;
-    });
-    await db.query(
-      `INSERT INTO audit_entry (recorded_at, action, outcome, agent_kind, agent_id, agent_role, agent_facility, patient_id,
-                                entity_type, entity_id, query, source_ip, reason, detail, hash)
-       VALUES ${rows.join(', ')}`,
-      params,
-    );
+    const columns: unknown[][] = INSERT_COLUMNS.map(() => []);
+    for (const e of batch) values(e).forEach((v, c) => columns[c]!.push(v));
+    await db.query(preparedQuery(INSERT_SQL, columns));
   }
 }
 

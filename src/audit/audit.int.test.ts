@@ -54,6 +54,23 @@ describe('audit trail', () => {
     await expect(db.pool.query('DELETE FROM audit_seal')).rejects.toThrow(/append-only/);
   });
 
+  it('refuses a change to any column of an unsealed entry except its place in the chain (every column of the table, so a new one cannot slip past the guard)', async () => {
+    await insertAuditEntries(db.pool, [{ ...read('p-guard'), query: 'name=x', reason: 'r', detail: { a: 1 } }]);
+    const { rows: [entry] } = await db.pool.query<{ seq: number }>(`SELECT seq FROM audit_entry WHERE patient_id = 'p-guard' AND chain_pos IS NULL`);
+    const { rows: columns } = await db.pool.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'audit_entry' AND column_name NOT IN ('seq', 'chain_pos', 'hash')`,
+    );
+    expect(columns.length).toBeGreaterThanOrEqual(14);
+    const changed: Record<string, string> = { 'timestamp with time zone': `now() - interval '1 day'`, jsonb: `'{"b":2}'::jsonb`, text: `'tampered'` };
+    for (const { column_name, data_type } of columns) {
+      expect(changed[data_type], `a change for ${data_type}`).toBeDefined();
+      await expect(db.pool.query(`UPDATE audit_entry SET ${column_name} = ${changed[data_type]} WHERE seq = $1`, [entry!.seq]), column_name).rejects.toThrow(/append-only/);
+    }
+    await db.pool.query(`UPDATE audit_entry SET chain_pos = -1, hash = '\\x00' WHERE seq = $1`, [entry!.seq]);
+    await expect(db.pool.query(`UPDATE audit_entry SET hash = '\\x01' WHERE seq = $1`, [entry!.seq])).rejects.toThrow(/append-only/);
+    await tamper(`UPDATE audit_entry SET chain_pos = NULL, hash = NULL WHERE seq = $1`, [entry!.seq]);
+  });
+
   it('searches by patient, agent, action and date, newest first, page by page', async () => {
     await insertAuditEntries(db.pool, [read('px', 'agent-a'), read('px', 'agent-b'), { ...read('px', 'agent-a'), action: 'search', query: 'name=Nguyen' }]);
     const first = await searchAudit(db.pool, { patientId: 'px', count: 2 }, { kind: 'all' });

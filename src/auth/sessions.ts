@@ -1,7 +1,7 @@
 // Server-side portal sessions. The cookie holds a random token; the table holds its SHA-256.
 // Each session has its own CSRF token, required in `x-csrf-token` on state-changing requests.
 // Sessions end on logout, on "logout everywhere", after an idle period, or at an absolute limit.
-import type { Queryable } from '../store/database.ts';
+import { preparedQuery, type Queryable } from '../store/database.ts';
 import type { AuthConfig } from './auth-config.ts';
 import { randomToken, sha256 } from './secrets.ts';
 
@@ -38,10 +38,13 @@ export async function createSession(db: Queryable, config: AuthConfig, userKind:
 /** The live session of a cookie value; refreshes its idle clock at most once a minute. */
 export async function lookupSession(db: Queryable, config: AuthConfig, token: string): Promise<Session | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
+  // Prepared once per connection: it runs on every request of a portal session.
   const { rows } = await db.query<{ user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number }>(
-    `SELECT user_kind, user_id, csrf_token, expires_at, (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS idle_ms
-       FROM user_session WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
-    [sha256(token)],
+    preparedQuery(
+      `SELECT user_kind, user_id, csrf_token, expires_at, (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS idle_ms
+         FROM user_session WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+      [sha256(token)],
+    ),
   );
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;

@@ -1,7 +1,7 @@
 // Staff accounts: creation (with their Practitioner and PractitionerRole), lookup, unlock.
 import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { IdentifierSystem } from '../fhir/systems.ts';
-import type { Queryable } from '../store/database.ts';
+import { preparedQuery, type Queryable } from '../store/database.ts';
 import { STAFF_ROLES, type StaffActor, type StaffRole } from './actor.ts';
 import { AuthError } from './errors.ts';
 import type { FhirWriter } from './fhir-writer.ts';
@@ -150,7 +150,8 @@ function fromRow(row: StaffRow): StaffUser {
 }
 
 export async function findStaffUserById(db: Queryable, id: string): Promise<StaffUser | undefined> {
-  const { rows } = await db.query<StaffRow>(`SELECT ${COLUMNS} FROM staff_user WHERE id = $1`, [id]);
+  // Prepared once per connection: every request of a staff session reads the account.
+  const { rows } = await db.query<StaffRow>(preparedQuery(`SELECT ${COLUMNS} FROM staff_user WHERE id = $1`, [id]));
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
