@@ -7,6 +7,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { foldVietnamese, normalizePhone } from '../fhir/fold.ts';
 import { listSearchParams, type SearchParamDef } from '../fhir/search-parameters.ts';
 import { patientCompartmentParams } from '../fhir/compartment.ts';
+import { compilePath, evaluatePath, type CompiledPath } from './index-paths.ts';
 
 export interface IndexRows {
   token: [p: number, system: string | null, code: string | null, display: string | null][];
@@ -216,18 +217,36 @@ function hasRoot(resource: Resource, keys: string[], root: string): boolean {
   return keys.some((k) => k.length > root.length && k.startsWith(root) && k.charCodeAt(root.length) >= 65 && k.charCodeAt(root.length) <= 90);
 }
 
-export function extractIndex(resource: Resource): ExtractedIndex {
+/** Each parameter's compiled path (null: the FHIRPath engine evaluates it), by parameter key. */
+const compiled = new Map<number, CompiledPath | null>();
+function compiledPath(param: SearchParamDef): CompiledPath | null {
+  let path = compiled.get(param.key);
+  if (path === undefined) compiled.set(param.key, (path = compilePath(param.resourceType, param.expression) ?? null));
+  return path;
+}
+
+function valuesOf(resource: Resource, param: SearchParamDef, input: () => TypedValue[], usePaths: boolean): TypedValue[] {
+  const path = usePaths ? compiledPath(param) : null;
+  if (path) return evaluatePath(path, resource);
+  try {
+    return evalFhirPathTyped(param.parsed, input());
+  } catch {
+    return []; // A parameter whose expression does not apply to this instance has no value.
+  }
+}
+
+/**
+ * The index rows of a resource. `usePaths: false` evaluates every expression with the FHIRPath
+ * engine: the reference the compiled paths are tested against.
+ */
+export function extractIndex(resource: Resource, { usePaths = true }: { usePaths?: boolean } = {}): ExtractedIndex {
   const rows = emptyIndexRows();
-  const input = [toTypedValue(resource)];
+  let typed: TypedValue[] | undefined;
+  const input = () => (typed ??= [toTypedValue(resource)]);
   const keys = Object.keys(resource);
   for (const param of listSearchParams(resource.resourceType)) {
     if (param.roots && !param.roots.some((root) => hasRoot(resource, keys, root))) continue;
-    let values: TypedValue[];
-    try {
-      values = evalFhirPathTyped(param.parsed, input);
-    } catch {
-      continue; // A parameter whose expression does not apply to this instance has no value.
-    }
+    const values = valuesOf(resource, param, input, usePaths);
     if (values.length > 0) addValues(rows, param, values);
   }
   return { rows, compartment: compartmentOf(resource, rows) };
