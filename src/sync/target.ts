@@ -114,12 +114,13 @@ class TransientError extends Error {
   }
 }
 
-/** The receiver's issue codes and diagnostics (an OperationOutcome), not the whole body. */
+/** The receiver's issue codes and texts (an OperationOutcome), not the whole body. */
 function diagnostics(text: string): string {
   try {
-    const oo = JSON.parse(text) as { issue?: { code?: string; diagnostics?: string; expression?: string[] }[] };
+    const oo = JSON.parse(text) as { issue?: { code?: string; diagnostics?: string; details?: { text?: string }; expression?: string[] }[] };
     if (Array.isArray(oo.issue)) {
-      return oo.issue.map((i) => [i.code, i.expression?.join(','), i.diagnostics].filter(Boolean).join(' ')).join('; ').slice(0, 1000);
+      // The text is what an administrator reads on the dead-letter list (HSSK puts it in details.text).
+      return oo.issue.map((i) => [i.code, i.expression?.join(','), i.details?.text ?? i.diagnostics].filter(Boolean).join(' ')).join('; ').slice(0, 1000);
     }
   } catch {
     // not JSON: the status says enough

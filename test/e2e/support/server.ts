@@ -87,11 +87,12 @@ export async function buildWeb(): Promise<string> {
   return DIST;
 }
 
-export async function startServer(distDir: string): Promise<E2eServer> {
+/** `env`: extra configuration (e.g. a sync target), as the environment would give it. */
+export async function startServer(distDir: string, env: Record<string, string> = {}): Promise<E2eServer> {
   const db = await createTestDatabase();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent' });
+  const config = loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent', ...env });
   const app = await buildApp({ config, db, logger: createLogger('silent') });
   // Until src/http/app.ts registers the web plugin, register it here.
   if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(webRoutes, { distDir });

@@ -62,13 +62,16 @@ export function durationText(t: Translate, seconds: number): string {
 export function SyncPage() {
   const t = useT();
   const { session } = useSession();
+  // One refresh for both panels: a replay changes the queue as well as the list.
+  const [tick, setTick] = useState(0);
+  const refresh = () => setTick((n) => n + 1);
   if (session.actor.role !== 'admin') return <Alert color="red">{t('error.403')}</Alert>;
   return (
     <Stack>
       <Title order={2}>{t('nav.sync')}</Title>
       <Text c="dimmed">{t('sync.intro')}</Text>
-      <Overview />
-      <DeadLetters />
+      <Overview tick={tick} onRefresh={refresh} />
+      <DeadLetters tick={tick} onChanged={refresh} />
     </Stack>
   );
 }
@@ -86,9 +89,9 @@ function Figure({ label, value, testId, tone }: { label: string; value: string; 
   );
 }
 
-function Overview() {
+function Overview({ tick, onRefresh }: { tick: number; onRefresh: () => void }) {
   const t = useT();
-  const [state, reload] = useAsync((signal) => api.get<SyncStatusView>('/api/sync/status', signal), []);
+  const [state, reload] = useAsync((signal) => api.get<SyncStatusView>('/api/sync/status', signal), [tick]);
   if (state.status === 'loading') return <Loading />;
   if (state.status === 'error') return <ErrorAlert error={state.error} onRetry={reload} />;
   const s = state.data;
@@ -115,7 +118,7 @@ function Overview() {
           <Group gap="xs">
             {s.mode === 'hub' && <Badge variant="light">{t('sync.hubMode')}</Badge>}
             {s.target && (w.consecutiveFailures > 0 ? <Badge color="red.9">{t('sync.failing')}</Badge> : <Badge color="teal.9">{t('sync.healthy')}</Badge>)}
-            <Button size="xs" variant="default" onClick={reload}>
+            <Button size="xs" variant="default" onClick={onRefresh}>
               {t('sync.refresh')}
             </Button>
           </Group>
@@ -175,9 +178,9 @@ function HealthBook({ hb }: { hb: HealthBookStatus }) {
   );
 }
 
-function DeadLetters() {
+function DeadLetters({ tick, onChanged }: { tick: number; onChanged: () => void }) {
   const { t, lang } = useI18n();
-  const [state, reload] = useAsync((signal) => api.get<{ deadLetters: DeadLetterView[] }>('/api/sync/dead-letters?limit=200', signal), []);
+  const [state, reload] = useAsync((signal) => api.get<{ deadLetters: DeadLetterView[] }>('/api/sync/dead-letters?limit=200', signal), [tick]);
   const [message, setMessage] = useState<{ text: string; ok: boolean }>();
   const [busy, setBusy] = useState(false);
   const replay = async (seqs?: number[]) => {
@@ -185,7 +188,7 @@ function DeadLetters() {
     try {
       const r = await api.post<{ replayed: number }>('/api/sync/dead-letters/replay', seqs ? { seqs } : {});
       setMessage({ text: t('sync.replayed', { n: r.replayed }), ok: true });
-      reload();
+      onChanged();
     } catch (err) {
       setMessage({ text: errorText(t, lang, err), ok: false });
     } finally {
