@@ -1,7 +1,8 @@
 // Sending pending reminders whose time has come, only inside the sending window. A reminder is
 // claimed (pending → sending) by one UPDATE … RETURNING before it is sent, so concurrent
 // dispatchers never send the same one twice. Each attempt on each channel and device is kept in
-// reminder_delivery; the reminder is 'sent' when at least one channel delivered it.
+// reminder_delivery; the reminder is 'sent' when at least one channel delivered it. A push that
+// failed only for a passing reason (push service busy or unreachable) is tried again later.
 import type { Patient } from '@medplum/fhirtypes';
 import { normalisePhone } from '../../sms/phone.ts';
 import type { SmsSender } from '../../sms/sms-sender.ts';
@@ -19,6 +20,9 @@ export interface DispatchDeps {
   limit?: number;
 }
 
+/** Tries of a reminder whose push failed for a passing reason, and the wait between them. */
+export const PUSH_RETRY = { attempts: 3, delayMs: 15 * 60_000 };
+
 export interface DispatchResult {
   sent: number;
   failed: number;
@@ -28,6 +32,7 @@ export interface DispatchResult {
 
 interface ClaimedReminder {
   key: string;
+  attempts: number;
   recipient_id: string;
   kind: string;
   channel: string;
@@ -85,17 +90,29 @@ async function record(q: Queryable, key: string, a: Attempt): Promise<void> {
   );
 }
 
-/** Pushes to every device of the recipient; true when at least one push service accepted it. */
-async function sendPush(deps: DispatchDeps, r: ClaimedReminder, errors: string[]): Promise<boolean> {
+interface PushOutcome {
+  delivered: boolean;
+  /** Some device failed for a reason that may pass (5xx, 429, network): worth another try. */
+  transient: boolean;
+}
+
+/** 429 and 5xx (RFC 8030 §8.4), or no answer at all: the push service may take it later. */
+function isTransient(e: PushDeliveryError): boolean {
+  return e.statusCode === undefined || e.statusCode === 429 || e.statusCode >= 500;
+}
+
+/** Pushes to every device of the recipient. */
+async function sendPush(deps: DispatchDeps, r: ClaimedReminder, errors: string[]): Promise<PushOutcome> {
   const subs = await activeSubscriptions(deps.db, r.recipient_id);
   if (subs.length === 0) {
     const error = 'Chưa đăng ký nhận thông báo đẩy.';
     await record(deps.db, r.key, { channel: 'push', outcome: 'failed', error });
     errors.push(error);
-    return false;
+    return { delivered: false, transient: false };
   }
   const payload = pushPayloadOf(r);
   let delivered = false;
+  let transient = false;
   for (const s of subs) {
     try {
       await deps.push.send(s, payload);
@@ -108,9 +125,10 @@ async function sendPush(deps: DispatchDeps, r: ClaimedReminder, errors: string[]
       if (e.gone) await deps.db.query('DELETE FROM push_subscription WHERE id = $1', [s.id]);
       await record(deps.db, r.key, { channel: 'push', subscriptionId: s.id, outcome: e.gone ? 'gone' : 'failed', ...(e.statusCode ? { statusCode: e.statusCode } : {}), error: e.message });
       errors.push(e.message);
+      if (!e.gone && isTransient(e)) transient = true;
     }
   }
-  return delivered;
+  return { delivered, transient };
 }
 
 async function sendSms(deps: DispatchDeps, r: ClaimedReminder, errors: string[]): Promise<boolean> {
@@ -134,7 +152,7 @@ export async function dispatchReminders(deps: DispatchDeps): Promise<DispatchRes
   const { rows } = await deps.db.query<ClaimedReminder>(
     `UPDATE reminder SET status = 'sending', attempts = attempts + 1
      WHERE key IN (SELECT key FROM reminder WHERE status = 'pending' AND not_before <= $1 ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED)
-     RETURNING key, recipient_id, kind, channel, sms_fallback, message`,
+     RETURNING key, attempts, recipient_id, kind, channel, sms_fallback, message`,
     [now.toISOString(), deps.limit ?? 500],
   );
   let sent = 0;
@@ -143,13 +161,22 @@ export async function dispatchReminders(deps: DispatchDeps): Promise<DispatchRes
     const via: string[] = [];
     const errors: string[] = [];
     const wantsPush = r.channel === 'push' || r.channel === 'both';
-    const pushed = wantsPush && (await sendPush(deps, r, errors));
+    const push = wantsPush ? await sendPush(deps, r, errors) : { delivered: false, transient: false };
+    const pushed = push.delivered;
     if (pushed) via.push('push');
     // SMS: chosen on its own or with push, or as the fallback of a push that reached no device.
     if (r.channel === 'sms' || r.channel === 'both' || (r.channel === 'push' && r.sms_fallback && !pushed)) {
       if (await sendSms(deps, r, errors)) via.push('sms');
     }
-    if (via.length > 0) {
+    if (via.length === 0 && push.transient && r.attempts < PUSH_RETRY.attempts) {
+      // Back to pending: the claim and the window rules apply again to the next try.
+      await deps.db.query(`UPDATE reminder SET status = 'pending', not_before = $2, last_error = $3 WHERE key = $1`, [
+        r.key,
+        new Date(now.getTime() + PUSH_RETRY.delayMs).toISOString(),
+        (errors[0] ?? '').slice(0, 200),
+      ]);
+      failed++;
+    } else if (via.length > 0) {
       await deps.db.query(`UPDATE reminder SET status = 'sent', sent_at = now(), delivered_via = $2, last_error = $3 WHERE key = $1`, [r.key, via.join(','), errors[0]?.slice(0, 200) ?? null]);
       sent++;
     } else {

@@ -180,4 +180,33 @@ describe('web-push reminders', () => {
     expect(JSON.parse(second.decrypt(service.received[before]!.body)).body).toContain('Uốn ván mũi 3');
     expect((await outbox()).at(-1)).toContain('Uốn ván mũi 3');
   });
+
+  it('a push service that is busy (503) gets the reminder again 15 minutes later, still once', async () => {
+    await t.app.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: resident, payload: { endpoint: `${service.origin}/push/thiet-bi-2` } });
+    const busy = new BrowserSubscription(`${service.origin}/push/ban-ron`);
+    service.answers.set('/push/ban-ron', 503);
+    expect((await subscribe(busy)).statusCode).toBe(201);
+    await setPreference(t.db.pool, 'me-lan', { kind: 'vaccination', channel: 'push', enabled: true, hour: null, smsFallback: false });
+    await due('me-lan', 'vat/4', 'Uốn ván mũi 4');
+    await produceReminders(t.db.pool, { now: morning });
+    const sms = (await outbox()).length;
+    expect(await dispatchReminders({ ...deps(), now: morning })).toMatchObject({ sent: 0, failed: 1 });
+    const key = (await reminderOf('me-lan', 'vat/4')).key;
+    const waiting = (await t.db.pool.query('SELECT status, attempts, not_before FROM reminder WHERE key = $1', [key])).rows[0];
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(waiting.not_before.getTime()).toBe(morning.getTime() + 15 * 60_000);
+    expect((await dispatchReminders({ ...deps(), now: new Date(morning.getTime() + 5 * 60_000) })).sent).toBe(0);
+
+    service.answers.delete('/push/ban-ron');
+    const later = new Date(morning.getTime() + 16 * 60_000);
+    expect(await dispatchReminders({ ...deps(), now: later })).toMatchObject({ sent: 1, failed: 0 });
+    expect(await dispatchReminders({ ...deps(), now: later })).toMatchObject({ sent: 0, failed: 0 });
+    expect(await reminderOf('me-lan', 'vat/4')).toMatchObject({ status: 'sent', delivered_via: 'push' });
+    expect(await deliveries(key)).toEqual([
+      { channel: 'push', outcome: 'failed', status_code: 503 },
+      { channel: 'push', outcome: 'sent', status_code: null },
+    ]);
+    expect(service.received.filter((m) => m.path === '/push/ban-ron')).toHaveLength(2);
+    expect((await outbox()).length).toBe(sms);
+  });
 });
