@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('array literals sent to PostgreSQL', () => {
   it('give back every text exactly, including quotes, backslashes, braces, commas and the word NULL', async () => {
-    const texts = ['', 'NULL', 'null', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', '\\"', ' spaced ', 'Nguyễn Văn Ân', 'line\nbreak', '{"a":[1,"b\\\\c"]}', null];
+    const texts = ['', 'NULL', 'null', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', '\\"', ' spaced ', 'Nguyễn Văn Ân', 'line\nbreak', '{"a":[1,"b\\\\c"]}', 'say "hi"\nbye', 'tab\t"x"', 'emoji 😀 "q"', JSON.stringify({ text: 'dòng 1\ndòng "2" \\ 3' }), null];
     const { rows } = await db.pool.query<{ v: (string | null)[] }>('SELECT $1::text[] AS v', [arrayLiteral(texts)]);
     expect(rows[0]!.v).toEqual(texts);
   });
