@@ -70,6 +70,7 @@ function collectIndexArrays(versions: VersionToWrite[]): IndexArrays {
   return a;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const UNSAFE_FOR_JSON = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
