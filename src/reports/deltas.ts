@@ -15,7 +15,7 @@ const CELLS: { cell: CellTable; select: (filter: string) => string; params: (asO
   { cell: COVERAGE, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
   { cell: NCD, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
   { cell: VACCINATION, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: DISEASE, select: diseaseSelect, params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
+  { cell: DISEASE, select: (filter) => diseaseSelect(filter, true), params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
 ];
 
 // Temporary tables (dropped at commit) shadow nothing: their names are the cell tables' + phase.
@@ -34,21 +34,30 @@ export async function applyContributions(client: Client): Promise<Record<string,
   const changed: Record<string, number> = {};
   for (const { cell } of CELLS) {
     const keys = cell.keys.join(', ');
+    const measures = cell.measures.join(', ');
     const sums = cell.measures.map((m) => `sum(${m})::int AS ${m}`).join(', ');
     const before = `SELECT ${keys}, ${cell.measures.map((m) => `-${m}`).join(', ')} FROM ${scratch(cell, 'before')}`;
-    const after = `SELECT ${keys}, ${cell.measures.join(', ')} FROM ${scratch(cell, 'after')}`;
+    const after = `SELECT ${keys}, ${measures} FROM ${scratch(cell, 'after')}`;
     const nonZero = cell.measures.map((m) => `sum(${m}) <> 0`).join(' OR ');
     const update = cell.measures.map((m) => `${m} = ${cell.table}.${m} + EXCLUDED.${m}`).join(', ');
-    const upsert = await client.query(
-      `INSERT INTO ${cell.table} (${keys}, ${cell.measures.join(', ')})
-       SELECT ${keys}, ${sums} FROM (${before} UNION ALL ${after}) d(${keys}, ${cell.measures.join(', ')})
-       GROUP BY ${keys} HAVING ${nonZero}
-       ON CONFLICT (${keys}) DO UPDATE SET ${update}`,
+    const emptied = `${cell.table}_emptied`;
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${emptied} (LIKE ${cell.table}) ON COMMIT DROP`);
+    // Only the cells the difference changed are written, and of those only the ones that now
+    // count nobody are probed for deletion (not every cell the residents touch).
+    const { rows } = await client.query<{ n: number }>(
+      `WITH up AS (
+         INSERT INTO ${cell.table} (${keys}, ${measures})
+         SELECT ${keys}, ${sums} FROM (${before} UNION ALL ${after}) d(${keys}, ${measures})
+         GROUP BY ${keys} HAVING ${nonZero}
+         ON CONFLICT (${keys}) DO UPDATE SET ${update}
+         RETURNING *
+       ), zero AS (INSERT INTO ${emptied} SELECT * FROM up WHERE ${cell.presence} = 0)
+       SELECT count(*)::int AS n FROM up`,
     );
-    // Only a cell the residents counted in before can drop to nobody.
-    const match = cell.keys.map((k) => `c.${k} = b.${k}`).join(' AND ');
-    await client.query(`DELETE FROM ${cell.table} c USING ${scratch(cell, 'before')} b WHERE ${match} AND c.${cell.presence} = 0`);
-    changed[cell.table] = upsert.rowCount ?? 0;
+    const match = cell.keys.map((k) => `c.${k} = z.${k}`).join(' AND ');
+    await client.query(`DELETE FROM ${cell.table} c USING ${emptied} z WHERE ${match}`);
+    await client.query(`TRUNCATE ${emptied}`);
+    changed[cell.table] = rows[0]!.n;
   }
   return changed;
 }
