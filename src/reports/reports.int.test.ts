@@ -92,7 +92,7 @@ beforeAll(async () => {
   });
   await bulkLoad(db, extra, { validate: false });
 
-  const config = loadConfig({ HSSK_BASE_URL: 'http://hssk.test' });
+  const config = loadConfig({ HSSK_BASE_URL: 'http://hssk.test', HSSK_DATA_DIR: path.join(dir, 'data') });
   app = Fastify();
   app.decorate('db', db);
   app.decorate('config', config);
@@ -273,6 +273,22 @@ describe('access and audit', () => {
   });
 });
 
+describe('commune boundaries for the map', () => {
+  it('are absent (404) until the operator adds the GeoJSON file to the data directory, then served', async () => {
+    const missing = await get('/api/reports/boundaries');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toBe('no-boundaries');
+    const file = path.join(dir, 'data', 'boundaries', 'communes.geojson');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [] }));
+    const found = await get('/api/reports/boundaries');
+    expect(found.statusCode).toBe(200);
+    expect(found.headers['content-type']).toContain('application/geo+json');
+    expect(found.json().type).toBe('FeatureCollection');
+    expect((await get('/api/reports/boundaries', 'resident')).statusCode).toBe(403);
+  });
+});
+
 describe('downloads', () => {
   it('CSV has a BOM and Vietnamese headers', async () => {
     const res = await get('/api/reports/coverage?format=csv');
@@ -323,6 +339,17 @@ describe('custom reports', () => {
     const hidden = rows.filter((r) => r.registered === '<5').length;
     expect(coverage.total.registered - shown).toBeGreaterThanOrEqual(hidden);
     expect(coverage.total.registered - shown).toBeLessThanOrEqual(hidden * 4);
+  });
+
+  it('a report is shared by user name, and an unknown user name is refused by name', async () => {
+    const share = (usernames: string[]) =>
+      app.inject({ method: 'POST', url: `/api/reports/custom/${id}/share`, headers: { cookie: cookies.manager!, 'x-csrf-token': csrf.manager! }, payload: { usernames } });
+    const ok = await share(['QL.HUYEN']);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().sharedWith).toContain(ids.manager2);
+    const unknown = await share(['ql.huyen', 'khong.ai']);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toContain('khong.ai');
   });
 
   it('a commune worker may not compose reports, and an unshared report is not found', async () => {

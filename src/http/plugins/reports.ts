@@ -2,11 +2,14 @@
 // reports (D2) as JSON, CSV or Excel; every run is audited with the report's name and filters
 // (codes only, no personal data). Also refreshes the report cells in the background.
 // See docs/reports.md.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { agentOf } from '../../audit/audit-entry.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { AuthError } from '../../auth/errors.ts';
 import { EPISODE_DIMENSION_LIST, EPISODE_MEASURES, RESIDENT_DIMENSIONS, RESIDENT_MEASURES, customTables, findDefinition, listDefinitions, runCustom, saveDefinition, shareDefinition, validateSpec } from '../../reports/custom.ts';
+import { AGE_BANDS, CARE_TYPES, GROUPS, SEXES } from '../../reports/definitions.ts';
 import { ReportError } from '../../reports/errors.ts';
 import { toCsv, toXlsx } from '../../reports/export.ts';
 import { auditQuery, FILTER_PARAMS } from '../../reports/filters.ts';
@@ -89,11 +92,37 @@ export const reportRoutes: FastifyPluginAsync<ReportPluginOptions> = async (app,
     return { report: out.report, title: out.title, asOf: out.asOf, pendingChanges: out.pending, ...out.json };
   }
 
+  async function staffIdsOf(usernames: string[]): Promise<string[]> {
+    const { rows } = await db.pool.query<{ id: string; username: string }>('SELECT id, lower(username) AS username FROM staff_user WHERE lower(username) = ANY($1)', [
+      usernames.map((u) => u.trim().toLowerCase()),
+    ]);
+    const missing = usernames.filter((u) => !rows.some((r) => r.username === u.trim().toLowerCase()));
+    if (missing.length) throw new ReportError(400, `Không tìm thấy tài khoản: ${missing.join(', ')}.`);
+    return rows.map((r) => r.id);
+  }
+
+  // Commune boundaries for the portal's choropleth: an optional GeoJSON file the operator puts
+  // in the data directory (none ships with HSSK: no openly licensed 2025 commune boundaries).
+  app.get('/api/reports/boundaries', async (request, reply) => {
+    await reportActor(request, 'boundaries');
+    const file = path.join(app.config.dataDir, 'boundaries', 'communes.geojson');
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return reply.code(404).send({ error: 'no-boundaries', message: 'Chưa có dữ liệu ranh giới xã/phường.' });
+    return reply.header('content-type', 'application/geo+json').header('cache-control', 'private, max-age=3600').send(text);
+  });
+
   app.get('/api/reports', async (request) => {
     await reportActor(request, 'catalogue');
     return {
       reports: Object.entries(BUILT_IN_REPORTS).map(([code, title]) => ({ code, title, href: `/api/reports/${code}` })),
       filters: FILTER_PARAMS,
+      // The codes and Vietnamese labels of the filter values, for forms.
+      values: {
+        group: GROUPS.map((g) => ({ code: g.code, label: g.display })),
+        sex: SEXES.map((x) => ({ code: x.code, label: x.label })),
+        ageBand: AGE_BANDS.map((x) => ({ code: x.code, label: x.label })),
+        care: CARE_TYPES.map((x) => ({ code: x.code, label: x.label })),
+      },
       custom: {
         residents: { dimensions: RESIDENT_DIMENSIONS, measures: RESIDENT_MEASURES },
         episodes: { dimensions: EPISODE_DIMENSION_LIST, measures: EPISODE_MEASURES },
@@ -127,14 +156,17 @@ export const reportRoutes: FastifyPluginAsync<ReportPluginOptions> = async (app,
     return reply.code(201).send(saved);
   });
 
-  app.post<{ Params: { id: string }; Body: { userIds?: unknown } }>('/api/reports/custom/:id/share', async (request) => {
+  app.post<{ Params: { id: string }; Body: { userIds?: unknown; usernames?: unknown } }>('/api/reports/custom/:id/share', async (request) => {
     const actor = await reportActor(request, 'custom');
     const def = await findDefinition(db.pool, request.params.id);
     if (!def) throw new ReportError(404, 'Không tìm thấy báo cáo.');
     if (actor.kind !== 'staff' || (def.ownerId !== actor.userId && actor.role !== 'admin')) throw new ReportError(403, 'Chỉ người tạo báo cáo được chia sẻ.');
-    const ids = request.body?.userIds;
-    if (!Array.isArray(ids) || ids.some((s) => typeof s !== 'string')) throw new ReportError(400, 'userIds phải là danh sách mã tài khoản.');
-    await shareDefinition(db.pool, def.id, actor.userId, ids as string[]);
+    const { userIds, usernames } = request.body ?? {};
+    const list = userIds ?? usernames;
+    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) throw new ReportError(400, 'Cần userIds hoặc usernames: danh sách tài khoản.');
+    // People know each other's user names, not ids: names are resolved, and an unknown one is named in the error.
+    const ids = userIds !== undefined ? (list as string[]) : await staffIdsOf(list as string[]);
+    await shareDefinition(db.pool, def.id, actor.userId, ids);
     return findDefinition(db.pool, def.id);
   });
 
