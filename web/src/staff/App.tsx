@@ -12,6 +12,7 @@ import { ImportsPage } from './ImportsPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFound, Shell } from './Shell.tsx';
 import { RecordPage } from './RecordPage.tsx';
+import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SearchPage } from './SearchPage.tsx';
 import { SyncPage } from './SyncPage.tsx';
 import { SessionContext, type SessionInfo } from './session.tsx';
@@ -69,6 +70,7 @@ export function App() {
           <Route path="/patients/:id" element={<RecordPage />} />
           <Route path="/patients/:id/form831" element={<Form831Page />} />
           <Route path="/imports" element={<ImportsPage />} />
+          <Route path="/reports" element={<ReportsPage />} />
           <Route path="/identity" element={<IdentityReviewPage />} />
           <Route path="/admin/*" element={<AdminPage />} />
           <Route path="/sync" element={<SyncPage />} />

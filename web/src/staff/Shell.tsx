@@ -35,6 +35,8 @@ export function Shell({ children }: { children: ReactNode }) {
     { to: '/patients/new', label: 'nav.newRecord', show: actor.role !== 'manager' },
     { to: '/access', label: 'nav.access', show: actor.role !== 'manager' },
     { to: '/imports', label: 'nav.imports', show: true },
+    // Every staff role has reports; the API decides the scope (facility staff: diseases and arrivals).
+    { to: '/reports', label: 'nav.reports', show: true },
     // The review queue's API rule: administrators, clerks and commune health workers.
     { to: '/identity', label: 'nav.identity', show: actor.role === 'admin' || actor.role === 'clerk' || actor.role === 'commune-worker' },
     { to: '/admin', label: 'nav.admin', show: actor.role === 'admin' },

@@ -1,6 +1,7 @@
 // English. Every key of vi.ts must be here (the type checker enforces it).
 import type { vi } from './vi.ts';
 
+import { reportsEn } from './reports.en.ts';
 export const en: Record<keyof typeof vi, string> = {
   'common.loading': 'Loading…',
   'common.noData': 'No data yet.',
@@ -712,4 +713,5 @@ export const en: Record<keyof typeof vi, string> = {
   'sync.hbOverdue': "Over 24 h, not sent",
   'sync.hbPushed': "Sent",
   'sync.hbFailing': "{n} checks not sent yet — last error",
+  ...reportsEn,
 };

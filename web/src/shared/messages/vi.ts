@@ -1,4 +1,5 @@
 // Tiếng Việt — the source of every message key. Add a key here first, then in en.ts.
+import { reportsVi } from './reports.vi.ts';
 export const vi = {
   'common.loading': 'Đang tải…',
   'common.noData': 'Chưa có dữ liệu.',
@@ -710,4 +711,5 @@ export const vi = {
   'sync.hbOverdue': "Quá 24 giờ chưa gửi",
   'sync.hbPushed': "Đã gửi",
   'sync.hbFailing': "{n} lượt khám gửi chưa thành công — lỗi gần nhất",
+  ...reportsVi,
 } as const;
