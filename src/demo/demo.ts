@@ -18,6 +18,7 @@ import { openHouseholdSource } from '../ingest/household/read-rows.ts';
 import { ingestXmlFile } from '../ingest/channel/xml-channel.ts';
 import { generateEpisodes } from '../ingest/xml/generator.ts';
 import type { PipelineContext } from '../pipeline/types.ts';
+import { refreshAll } from '../programs/state/refresh.ts';
 import { generateProvince } from '../province/generator.ts';
 import { Repository } from '../store/repository.ts';
 import type { Database } from '../store/database.ts';
@@ -84,6 +85,9 @@ export async function loadDemoIfFirstRun(
         await tx.update(resource);
       }
     });
+    // The demo's worklists are there at once, not only after the nightly programme refresh.
+    const programs = await refreshAll(db);
+    log(`  chương trình y tế: ${programs.worklistRows} mục trong danh sách công việc`);
 
     const credentialsFile = path.join(config.dataDir, 'demo-accounts.txt');
     const lines = ['Tài khoản dùng thử (demo) — chỉ dùng trên máy thử nghiệm', ''];

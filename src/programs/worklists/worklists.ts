@@ -30,6 +30,9 @@ export interface WorklistRow {
   patientId: string;
   name: string | null;
   birthDate: string | null;
+  gender: string | null;
+  /** The resident's home address as written (village, hamlet …), for the commune worker's round. */
+  address: string | null;
   communeCode: string | null;
   kind: string;
   itemKey: string;
@@ -75,9 +78,11 @@ export async function queryWorklist(q: Queryable, def: WorklistDef, query: Workl
   params.push(Math.min(query.limit ?? 500, 5000));
   const { rows } = await q.query(
     `SELECT w.patient_id, w.commune_code, w.kind, w.item_key, w.due_date::text AS due_date, w.status, w.title, w.detail, w.resource_ref,
-            p.content::jsonb -> 'name' -> 0 ->> 'text' AS name, p.content::jsonb ->> 'birthDate' AS birth_date
+            pj -> 'name' -> 0 ->> 'text' AS name, pj ->> 'birthDate' AS birth_date, pj ->> 'gender' AS gender,
+            COALESCE(pj -> 'address' -> 0 ->> 'text', pj -> 'address' -> 0 -> 'line' ->> 0) AS address
      FROM program_worklist w
      LEFT JOIN resource p ON p.resource_type = 'Patient' AND p.id = w.patient_id
+     LEFT JOIN LATERAL (SELECT p.content::jsonb AS pj) j ON true
      WHERE ${where.join(' AND ')}
      ORDER BY COALESCE(w.due_date, '9999-12-31'), w.patient_id, w.item_key
      LIMIT $${params.length}`,
@@ -87,6 +92,8 @@ export async function queryWorklist(q: Queryable, def: WorklistDef, query: Workl
     patientId: r.patient_id,
     name: r.name,
     birthDate: r.birth_date,
+    gender: r.gender,
+    address: r.address,
     communeCode: r.commune_code,
     kind: r.kind,
     itemKey: r.item_key,
