@@ -3,13 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { loadFhirDefinitions } from './fhir/definitions.ts';
-import { buildApp, systemFhirWriter } from './http/app.ts';
+import { buildApp, systemFhirWriter, type AppOptions } from './http/app.ts';
 import { createLogger } from './logging.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadDemoIfFirstRun } from './demo/demo.ts';
 import { loadVapidKeys } from './programs/reminders/vapid-keys.ts';
 import { webPushSender } from './programs/reminders/web-push-sender.ts';
 import { startProgramScheduler } from './programs/scheduler.ts';
+import { exportSweepJob } from './sync/export-expiry.ts';
 import { healthBookJob } from './sync/healthbook/start.ts';
 import { startSyncWorker } from './sync/start.ts';
 import type { SyncWorker } from './sync/worker.ts';
@@ -25,7 +26,12 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  hooks: { onReady?: (url: string) => void; onProgress?: (line: string) => void } = {},
+  hooks: {
+    onReady?: (url: string) => void;
+    onProgress?: (line: string) => void;
+    /** For the benchmark-only build of bench/lib/unguarded-server.ts; `hssk serve` never sets it. */
+    adaptApp?: Pick<AppOptions, 'resolveCaller'> & { afterBuild?: (app: FastifyInstance) => void };
+  } = {},
 ): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config, { onLog: (line) => logger.debug({ postgres: line }, 'postgres') });
@@ -42,11 +48,12 @@ export async function startServer(
         );
       }
     }
-    app = await buildApp({ config, db, logger });
+    app = await buildApp({ config, db, logger, resolveCaller: hooks.adaptApp?.resolveCaller });
+    hooks.adaptApp?.afterBuild?.(app);
     await app.listen({ port: config.port, host: config.host });
     const push = webPushSender({ keys: await loadVapidKeys(db.pool, config) });
     const hbJob = healthBookJob(config, db, (line) => logger.info(line));
-    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line), jobs: hbJob ? [hbJob] : [] });
+    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line), jobs: [exportSweepJob(config.exportRetentionHours, db, (line) => logger.info(line)), ...(hbJob ? [hbJob] : [])] });
     sync = startSyncWorker(config, db, (msg, fields) => logger.debug(fields ?? {}, msg));
   } catch (err) {
     await scheduler?.stop().catch(() => undefined);

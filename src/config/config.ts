@@ -50,6 +50,8 @@ export interface Config {
     keyFile: string;
     intervalMinutes: number;
   } | undefined;
+  /** Hours a finished $export job and its files are kept (docs/sync.md). */
+  exportRetentionHours: number;
   auth: {
     accessTokenSeconds: number;
     sessionIdleSeconds: number;
@@ -123,6 +125,7 @@ export const CONFIG_VARIABLES = [
   ['HSSK_HEALTHBOOK_FACILITY_ID', '', "the facility's 13-digit ID on the Cổng dữ liệu sức khỏe"],
   ['HSSK_HEALTHBOOK_KEY_FILE', '', "PEM file of the facility's RSA private key that signs every push"],
   ['HSSK_HEALTHBOOK_INTERVAL_MINUTES', '15', 'how often health checks not yet pushed are looked for (1–720; the limit is 24 hours)'],
+  ['HSSK_EXPORT_RETENTION_HOURS', '24', 'hours a finished `$export` job and its NDJSON files are kept before they are deleted'],
 ] as const;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -249,6 +252,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const syncBatchSize = intVar(env, 'HSSK_SYNC_BATCH', 200, 1, 10_000, problems);
   const healthBook = healthBookSettings(env, cwd, problems);
+  const exportRetentionHours = intVar(env, 'HSSK_EXPORT_RETENTION_HOURS', 24, 1, 8760, problems);
   const push = pushSettings(env, problems);
   const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -271,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     mode,
     sync: { target: syncTarget, clientId: syncClientId, clientSecret: syncClientSecret, batchSize: syncBatchSize },
     healthBook,
+    exportRetentionHours,
     auth: {
       accessTokenSeconds,
       sessionIdleSeconds,

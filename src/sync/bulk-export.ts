@@ -75,7 +75,7 @@ function typeFilterCondition(filter: string, sql: SqlParams): [string, string] {
 export async function createExportJob(db: Queryable, clientId: string, request: string, params: ExportParams): Promise<ExportJob> {
   const id = randomUUID();
   const { rows } = await db.query<{ transaction_time: Date }>(
-    `INSERT INTO bulk_export_job (id, client_id, status, request, params, transaction_time) VALUES ($1, $2, 'in-progress', $3, $4, now()) RETURNING transaction_time`,
+    `INSERT INTO bulk_export_job (id, client_id, status, request, params, transaction_time, heartbeat_at) VALUES ($1, $2, 'in-progress', $3, $4, now(), now()) RETURNING transaction_time`,
     [id, clientId, request, JSON.stringify(params)],
   );
   return { id, clientId, status: 'in-progress', request, params, transactionTime: rows[0]!.transaction_time, progress: null, error: null };
@@ -164,7 +164,7 @@ export async function runExportJob(db: Database, job: ExportJob, allowed: (type:
         total += rows.length;
         if (rows.length < PAGE) break;
         last = Number(rows[rows.length - 1]!.rid);
-        const { rows: st } = await db.pool.query<{ status: string }>('UPDATE bulk_export_job SET progress = $2 WHERE id = $1 RETURNING status', [job.id, `${type}: ${total}`]);
+        const { rows: st } = await db.pool.query<{ status: string }>('UPDATE bulk_export_job SET progress = $2, heartbeat_at = now() WHERE id = $1 RETURNING status', [job.id, `${type}: ${total}`]);
         if (st[0]?.status !== 'in-progress') return; // cancelled
       }
       await flush();
@@ -174,4 +174,25 @@ export async function runExportJob(db: Database, job: ExportJob, allowed: (type:
     const message = err instanceof FhirError ? 'invalid request' : `${(err as Error).name} ${(err as { code?: string }).code ?? ''}`.trim();
     await db.pool.query(`UPDATE bulk_export_job SET status = 'error', error = $2, finished_at = now() WHERE id = $1`, [job.id, message]).catch(() => undefined);
   }
+}
+
+/** A running job touches its heartbeat after every page; one silent this long has lost its process. */
+export const STALE_EXPORT_MINUTES = 10;
+
+/**
+ * Housekeeping, run by the scheduler: a job left `in-progress` by a process that died (restart,
+ * crash) becomes `error` (its client is told to start a new export instead of polling forever),
+ * and finished jobs older than the retention are deleted with their files.
+ */
+export async function sweepExportJobs(db: Queryable, retentionHours: number): Promise<{ interrupted: number; expired: number }> {
+  const interrupted = await db.query(
+    `UPDATE bulk_export_job SET status = 'error', error = 'interrupted: the server stopped during the export; start a new one', finished_at = now()
+      WHERE status = 'in-progress' AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1)`,
+    [STALE_EXPORT_MINUTES],
+  );
+  const expired = await db.query(
+    `DELETE FROM bulk_export_job WHERE status <> 'in-progress' AND coalesce(finished_at, created_at) < now() - make_interval(hours => $1)`,
+    [retentionHours],
+  );
+  return { interrupted: interrupted.rowCount ?? 0, expired: expired.rowCount ?? 0 };
 }
