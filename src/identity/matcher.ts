@@ -62,12 +62,20 @@ export interface MatchResult {
    * pair when it is the only candidate in a fully registered population.
    */
   possibleNamesake?: true;
+  /**
+   * With possibleNamesake: besides the name, the sex agrees and a second independent field
+   * does too (the full birth date, or the commune). Only such a pair may be linked by
+   * decideAmongCandidates' population rule.
+   */
+  corroborated?: true;
 }
 
 /** Score at or above which two records without a deciding identifier are linked automatically. */
 export const LINK_THRESHOLD = 16;
 /** Score at or above which (and below LINK_THRESHOLD) the pair goes to a person for review. */
 export const REVIEW_THRESHOLD = 7;
+/** Log2 likelihood-ratio lead (1 : 1,000) over a doubtful candidate that lets the best one decide alone. */
+export const DOMINANCE = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Preparing one side
@@ -110,7 +118,20 @@ function nonEmpty(s: string | undefined): string | undefined {
   return t === undefined || t === '' ? undefined : t;
 }
 
+/**
+ * Prepared facts by facts object: a record is compared with every candidate of its blocking keys,
+ * and a candidate with every record of a batch, so each was prepared again for each pair (name
+ * keys, identifier checks). Facts are never changed once built; Prepared is read only.
+ */
+const preparedFacts = new WeakMap<PersonFacts, Prepared>();
+
 function prepare(p: PersonFacts): Prepared {
+  let prepared = preparedFacts.get(p);
+  if (prepared === undefined) preparedFacts.set(p, (prepared = prepareUncached(p)));
+  return prepared;
+}
+
+function prepareUncached(p: PersonFacts): Prepared {
   const out: Prepared = {};
   const name = nonEmpty(p.fullName);
   if (name !== undefined && nameKey(name) !== '') out.name = name;
@@ -259,6 +280,7 @@ export function matchPersons(left: PersonFacts, right: PersonFacts): MatchResult
     reasons: decided.reason === undefined ? reasons : [decided.reason, ...reasons],
     fields: fields.map(({ field, outcome, weight }) => ({ field, outcome, weight: Math.round(weight * 100) / 100 })),
     ...(decided.possibleNamesake ? { possibleNamesake: true as const } : {}),
+    ...(decided.corroborated ? { corroborated: true as const } : {}),
   };
 }
 
@@ -273,8 +295,11 @@ export interface CandidateDecision<Id> {
  * Decides among all candidates found by blockingKeys(). One clear link wins over candidates held
  * back only as possible namesakes (they are explained by it); two clear links, or two
  * look-alikes, go to review. When `populationComplete` (every resident of the province is
- * registered, MISSION A3, and the keys search the whole province), a namesake would be among
- * the candidates, so a sole candidate held back only for a possible namesake is linked.
+ * registered, MISSION A3, and the keys search the whole province), a namesake living in the
+ * province would be among the candidates, so a sole candidate held back only for a possible
+ * namesake is linked — if the pair is corroborated beyond the name (sex, and the full birth
+ * date or the commune), and the person states a commune: someone from outside the province,
+ * who is not registered, must still coincide on two independent fields besides the name.
  */
 export function decideAmongCandidates<Id>(
   person: PersonFacts,
@@ -287,10 +312,13 @@ export function decideAmongCandidates<Id>(
   const best = results[0];
   if (best === undefined || best.result.decision === 'new') return { decision: 'new', results };
   const links = results.filter((r) => r.result.decision === 'link');
-  const doubtful = results.filter((r) => r.result.decision === 'review' && !r.result.possibleNamesake);
   const namesakes = results.filter((r) => r.result.decision === 'review' && r.result.possibleNamesake);
+  // Doubtful candidates count only when they come near the best one: a candidate DOMINANCE bits
+  // below is a thousand times less likely to be the person (say, another family name that
+  // shares the given name and birth date) and does not hold back a clear link.
+  const doubtful = results.filter((r) => r.result.decision === 'review' && !r.result.possibleNamesake && r.result.score > best.result.score - DOMINANCE);
   if (links.length === 1 && doubtful.length === 0) return { decision: 'link', candidate: best.id, results };
-  if (links.length === 0 && doubtful.length === 0 && namesakes.length === 1 && options.populationComplete === true) {
+  if (links.length === 0 && doubtful.length === 0 && namesakes.length === 1 && options.populationComplete === true && namesakes[0]?.result.corroborated === true) {
     return { decision: 'link', candidate: best.id, results };
   }
   return { decision: 'review', candidate: best.id, results };
@@ -333,6 +361,7 @@ interface Decided {
   decision: MatchDecision;
   reason?: string;
   possibleNamesake?: true;
+  corroborated?: true;
 }
 
 function decide(
@@ -390,24 +419,31 @@ function decideOnIdentifier(a: Prepared, b: Prepared, name: NameComparison | und
 // The score says link; these look-alikes still go to a person.
 function capLink(a: Prepared, b: Prepared, fields: Compared[], name: NameComparison | undefined, date: DateRelation | undefined): Decided {
   const confirmed = ['bhxh', 'cmnd', 'phone'].some((f) => outcomeOf(fields, f as MatchField) === 'agree') || sameNationalNumber(a, b);
-  if (!confirmed && outcomeOf(fields, 'commune') !== 'agree') {
-    // Namesakes born on the same day live in every province of a million people; a resident
-    // who moved cannot be told from one without an identifier or the phone.
-    return {
-      decision: 'review',
-      reason: 'Khác (hoặc thiếu) xã/phường và không có giấy tờ hay số điện thoại trùng: có thể là người trùng tên.',
-      possibleNamesake: true,
-    };
-  }
   // Day and month agreeing (the year perhaps mistyped) rule out namesakes of one commune; a
   // mistyped day does not: a tenth of all days are one keystroke from any given day. Rare names
   // get no exception: a namesake who exists is as alike whatever the name.
   const fullDateAgrees = date === 'exact' || date === 'swapped' || date === 'year-typo';
+  const communeAgrees = outcomeOf(fields, 'commune') === 'agree';
+  const sexAgrees = outcomeOf(fields, 'sex') === 'agree';
+  if (!confirmed && !communeAgrees) {
+    // Namesakes born on the same day live in every province of a million people; a resident
+    // who moved cannot be told from one without an identifier or the phone.
+    const corroborated = sexAgrees && fullDateAgrees && outcomeOf(fields, 'commune') === 'disagree';
+    return {
+      decision: 'review',
+      reason: 'Khác (hoặc thiếu) xã/phường và không có giấy tờ hay số điện thoại trùng: có thể là người trùng tên.',
+      possibleNamesake: true,
+      ...(corroborated ? { corroborated: true as const } : {}),
+    };
+  }
   if (!fullDateAgrees && !confirmed) {
+    // Only the birth year (or a mistyped day) agrees: the same commune is the second field.
+    const corroborated = sexAgrees && communeAgrees && (date === 'compatible' || date === 'day-typo');
     return {
       decision: 'review',
       reason: 'Không có ngày sinh đầy đủ trùng khớp hay giấy tờ trùng: có thể là người trùng tên, trùng năm sinh.',
       possibleNamesake: true,
+      ...(corroborated ? { corroborated: true as const } : {}),
     };
   }
   // Twins share the household phone, so only a document settles a doubtful given name.

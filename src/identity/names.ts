@@ -40,8 +40,20 @@ export function splitVietnameseName(full: string): VietnameseName {
 // vowel and is left alone.
 const I_Y_SYLLABLE = /^(ch|gh|kh|nh|ph|th|tr|qu|[bcdghklmnprstvx])y$/;
 
+/** Name words repeat endlessly (Nguyễn, Văn, Thị…): their keys are kept, in a bounded table. */
+const wordKeys = new Map<string, string>();
+
 /** The matching key of one name word: folded, letters only, i/y variants unified. */
 export function nameWordKey(word: string): string {
+  let key = wordKeys.get(word);
+  if (key === undefined) {
+    if (wordKeys.size >= 20_000) wordKeys.clear();
+    wordKeys.set(word, (key = nameWordKeyUncached(word)));
+  }
+  return key;
+}
+
+function nameWordKeyUncached(word: string): string {
   const folded = foldVietnamese(word).replace(/[^a-z0-9]/g, '');
   return I_Y_SYLLABLE.test(folded) ? `${folded.slice(0, -1)}i` : folded;
 }
@@ -254,7 +266,12 @@ function compareWords(a: string, b: string, bothDiacritised: boolean): WordAgree
     // vowel, and Lan/Lân may be two names).
     return withoutTones(a) === withoutTones(b) ? 'tone' : 'diacritics';
   }
-  if (editDistance(ka, kb) !== 1) return 'disagree';
+  if (editDistance(ka, kb) !== 1) {
+    // The i/y unification can hide a slip ("Vy" typed "Vyy" folds to vi / vyy): compare as typed.
+    const fa = foldVietnamese(a).replace(/[^a-z0-9]/g, '');
+    const fb = foldVietnamese(b).replace(/[^a-z0-9]/g, '');
+    return editDistance(fa, fb) === 1 && (!isVietnameseSyllable(fa) || !isVietnameseSyllable(fb)) ? 'typo' : 'disagree';
+  }
   // One edit that leaves a word no Vietnamese syllable can be ("Lna", "Vâân") is surely a typo;
   // so is two letters swapped, unless both spellings are common names (Hoa/Hao is not listed).
   if (!isVietnameseSyllable(ka) || !isVietnameseSyllable(kb)) return 'typo';
