@@ -13,7 +13,7 @@ import { bulkLoad } from '../src/store/bulk-load.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { IdentifierSystem } from '../src/fhir/systems.ts';
 import { foldVietnamese } from '../src/fhir/fold.ts';
-import { cpuPerRequest, loadAverage, postmasterPid, sampleCpu } from './lib/cpu.ts';
+import { cpuBetween, cpuPerRequest, loadAverage, postmasterPid, sampleCpu } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/http-load.ts';
 import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
 
@@ -131,7 +131,8 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
     const idleStart = sampleCpu(child.pid, postmaster);
     await new Promise((r) => setTimeout(r, 3000));
     const idleEnd = sampleCpu(child.pid, postmaster);
-    const background = { serverMsPerSecond: (idleEnd.serverMs - idleStart.serverMs) / 3, postgresMsPerSecond: (idleEnd.postgresMs - idleStart.postgresMs) / 3 };
+    const idle = cpuBetween(idleStart, idleEnd);
+    const background = { serverMsPerSecond: idle.serverMs / 3, postgresMsPerSecond: idle.postgresMs / 3 };
     const scenario = async (key: string, name: string, next: Parameters<typeof runLoad>[1]): Promise<Result> => {
       if (options.scenarios && !options.scenarios.includes(key)) return { ...skipped };
       options.log(`running ${name} for ${options.seconds}s with ${options.concurrency} clients`);
@@ -140,10 +141,10 @@ export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<st
       await runLoad(url, next, { concurrency: options.concurrency, seconds: 1 });
       const before = sampleCpu(child!.pid, postmaster);
       const result = await runLoad(url, next, { concurrency: options.concurrency, seconds: options.seconds });
-      const after = sampleCpu(child!.pid, postmaster);
-      after.serverMs -= background.serverMsPerSecond * result.seconds;
-      after.postgresMs -= background.postgresMsPerSecond * result.seconds;
-      const cpu = cpuPerRequest(before, after, result.requests);
+      const used = cpuBetween(before, sampleCpu(child!.pid, postmaster));
+      used.serverMs -= background.serverMsPerSecond * result.seconds;
+      used.postgresMs -= background.postgresMsPerSecond * result.seconds;
+      const cpu = cpuPerRequest(used, result.requests);
       return (results[key] = { ...result, ...cpu, loadAverage: loadAverage() });
     };
     await scenario('readById', 'read', () => ({ method: 'GET', path: `/fhir/Patient/${patientId(randomPatient())}`, headers }));

@@ -50,24 +50,34 @@ export function postmasterPid(pgDataDir: string): number | undefined {
 
 export interface CpuSample {
   serverMs: number;
-  postgresMs: number;
+  /** CPU so far of each process of the cluster, by pid. */
+  postgres: Map<number, number>;
 }
 
-/** CPU used so far by the server process and by the PostgreSQL cluster (postmaster and its children). */
+/** CPU used so far by the server process and by each process of the PostgreSQL cluster (postmaster and its children). */
 export function sampleCpu(serverPid: number | undefined, postmaster: number | undefined): CpuSample {
-  const serverMs = serverPid ? processCpuMs(serverPid) : 0;
-  let postgresMs = 0;
+  const postgres = new Map<number, number>();
   if (postmaster) {
-    postgresMs = processCpuMs(postmaster);
-    for (const child of childrenOf(postmaster)) postgresMs += processCpuMs(child);
+    for (const pid of [postmaster, ...childrenOf(postmaster)]) postgres.set(pid, processCpuMs(pid));
   }
-  return { serverMs, postgresMs };
+  return { serverMs: serverPid ? processCpuMs(serverPid) : 0, postgres };
 }
 
-/** CPU-ms per request between two samples (backends that exit in between are not counted). */
-export function cpuPerRequest(before: CpuSample, after: CpuSample, requests: number): { serverCpuMsPerRequest: number; postgresCpuMsPerRequest: number } {
+/**
+ * CPU used between two samples. Per process: an autovacuum worker that ran for minutes and
+ * exits in between must not subtract its whole life from the total (a process that ends in
+ * between loses only its last moments; one born in between counts whole).
+ */
+export function cpuBetween(before: CpuSample, after: CpuSample): { serverMs: number; postgresMs: number } {
+  let postgresMs = 0;
+  for (const [pid, ms] of after.postgres) postgresMs += ms - (before.postgres.get(pid) ?? 0);
+  return { serverMs: after.serverMs - before.serverMs, postgresMs };
+}
+
+/** CPU-ms per request from the CPU a scenario used. */
+export function cpuPerRequest(used: { serverMs: number; postgresMs: number }, requests: number): { serverCpuMsPerRequest: number; postgresCpuMsPerRequest: number } {
   const per = (ms: number) => (requests > 0 ? Math.round((ms / requests) * 1000) / 1000 : 0);
-  return { serverCpuMsPerRequest: per(after.serverMs - before.serverMs), postgresCpuMsPerRequest: per(after.postgresMs - before.postgresMs) };
+  return { serverCpuMsPerRequest: per(used.serverMs), postgresCpuMsPerRequest: per(used.postgresMs) };
 }
 
 /** The 1-minute load average, reported with every figure. */
