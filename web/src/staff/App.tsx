@@ -16,6 +16,7 @@ import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SearchPage } from './SearchPage.tsx';
 import { SyncPage } from './SyncPage.tsx';
 import { SessionContext, type SessionInfo } from './session.tsx';
+import { WorklistsPage } from './WorklistsPage.tsx';
 
 type State = { status: 'loading' } | { status: 'signed-out' } | { status: 'error'; error: unknown } | { status: 'signed-in'; session: SessionInfo };
 
@@ -69,6 +70,8 @@ export function App() {
           <Route path="/patients/new" element={<Form831Page />} />
           <Route path="/patients/:id" element={<RecordPage />} />
           <Route path="/patients/:id/form831" element={<Form831Page />} />
+          <Route path="/worklists" element={<WorklistsPage />} />
+          <Route path="/worklists/:code" element={<WorklistsPage />} />
           <Route path="/imports" element={<ImportsPage />} />
           <Route path="/reports" element={<ReportsPage />} />
           <Route path="/identity" element={<IdentityReviewPage />} />

@@ -32,6 +32,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const links: { to: string; label: MessageKey; show: boolean }[] = [
     { to: '/', label: 'nav.home', show: true },
     { to: '/search', label: 'nav.search', show: actor.role !== 'manager' },
+    // The worklist API's rule: commune health workers, managers and administrators.
+    { to: '/worklists', label: 'nav.worklists', show: actor.role === 'commune-worker' || actor.role === 'manager' || actor.role === 'admin' },
     { to: '/patients/new', label: 'nav.newRecord', show: actor.role !== 'manager' },
     { to: '/access', label: 'nav.access', show: actor.role !== 'manager' },
     { to: '/imports', label: 'nav.imports', show: true },

@@ -1,8 +1,10 @@
 // English. Every key of vi.ts must be here (the type checker enforces it).
 import type { vi } from './vi.ts';
+import { worklistsEn } from './worklists.en.ts';
 
 import { reportsEn } from './reports.en.ts';
 export const en: Record<keyof typeof vi, string> = {
+  ...worklistsEn,
   'common.loading': 'Loading…',
   'common.noData': 'No data yet.',
   'common.retry': 'Try again',
