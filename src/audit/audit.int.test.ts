@@ -1,7 +1,9 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from '../store/database.ts';
 import { createAuditLog, insertAuditEntries } from './audit-log.ts';
+import { createChainedAuditLog } from './chained-audit-log.ts';
 import { toAuditEvent } from './audit-event.ts';
 import { searchAudit } from './audit-search.ts';
 import { sealAll } from './sealer.ts';
@@ -46,6 +48,36 @@ describe('audit trail', () => {
     const report = await verifyAuditChain(db.pool);
     expect(report).toMatchObject({ ok: true, verified: 1000, unsealed: 0 });
     expect(report.headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('chains the entries of the server log as it writes them, between entries sealed later, from two processes at once', async () => {
+    const other = await createTestDatabase();
+    try {
+      // Two logs on two pools stand for two server processes; write transactions' entries arrive unsealed in between.
+      const secondPool = new pg.Pool({ connectionString: (other.pool.options as { connectionString: string }).connectionString, max: 4 });
+      const [a, b] = [createChainedAuditLog(other.pool), createChainedAuditLog(secondPool)];
+      await Promise.all([
+        ...Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).record({ ...read(`p${i % 5}`), detail: { n: i, even: i % 2 === 0 } })),
+        insertAuditEntries(other.pool, Array.from({ length: 100 }, (_, i) => read(`w${i}`))),
+      ]);
+      await secondPool.end();
+      const { rows } = await other.pool.query<{ chained: number; unsealed: number }>(
+        'SELECT count(chain_pos)::int AS chained, count(*) FILTER (WHERE chain_pos IS NULL)::int AS unsealed FROM audit_entry',
+      );
+      expect(rows[0]).toEqual({ chained: 400, unsealed: 100 });
+      expect((await verifyAuditChain(other.pool)).ok).toBe(true);
+      expect(await sealAll(other)).toBe(100);
+      await a.record(read('after-sealing'));
+      const report = await verifyAuditChain(other.pool);
+      expect(report).toMatchObject({ ok: true, verified: 501, unsealed: 0 });
+      await other.transaction(async (c) => {
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query("UPDATE audit_entry SET patient_id = 'someone-else' WHERE chain_pos = 7");
+      });
+      expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ chainPos: 7, problem: 'changed' });
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses edits and deletions from the application', async () => {

@@ -4,14 +4,12 @@
 // simply sealed in a later batch.
 import type { Database } from '../store/database.ts';
 import { AUDIT_COLUMNS, entryFromRow, type AuditRow } from './audit-entry.ts';
-import { GENESIS_HASH, chainHash } from './chain.ts';
-
-const LOCK = 'hssk:audit-seal';
+import { CHAIN_LOCK, GENESIS_HASH, chainHash } from './chain.ts';
 
 /** Seals up to `max` entries; returns how many. */
-export async function sealAuditBatch(db: Database, max = 5000): Promise<number> {
+export async function sealAuditBatch(db: Database, max = 1000): Promise<number> {
   return db.transaction(async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LOCK]);
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHAIN_LOCK]);
     const head = await client.query<{ chain_pos: number; hash: Buffer | null }>(
       'SELECT chain_pos, hash FROM audit_entry WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1',
     );

@@ -1,7 +1,7 @@
 // Everything the auth, consent and audit routes (and the FHIR layer's authenticateRequest)
 // share, built once per process.
 import type { AuditLog } from '../audit/audit-log.ts';
-import { createAuditLog } from '../audit/audit-log.ts';
+import { createChainedAuditLog } from '../audit/chained-audit-log.ts';
 import { createSmsSender } from '../sms/create-sms-sender.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import type { Database } from '../store/database.ts';
@@ -38,6 +38,6 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     keys: createSigningKeys(options.db, options.config),
     sms: options.sms ?? createSmsSender(options.config.sms, options.db.pool),
     patients: options.patients ?? sqlPatientDirectory(options.db.pool),
-    audit: options.audit ?? createAuditLog(options.db.pool),
+    audit: options.audit ?? createChainedAuditLog(options.db.pool),
   };
 }

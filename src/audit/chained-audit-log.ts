@@ -1,0 +1,151 @@
+// The audit log the server writes reads and searches to: concurrent records are grouped into
+// one INSERT (group commit) that also chains them — each entry is inserted with its chain
+// position and hash already set, so it is written once and never updated. (The sealer,
+// ./sealer.ts, whose UPDATE of every entry was most of what an audited read cost PostgreSQL,
+// is left with the entries that write transactions insert inside their own transaction.)
+// One statement per batch, in autocommit: it takes the chain's lock before inserting (so it
+// never interleaves with the sealer or another process), and the chain position's UNIQUE
+// index refuses a batch built on a head that another writer has moved meanwhile — the batch
+// is then rebuilt on the new head. Batches of one process follow one another; the more
+// requests arrive meanwhile, the larger the next batch. Sequence numbers are reserved in
+// blocks. `record` resolves once the entries are committed: nothing is lost on a crash.
+import type pg from 'pg';
+import { preparedQuery } from '../store/database.ts';
+import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';
+import type { AuditLog } from './audit-log.ts';
+import { CHAIN_LOCK, GENESIS_HASH, chainHash } from './chain.ts';
+
+const MAX_BATCH = 1000;
+
+const SEQUENCE_BLOCK = 1000;
+const MAX_ATTEMPTS = 20;
+
+const HEAD_SQL = 'SELECT chain_pos, hash FROM audit_entry WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1';
+const SEQUENCE_SQL = `SELECT nextval(pg_get_serial_sequence('audit_entry', 'seq')) AS seq FROM generate_series(1, $1::int)`;
+
+// The lock is an InitPlan: taken once, before the first row is inserted, held until commit.
+const INSERT_SQL = `WITH inserted AS (
+    INSERT INTO audit_entry (seq, recorded_at, action, outcome, agent_kind, agent_id, agent_role, agent_facility, patient_id,
+                             entity_type, entity_id, query, source_ip, reason, detail, chain_pos, hash) OVERRIDING SYSTEM VALUE
+    SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                         $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::bigint[], $17::bytea[])
+    WHERE (SELECT 1 FROM pg_advisory_xact_lock(hashtext($20))) = 1
+    RETURNING 1)
+  INSERT INTO audit_seal (last_pos, last_hash) SELECT $18, $19 WHERE EXISTS (SELECT 1 FROM inserted)`;
+
+/** What the database will give back for `detail` (jsonb drops undefined members): the hash must match a re-read. */
+function storedDetail(detail: AuditEntryInput['detail']): AuditEntry['detail'] {
+  return detail ? (JSON.parse(JSON.stringify(detail)) as AuditEntry['detail']) : undefined;
+}
+
+interface ChainHead {
+  position: number;
+  hash: Buffer;
+}
+
+/** Appends to the chain from one process; `append` calls must not overlap. */
+export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]): Promise<void> } {
+  let head: ChainHead | undefined;
+  let reserved: number[] = [];
+
+  async function readHead(): Promise<ChainHead> {
+    const { rows } = await pool.query<{ chain_pos: number; hash: Buffer }>(preparedQuery(HEAD_SQL, []));
+    return rows[0] ? { position: rows[0].chain_pos, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+  }
+
+  async function reserveSequence(n: number): Promise<number[]> {
+    if (reserved.length < n) {
+      const { rows } = await pool.query<{ seq: number }>(preparedQuery(SEQUENCE_SQL, [Math.max(n - reserved.length, SEQUENCE_BLOCK)]));
+      reserved = [...reserved, ...rows.map((r) => Number(r.seq))].sort((a, b) => a - b);
+    }
+    return reserved.slice(0, n);
+  }
+
+  return {
+    async append(inputs) {
+      const seqs = await reserveSequence(inputs.length);
+      const entries: AuditEntry[] = inputs.map((input, i) => {
+        const { detail, recordedAt, ...rest } = input;
+        const stored = storedDetail(detail);
+        return { ...rest, ...(stored ? { detail: stored } : {}), seq: seqs[i]!, recordedAt: recordedAt ?? new Date() };
+      });
+      const column = <T>(f: (e: AuditEntry) => T | undefined) => entries.map((e) => f(e) ?? null);
+      const fields = [
+        seqs,
+        column((e) => e.recordedAt),
+        column((e) => e.action),
+        column((e) => e.outcome),
+        column((e) => e.agentKind),
+        column((e) => e.agentId),
+        column((e) => e.agentRole),
+        column((e) => e.agentFacility),
+        column((e) => e.patientId),
+        column((e) => e.entityType),
+        column((e) => e.entityId),
+        column((e) => e.query),
+        column((e) => e.sourceIp),
+        column((e) => e.reason),
+        column((e) => (e.detail ? JSON.stringify(e.detail) : undefined)),
+      ];
+      for (let attempt = 1; ; attempt++) {
+        head ??= await readHead();
+        let position = head.position;
+        let previous = head.hash;
+        const positions: number[] = [];
+        const hashes: Buffer[] = [];
+        for (const entry of entries) {
+          previous = chainHash(previous, entry);
+          positions.push(++position);
+          hashes.push(previous);
+        }
+        try {
+          await pool.query(preparedQuery(INSERT_SQL, [...fields, positions, hashes, position, previous, CHAIN_LOCK]));
+        } catch (err) {
+          head = undefined;
+          // Another writer took these positions first: build the batch again on the new head.
+          if ((err as { code?: string }).code === '23505' && attempt < MAX_ATTEMPTS) continue;
+          throw err;
+        }
+        head = { position, hash: previous };
+        reserved = reserved.slice(inputs.length);
+        return;
+      }
+    },
+  };
+}
+
+/** Groups concurrent records into chained batches, one batch at a time. */
+export function createChainedAuditLog(pool: pg.Pool): AuditLog {
+  const appender = chainAppender(pool);
+  let queue: Array<{ entry: AuditEntryInput; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let inFlight = 0;
+
+  function flush(): void {
+    while (inFlight < 1 && queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      inFlight++;
+      appender.append(batch.map((b) => b.entry))
+        .then(
+          () => batch.forEach((b) => b.resolve()),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          flush();
+        });
+    }
+  }
+
+  return {
+    record(entry) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ entry: { ...entry, recordedAt: entry.recordedAt ?? new Date() }, resolve, reject });
+        if (queue.length === 1) queueMicrotask(flush);
+      });
+    },
+    async recordMany(entries) {
+      await Promise.all(entries.map((e) => this.record(e)));
+    },
+  };
+}
