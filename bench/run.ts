@@ -2,6 +2,7 @@
 // prints one JSON document with the figures, the data size they ran on and the machine's size.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { accessOverheadBench } from './access-overhead.ts';
 import { fhirCoreBench } from './fhir-core.ts';
 import { householdImportBench } from './household-import.ts';
 import { identityQualityBench } from './identity-quality.ts';
@@ -12,6 +13,7 @@ import { xmlIngestBench } from './xml-ingest.ts';
 
 const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
   'fhir-core': fhirCoreBench,
+  'access-overhead': accessOverheadBench,
   'identity-quality': identityQualityBench,
   'household-import': householdImportBench,
   'xml-ingest': xmlIngestBench,

@@ -1,0 +1,229 @@
+// Benchmark of what authorisation and audit cost (issue 5, target ≤ 15 %): the product server
+// (`hssk serve`) and a benchmark-only build of the same application without them
+// (bench/lib/unguarded-server.ts) run side by side on one database; the same read and search
+// requests are sent to each in alternating rounds, so both see the same machine load, and the
+// overhead is 1 − (throughput with auth and audit ÷ throughput without), per caller kind:
+// - a provincial system client (OAuth2 token, scopes; reads everything),
+// - a facility's client (token; the SQL keeps only what its facility wrote),
+// - a commune health worker (portal session cookie; the SQL keeps the commune's residents).
+// Besides throughput, each run reports the CPU time the server and its PostgreSQL backends
+// spent per request (the audit sealer's work included: a run ends when its entries are
+// sealed) — on a machine shared with other work, that is the steadier measure of cost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Observation, Patient } from '@medplum/fhirtypes';
+import { createClient } from '../src/auth/clients.ts';
+import { createStaffUser } from '../src/auth/staff-users.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { Extension, IdentifierSystem } from '../src/fhir/systems.ts';
+import { bulkLoad } from '../src/store/bulk-load.ts';
+import { openDatabase, type Database } from '../src/store/database.ts';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/http-load.ts';
+import { cpuMsOf, postmasterPid } from './lib/process-cpu.ts';
+import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
+
+export interface AccessOverheadOptions {
+  scale: number;
+  seconds: number;
+  concurrency: number;
+  dataDir?: string;
+  log: (line: string) => void;
+}
+
+const FULL_PATIENTS = 1_000_000;
+const OBSERVATIONS_PER_PATIENT = 10;
+/** Rounds of (without, with) per scenario and caller: the median of each side is reported. */
+const ROUNDS = 3;
+/** Phường Mũi Né (Lâm Đồng): the commune every benchmark resident lives in. */
+const COMMUNE = '22918';
+const FACILITY = '68001';
+const PASSWORD = 'Bench-overhead-2026!';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become healthy in 120 s`);
+}
+
+function residentOf(i: number): Patient {
+  const p = makePatient(i);
+  p.address = [{ ...p.address![0]!, extension: [{ url: Extension.addressCommune, valueCode: COMMUNE }] }];
+  return p;
+}
+
+async function loadData(db: Database, n: number, log: (l: string) => void): Promise<void> {
+  const { rows } = await db.pool.query(`SELECT value FROM system_setting WHERE key = 'bench.access-overhead'`);
+  if (rows[0]?.value?.patients === n) return log(`data already loaded (${n} patients)`);
+  async function* patients() {
+    for (let i = 0; i < n; i++) yield residentOf(i);
+  }
+  async function* observations() {
+    for (let i = 0; i < n; i++) for (let j = 0; j < OBSERVATIONS_PER_PATIENT; j++) yield makeObservation(i, j) as Observation;
+  }
+  log(`loading ${n} patients and ${n * OBSERVATIONS_PER_PATIENT} observations written by facility ${FACILITY}`);
+  await bulkLoad(db, patients(), { batchSize: 1000, validate: false, sourceFacility: FACILITY });
+  await bulkLoad(db, observations(), { batchSize: 2000, validate: false, sourceFacility: FACILITY });
+  await db.pool.query('ANALYZE');
+  await db.pool.query(`INSERT INTO system_setting (key, value) VALUES ('bench.access-overhead', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+    JSON.stringify({ patients: n }),
+  ]);
+}
+
+async function clientToken(url: string, clientId: string, clientSecret: string, scope: string): Promise<string> {
+  const res = await fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
+  });
+  if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function sessionCookie(url: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function accessOverheadBench(options: AccessOverheadOptions): Promise<Record<string, unknown>> {
+  const n = Math.max(1000, Math.round(FULL_PATIENTS * options.scale));
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'hssk-bench-')));
+  const [productPort, unguardedPort] = [await freePort(), await freePort()];
+  const baseEnv = { ...process.env, HSSK_DATA_DIR: dataDir, HOST: '127.0.0.1', HSSK_DEMO: 'off', LOG_LEVEL: 'warn', HSSK_DB_POOL: '16' };
+  const db = await openDatabase(loadConfig(baseEnv), { poolSize: 4, statementTimeoutMs: 0 });
+  const children: ChildProcess[] = [];
+  try {
+    await loadData(db, n, options.log);
+    const system = await createClient(db.pool, { name: 'bench-system', scopes: ['system/*.read'] });
+    const facility = await createClient(db.pool, { name: 'bench-facility', facilityCode: FACILITY, scopes: ['system/*.read'] });
+    const username = `bench.commune.${Date.now()}`;
+    await createStaffUser(db.pool, { username, displayName: 'Trạm y tế (benchmark)', role: 'commune-worker', communeCode: COMMUNE, password: PASSWORD });
+
+    const start = async (args: string[], port: number) => {
+      const child = spawn(process.execPath, args, { env: { ...baseEnv, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitHealthy(url, child);
+      return { url, pid: child.pid! };
+    };
+    const product = await start(['bin/hssk.js', 'serve'], productPort);
+    const unguarded = await start(['bench/lib/unguarded-server.ts'], unguardedPort);
+    const productUrl = product.url;
+    const postmaster = postmasterPid(dataDir);
+    const allSealed = async () => {
+      for (let waited = 0; waited < 60_000; waited += 100) {
+        const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_entry WHERE chain_pos IS NULL');
+        if (rows[0]!.n === 0) return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      throw new Error('audit entries still unsealed after 60 s');
+    };
+    type Run = LoadResult & { cpuUsPerRequest: number };
+    const measured = async (server: { url: string; pid: number }, next: () => LoadRequest): Promise<Run> => {
+      const cpuBefore = cpuMsOf([server.pid], postmaster);
+      const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: options.seconds });
+      await allSealed();
+      const cpuMs = cpuMsOf([server.pid], postmaster) - cpuBefore;
+      return { ...result, cpuUsPerRequest: Math.round((cpuMs * 1000) / Math.max(1, result.requests)) };
+    };
+
+    const accept = { accept: 'application/fhir+json' };
+    const callers: Record<string, Record<string, string>> = {
+      systemClient: { ...accept, authorization: `Bearer ${await clientToken(productUrl, system.clientId, system.clientSecret!, 'system/*.read')}` },
+      facilityClient: { ...accept, authorization: `Bearer ${await clientToken(productUrl, facility.clientId, facility.clientSecret!, 'system/*.read')}` },
+      communeWorker: { ...accept, cookie: await sessionCookie(productUrl, username) },
+    };
+
+    const r = prng(7);
+    const someone = () => Math.floor(r() * n);
+    const scenarios: Record<string, () => Omit<LoadRequest, 'headers'>> = {
+      readById: () => ({ method: 'GET', path: `/fhir/Patient/${patientId(someone())}` }),
+      searchIdentifier: () => ({ method: 'GET', path: `/fhir/Patient?identifier=${encodeURIComponent(`${IdentifierSystem.cccd}|${cccdOf(someone())}`)}` }),
+      searchObservations: () => {
+        const code = OBSERVATION_CODES[Math.floor(r() * OBSERVATION_CODES.length)]!.code;
+        return { method: 'GET', path: `/fhir/Observation?patient=Patient/${patientId(someone())}&code=${encodeURIComponent(`http://loinc.org|${code}`)}&date=ge2021-01-01` };
+      },
+    };
+
+    const results: Record<string, Record<string, unknown>> = {};
+    for (const [scenario, next] of Object.entries(scenarios)) {
+      const without: Run[] = [];
+      const withAuth: Record<string, Run[]> = Object.fromEntries(Object.keys(callers).map((c) => [c, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        options.log(`${scenario}: round ${round + 1}/${ROUNDS}`);
+        without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
+        for (const [caller, headers] of Object.entries(callers)) {
+          const result = await measured(product, () => ({ ...next(), headers }));
+          // Every answer must be a success: a refused request would be cheap and flatter the figure.
+          if (result.errors > 0) throw new Error(`${scenario} as ${caller}: ${result.errors} failed requests (${result.firstError})`);
+          withAuth[caller]!.push(result);
+        }
+      }
+      const base = median(without.map((x) => x.perSecond));
+      const baseCpu = median(without.map((x) => x.cpuUsPerRequest));
+      const entry: Record<string, unknown> = {
+        withoutAuthAndAudit: { perSecond: base, p95ms: median(without.map((x) => x.p95ms)), cpuUsPerRequest: baseCpu },
+      };
+      const percent = (x: number) => Math.round(x * 1000) / 10;
+      for (const [caller, runs] of Object.entries(withAuth)) {
+        const perSecond = median(runs.map((x) => x.perSecond));
+        const cpu = median(runs.map((x) => x.cpuUsPerRequest));
+        entry[caller] = {
+          perSecond,
+          p95ms: median(runs.map((x) => x.p95ms)),
+          cpuUsPerRequest: cpu,
+          // Throughput lost, and the same from CPU: capacity = cores ÷ CPU per request.
+          overheadPercent: percent(1 - perSecond / base),
+          cpuOverheadPercent: percent(1 - baseCpu / cpu),
+        };
+      }
+      results[scenario] = entry;
+    }
+    const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entry`);
+    return {
+      data: { patients: n, observations: n * OBSERVATIONS_PER_PATIENT, scale: options.scale },
+      concurrency: options.concurrency,
+      secondsPerRun: options.seconds,
+      rounds: ROUNDS,
+      loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 10) / 10),
+      auditEntriesWritten: Number(rows[0]!.n),
+      results,
+      target: { overheadPercentAtMost: 15 },
+      cores: os.cpus().length,
+    };
+  } finally {
+    for (const child of children) {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((res) => child.once('exit', res));
+      }
+    }
+    await db.close();
+    if (!options.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,36 @@
+// CPU time consumed by a set of processes (Linux /proc): a server and the PostgreSQL backends of
+// its cluster. On a machine shared with other work, CPU per request is a steadier measure of
+// cost than throughput: it does not change when a neighbour takes a core.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const TICKS_PER_SECOND = 100;
+
+function statOf(pid: number): { ppid: number; cpuMs: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces: fields are counted after its closing ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return undefined; // exited meanwhile
+  }
+}
+
+/** The postmaster of the embedded cluster in `dataDir` (first line of postmaster.pid). */
+export function postmasterPid(dataDir: string): number {
+  return Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+/** CPU milliseconds used so far by `pids` and by every child of `postmaster` (its backends). */
+export function cpuMsOf(pids: number[], postmaster: number): number {
+  let total = 0;
+  for (const pid of pids) total += statOf(pid)?.cpuMs ?? 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = statOf(Number(entry));
+    if (s && (s.ppid === postmaster || Number(entry) === postmaster)) total += s.cpuMs;
+  }
+  return total;
+}
