@@ -205,6 +205,32 @@ describe('decideAmongCandidates', () => {
     expect(decideAmongCandidates(lan, candidates).decision).toBe('review');
   });
 
+  it('with the population registered, links a sole namesake candidate only when a second field besides the name agrees', () => {
+    // Moved to another commune, full birth date agrees: corroborated by the date.
+    const moved = { id: 'a', facts: { ...lan, communeCode: '99999' } };
+    expect(decideAmongCandidates(lan, [moved], { populationComplete: true })).toMatchObject({ decision: 'link', candidate: 'a' });
+    // Moved and only the birth year known: the name and the year alone never link.
+    const movedYearOnly = { id: 'a', facts: { ...lan, communeCode: '99999', birthDate: '1985' } };
+    expect(decideAmongCandidates(lan, [movedYearOnly], { populationComplete: true }).decision).toBe('review');
+    // No commune stated (someone whose residence is unknown may come from outside the province).
+    const { communeCode: _c, ...noCommune } = lan;
+    expect(decideAmongCandidates(noCommune, [moved], { populationComplete: true }).decision).toBe('review');
+    // The sex disagrees.
+    expect(decideAmongCandidates({ ...lan, sex: 'male' }, [moved], { populationComplete: true }).decision).not.toBe('link');
+  });
+
+  it('lets a clear link decide over a doubtful candidate a thousand times less likely, not over a close one', () => {
+    const same = { id: 'same', facts: { ...lan, fullName: 'NGUYEN THI LAN' } };
+    // Another family name, same given name and birth date, another commune: far below.
+    const far = { id: 'far', facts: { ...lan, fullName: 'Trần Thị Lan', communeCode: '11111' } };
+    expect(matchPersons(lan, far.facts).decision).toBe('review');
+    expect(decideAmongCandidates(lan, [same, far])).toMatchObject({ decision: 'link', candidate: 'same' });
+    // A close second (Lân for Lan: a typing slip or a sister) keeps the pair before a person.
+    const close = { id: 'close', facts: { ...lan, fullName: 'Nguyễn Thị Lân' } };
+    expect(matchPersons(lan, close.facts).decision).toBe('review');
+    expect(decideAmongCandidates(lan, [same, close]).decision).toBe('review');
+  });
+
   it('links a clear match even when a namesake of the same birth year is also a candidate', () => {
     const d = decideAmongCandidates(lan, [
       { id: 'namesake', facts: { ...lan, birthDate: '1985' } },

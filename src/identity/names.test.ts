@@ -151,6 +151,11 @@ describe('compareNames', () => {
     expect(compareNames('Lê Văn Hùng', 'Lê Văn Hưng').given).toBe('diacritics');
   });
 
+  it('counts a doubled letter in a name spelt with y as a typo (Vy / Vyy), not as another name', () => {
+    expect(compareNames('Đặng Thị Vy', 'Đặng Thị Vyy').given).toBe('typo');
+    expect(compareNames('Đặng Thị Vy', 'Đặng Thị Vân').given).toBe('disagree');
+  });
+
   it('treats a dropped middle name as partial, not as disagreement', () => {
     expect(compareNames('Nguyễn Thị Ngọc Anh', 'Nguyễn Ngọc Anh').middle).toBe('partial');
     expect(compareNames('Nguyễn Thị Anh', 'Nguyễn Anh').middle).toBe('missing');
