@@ -108,7 +108,7 @@ export const reportRoutes: FastifyPluginAsync<ReportPluginOptions> = async (app,
     const file = path.join(app.config.dataDir, 'boundaries', 'communes.geojson');
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) return reply.code(404).send({ error: 'no-boundaries', message: 'Chưa có dữ liệu ranh giới xã/phường.' });
-    return reply.header('content-type', 'application/geo+json').header('cache-control', 'private, max-age=3600').send(text);
+    return reply.header('content-type', 'application/geo+json').header('cache-control', 'no-cache').send(text);
   });
 
   app.get('/api/reports', async (request) => {
