@@ -11,7 +11,7 @@ import { residentActor } from './resident-accounts.ts';
 import { equalStrings } from './secrets.ts';
 import { CSRF_HEADER, lookupSession, sessionCookieName, type Session } from './sessions.ts';
 import type { SigningKeys } from './signing-keys.ts';
-import { findStaffUserById, staffActor } from './staff-users.ts';
+import { staffActor } from './staff-users.ts';
 
 export interface AuthenticateDeps {
   db: { pool: Queryable };
@@ -59,13 +59,14 @@ export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'me
   }
   let actor: Actor | undefined;
   if (session.userKind === 'staff') {
-    const user = await findStaffUserById(deps.db.pool, session.userId);
+    const user = session.staffUser;
     if (user && !user.disabled) actor = staffActor(user);
   } else {
     actor = await residentActor(deps.db.pool, session.userId);
   }
   if (!actor) throw new AuthError('session-expired');
-  return { actor, session: { ...session, token } };
+  const { staffUser: _account, ...sessionOnly } = session;
+  return { actor, session: { ...sessionOnly, token } };
 }
 
 /** The actor of the request, or undefined when it carries no credential at all. Throws AuthError on a bad one. */

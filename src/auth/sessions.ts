@@ -4,6 +4,7 @@
 import { preparedQuery, type Queryable } from '../store/database.ts';
 import type { AuthConfig } from './auth-config.ts';
 import { randomToken, sha256 } from './secrets.ts';
+import { STAFF_USER_COLUMNS, staffUserFromRow, type StaffRow, type StaffUser } from './staff-users.ts';
 
 export type UserKind = 'staff' | 'resident';
 
@@ -12,6 +13,8 @@ export interface Session {
   userId: string;
   csrfToken: string;
   expiresAt: Date;
+  /** The staff account of a staff session, read with it (undefined for residents, or if the account is gone). */
+  staffUser?: StaffUser;
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -38,18 +41,23 @@ export async function createSession(db: Queryable, config: AuthConfig, userKind:
 /** The live session of a cookie value; refreshes its idle clock at most once a minute. */
 export async function lookupSession(db: Queryable, config: AuthConfig, token: string): Promise<Session | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  // Prepared once per connection: it runs on every request of a portal session.
-  const { rows } = await db.query<{ user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number }>(
+  // Prepared once per connection, and the staff account comes with it: one round trip for what
+  // every request of a portal session needs.
+  const { rows } = await db.query<{ user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number } & Partial<StaffRow>>(
     preparedQuery(
-      `SELECT user_kind, user_id, csrf_token, expires_at, (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS idle_ms
-         FROM user_session WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+      `SELECT s.user_kind, s.user_id, s.csrf_token, s.expires_at, (extract(epoch FROM now() - s.last_seen_at) * 1000)::float8 AS idle_ms,
+              ${STAFF_USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
+         FROM user_session s LEFT JOIN staff_user u ON s.user_kind = 'staff' AND u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sha256(token)],
     ),
   );
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
   if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
-  return { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  const session: Session = { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  if (row.user_kind === 'staff' && row.id) session.staffUser = staffUserFromRow(row as StaffRow);
+  return session;
 }
 
 export async function revokeSession(db: Queryable, token: string): Promise<void> {

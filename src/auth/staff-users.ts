@@ -117,7 +117,7 @@ export async function createStaffUser(db: Queryable, spec: NewStaffUser, fhir?: 
   };
 }
 
-interface StaffRow {
+export interface StaffRow {
   id: string;
   username: string;
   display_name: string;
@@ -131,9 +131,9 @@ interface StaffRow {
   locked_until: Date | null;
 }
 
-const COLUMNS = 'id, username, display_name, role, facility_code, commune_code, practitioner_id, practitioner_role_id, totp_enabled, disabled, locked_until';
+export const STAFF_USER_COLUMNS = 'id, username, display_name, role, facility_code, commune_code, practitioner_id, practitioner_role_id, totp_enabled, disabled, locked_until';
 
-function fromRow(row: StaffRow): StaffUser {
+export function staffUserFromRow(row: StaffRow): StaffUser {
   return {
     id: row.id,
     username: row.username,
@@ -151,13 +151,13 @@ function fromRow(row: StaffRow): StaffUser {
 
 export async function findStaffUserById(db: Queryable, id: string): Promise<StaffUser | undefined> {
   // Prepared once per connection: every request of a staff session reads the account.
-  const { rows } = await db.query<StaffRow>(preparedQuery(`SELECT ${COLUMNS} FROM staff_user WHERE id = $1`, [id]));
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  const { rows } = await db.query<StaffRow>(preparedQuery(`SELECT ${STAFF_USER_COLUMNS} FROM staff_user WHERE id = $1`, [id]));
+  return rows[0] ? staffUserFromRow(rows[0]) : undefined;
 }
 
 export async function listStaffUsers(db: Queryable): Promise<StaffUser[]> {
-  const { rows } = await db.query<StaffRow>(`SELECT ${COLUMNS} FROM staff_user ORDER BY username`);
-  return rows.map(fromRow);
+  const { rows } = await db.query<StaffRow>(`SELECT ${STAFF_USER_COLUMNS} FROM staff_user ORDER BY username`);
+  return rows.map(staffUserFromRow);
 }
 
 export async function unlockStaffUser(db: Queryable, id: string): Promise<boolean> {
