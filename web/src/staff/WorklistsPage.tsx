@@ -177,9 +177,9 @@ function WorklistTable({ code, title, commune }: { code: string; title: string; 
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{formatDate(r.dueDate ?? undefined)}</Table.Td>
-                <Table.Td>
-                  <Badge variant="outline" color={statusColor(r.status)} tt="none">
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.dueDate ?? undefined)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge variant="outline" color={statusColor(r.status)} tt="none" style={{ overflow: 'visible' }}>
                     {statusText(t, r.status)}
                   </Badge>
                 </Table.Td>
