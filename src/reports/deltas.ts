@@ -10,29 +10,32 @@ import { RECENT_VISIT_DAYS } from './ncd.ts';
 
 type Client = pg.PoolClient;
 type Phase = 'before' | 'after';
+/** Which cells: all, or only those that do not depend on the date (disease cells). */
+export type CellSet = 'all' | 'undated';
 
-const CELLS: { cell: CellTable; select: (filter: string) => string; params: (asOf: string) => unknown[]; filter: string }[] = [
-  { cell: COVERAGE, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: NCD, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: VACCINATION, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: DISEASE, select: (filter) => diseaseSelect(filter, true), params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
+// `dated`: the cell depends on the as-of date (ages, 12-month windows, recent visits, cohorts).
+const CELLS: { cell: CellTable; dated: boolean; select: (filter: string) => string; params: (asOf: string) => unknown[]; filter: string }[] = [
+  { cell: COVERAGE, dated: true, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: NCD, dated: true, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: VACCINATION, dated: true, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
+  { cell: DISEASE, dated: false, select: (filter) => diseaseSelect(filter, true), params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
 ];
 
 // Temporary tables (dropped at commit) shadow nothing: their names are the cell tables' + phase.
 const scratch = (cell: CellTable, phase: Phase) => `${cell.table}_${phase}`;
 
 /** Records what these residents contribute to every cell, before or after their facts change. */
-export async function captureContributions(client: Client, patientIds: string[], asOf: string, phase: Phase): Promise<void> {
-  for (const { cell, select, params, filter } of CELLS) {
+export async function captureContributions(client: Client, patientIds: string[], asOf: string, phase: Phase, set: CellSet = 'all'): Promise<void> {
+  for (const { cell, select, params, filter } of CELLS.filter((c) => set === 'all' || !c.dated)) {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${scratch(cell, phase)} (LIKE ${cell.table}) ON COMMIT DROP`);
     await client.query(`INSERT INTO ${scratch(cell, phase)} ${select(filter)}`, [patientIds, ...params(asOf)]);
   }
 }
 
 /** Adds (after − before) to the cells and removes cells that no longer count anyone; returns the cells changed per table. */
-export async function applyContributions(client: Client): Promise<Record<string, number>> {
+export async function applyContributions(client: Client, set: CellSet = 'all'): Promise<Record<string, number>> {
   const changed: Record<string, number> = {};
-  for (const { cell } of CELLS) {
+  for (const { cell } of CELLS.filter((c) => set === 'all' || !c.dated)) {
     const keys = cell.keys.join(', ');
     const measures = cell.measures.join(', ');
     const sums = cell.measures.map((m) => `sum(${m})::int AS ${m}`).join(', ');

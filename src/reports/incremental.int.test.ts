@@ -49,7 +49,7 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 }
 
 /** Forgets every fact and cell and builds them again from the stored resources. */
-async function rebuildFromScratch(): Promise<void> {
+async function rebuildFromScratch(now: Date): Promise<void> {
   await db.pool.query(
     `TRUNCATE report_person, report_episode, report_ncd_condition, report_ncd_care, report_measure, report_immunization, report_ncd_person,
               report_coverage_cell, report_disease_cell, report_ncd_cell, report_vaccination_cell, report_arrival_cell, report_dirty_resource, report_dirty_patient`,
@@ -59,7 +59,7 @@ async function rebuildFromScratch(): Promise<void> {
      WHERE resource_type IN ('Patient', 'Encounter', 'Condition', 'Immunization', 'Observation', 'EpisodeOfCare', 'Group')`,
   );
   await db.pool.query('INSERT INTO report_dirty_patient (patient_id) SELECT patient_id FROM resident_account ON CONFLICT DO NOTHING');
-  await refreshReports(db, { now: NOW, full: true });
+  await refreshReports(db, { now, full: true });
 }
 
 async function refreshIncrementally(): Promise<void> {
@@ -142,9 +142,16 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     await mergePatients(db, a[1]!.id, b[0]!.id, system);
     await refreshIncrementally();
 
+    // 6. The next day: the date-dependent cells are rebuilt, disease cells still follow by difference.
+    const nextDay = new Date(NOW.getTime() + 24 * 3600_000);
+    await bulkLoad(db, episode('inc-5', b[2]!.id, 'J06.9', '2026-07-01T09:00:00+07:00'), { validate: false, sourceFacility: '68002' });
+    const daily = await refreshReports(db, { now: nextDay });
+    expect(daily.full).toBe(true);
+    expect(Object.keys(daily.cells.changed)).toEqual(['report_disease_cell']);
+
     const incremental = await snapshot();
     expect(incremental.report_disease_cell!.length).toBeGreaterThan(0);
-    await rebuildFromScratch();
+    await rebuildFromScratch(nextDay);
     const rebuilt = await snapshot();
     for (const table of Object.keys(rebuilt)) expect({ table, rows: incremental[table] }).toEqual({ table, rows: rebuilt[table] });
   });

@@ -7,8 +7,8 @@ import type { Condition, Encounter, EpisodeOfCare, Group, Immunization, Observat
 import type pg from 'pg';
 import { paramKey } from '../fhir/search-parameters.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { arrivalCellsOf, rebuildAllCells, recomputeArrivalCells } from './cells.ts';
-import { applyContributions, captureContributions } from './deltas.ts';
+import { arrivalCellsOf, rebuildAllCells, rebuildCommuneCells, recomputeArrivalCells } from './cells.ts';
+import { applyContributions, captureContributions, type CellSet } from './deltas.ts';
 import {
   diagnosisIds,
   episodeFact,
@@ -98,10 +98,10 @@ async function extractEpisodes(client: pg.PoolClient, encounters: ResourceRow[])
 }
 
 /**
- * One batch of the queue. With `cells` false only the facts are brought up to date (a full
- * rebuild of the cells follows in the same refresh).
+ * One batch of the queue. `cells`: which cells follow the facts by difference; the others are
+ * rebuilt at the end of the same refresh ('none': the first build or an explicit full one).
  */
-async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, cells: boolean, trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
+async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, cellSet: CellSet | 'none', trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
   const dirty = await client.query<{ rid: string }>(
     `DELETE FROM report_dirty_resource WHERE rid IN (SELECT rid FROM report_dirty_resource ORDER BY rid LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING rid::text`,
     [batchSize],
@@ -190,7 +190,8 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
   const affected = [...new Set([...patientIds, ...(await factOwners(client, [...rows.map((r) => r.rid), ...episodeRids]))])];
   // Residents whose commune changed (or who are new) move their earlier episodes' cells.
   const moved = await movedPatients(client, persons);
-  if (cells) await captureContributions(client, affected, asOf, 'before');
+  const cells = cellSet !== 'none';
+  if (cells) await captureContributions(client, affected, asOf, 'before', cellSet);
   const arrivalBefore = await arrivalCellsOf(client, episodeRids);
 
   trace('contributions-before');
@@ -221,9 +222,9 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
 
   let changed: Record<string, number> = {};
   if (cells) {
-    await captureContributions(client, affected, asOf, 'after');
+    await captureContributions(client, affected, asOf, 'after', cellSet);
     trace('contributions-after');
-    changed = await applyContributions(client);
+    changed = await applyContributions(client, cellSet);
     trace('apply');
   }
   const arrivalCells = uniqueBy([...arrivalBefore, ...(await arrivalCellsOf(client, episodeRids))], (c) => `${c.facility}|${c.day}`);
@@ -283,19 +284,29 @@ export async function refreshReports(db: Database, options: RefreshOptions = {})
   const now = options.now ?? new Date();
   const asOf = vietnamDate(now);
   const total: RefreshResult = { resources: 0, patients: 0, episodes: 0, cells: { residents: 0, changed: {}, arrivalCells: 0 }, full: false, busy: false, ms: 0 };
-  // When a rebuild is due, the batches only bring the facts up to date: differences computed
-  // on another day's ages would be thrown away. Forgetting the last rebuild first means an
-  // interrupted refresh still rebuilds next time, never leaving cells behind their facts.
-  const rebuild = options.full === true || (await fullRebuildDue(db.pool, asOf));
-  if (rebuild) await db.pool.query(`DELETE FROM report_state WHERE key = 'full'`);
+  // The first build (or an explicit full one) only brings the facts up to date and then builds
+  // every cell. Once a day the cells that depend on the date (coverage, NCD, vaccination) are
+  // rebuilt: until then the batches skip them (their differences would mix two days' ages), while
+  // disease and arrival cells, which do not depend on the date, follow by difference as always.
+  // The state is cleared first, so an interrupted refresh still rebuilds next time.
+  const first = options.full === true || !(await hasState(db.pool, 'cells'));
+  const daily = first || (await fullRebuildDue(db.pool, asOf));
+  if (options.full) await db.pool.query(`DELETE FROM report_state WHERE key IN ('cells', 'full')`);
+  else if (daily) await db.pool.query(`DELETE FROM report_state WHERE key = 'full'`);
+  const mode: CellSet | 'none' = first ? 'none' : daily ? 'undated' : 'all';
   for (;;) {
     const step = await db.transaction(async (client) => {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
       if (!locked.rows[0]!.ok) return 'busy' as const;
-      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, !rebuild, stepTimer(options.trace));
+      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, mode, stepTimer(options.trace));
       if (!batch) {
-        if (rebuild || (await fullRebuildDue(client, asOf))) {
+        // Re-read: another refresher may have started a first build or a daily rebuild meanwhile.
+        if (first || !(await hasState(client, 'cells'))) {
           await rebuildAllCells(client, asOf);
+          await setState(client, 'full', options.now);
+          total.full = true;
+        } else if (daily || (await fullRebuildDue(client, asOf))) {
+          await rebuildCommuneCells(client, asOf);
           await setState(client, 'full', options.now);
           total.full = true;
         }
@@ -318,6 +329,10 @@ export async function refreshReports(db: Database, options: RefreshOptions = {})
   }
   total.ms = Math.round(performance.now() - started);
   return total;
+}
+
+async function hasState(db: Queryable, key: string): Promise<boolean> {
+  return ((await db.query('SELECT 1 FROM report_state WHERE key = $1', [key])).rowCount ?? 0) > 0;
 }
 
 async function fullRebuildDue(db: Queryable, asOf: string): Promise<boolean> {
