@@ -1,14 +1,16 @@
 // Choropleth of communes, drawn when the operator has added a boundary file
 // (GET /api/reports/boundaries, see docs/reports.md); otherwise a note says the table holds
-// the figures. The colour is the rate given per commune code.
+// the figures. The colour is the rate given per commune code, or for counts (`relative`) the
+// count against the largest one.
 import { Alert, Card, Group, Text } from '@mantine/core';
 import { api, ApiError } from '../../shared/api.ts';
+import { formatNumber } from '../../shared/format.ts';
 import { useT } from '../../shared/i18n.tsx';
 import { useAsync } from '../../shared/ui.tsx';
 import { percentText } from './report-api.ts';
 import { projectCommunes, rateColor, type BoundaryFeature } from './geo.ts';
 
-export function CommuneMap({ values, title }: { values: Map<string, number | null>; title: string }) {
+export function CommuneMap({ values, title, relative = false }: { values: Map<string, number | null>; title: string; relative?: boolean }) {
   const t = useT();
   const [state] = useAsync(
     (signal) =>
@@ -30,6 +32,8 @@ export function CommuneMap({ values, title }: { values: Map<string, number | nul
     );
   }
   const { shapes, width, height } = state.data;
+  const max = relative ? Math.max(1, ...[...values.values()].map((v) => v ?? 0)) : 1;
+  const label = (v: number | null | undefined) => (v === null || v === undefined ? '—' : relative ? formatNumber(v) : percentText(v));
   return (
     <Card withBorder padding="sm" data-testid="commune-map">
       <Group justify="space-between" mb="xs">
@@ -44,8 +48,8 @@ export function CommuneMap({ values, title }: { values: Map<string, number | nul
         {shapes.map((s) => {
           const v = values.get(s.code);
           return (
-            <path key={s.code} d={s.path} fill={rateColor(v)} stroke="#495057" strokeWidth={0.5} data-commune={s.code}>
-              <title>{`${s.name}: ${percentText(v ?? null) || '—'}`}</title>
+            <path key={s.code} d={s.path} fill={rateColor(v === null || v === undefined ? v : v / max)} stroke="#495057" strokeWidth={0.5} data-commune={s.code}>
+              <title>{`${s.name}: ${label(v)}`}</title>
             </path>
           );
         })}

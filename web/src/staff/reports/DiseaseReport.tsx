@@ -43,7 +43,6 @@ function DiseaseView({ answer, filters }: { answer: DiseaseAnswer; filters: Filt
   const levelName = t(`reports.level.${answer.level}`).toLowerCase();
   const bars = answer.byKey.slice(0, 25).map((r) => ({ name: r.key || '—', inpatient: chartValue(r.inpatientEpisodes), outpatient: chartValue(r.outpatientEpisodes) }));
   const months = answer.byMonth.map((m) => ({ month: m.month, episodes: chartValue(m.episodes), patients: chartValue(m.patients), inpatient: chartValue(m.inpatientEpisodes) }));
-  const total = chartValue(answer.total.episodes) || 1;
   return (
     <Stack gap="md">
       <ReportHeader answer={answer} path={PATH} filters={filters} extra={answer.source === 'facts' ? <Text size="xs" c="dimmed">{t('reports.source.facts')}</Text> : undefined} />
@@ -70,7 +69,7 @@ function DiseaseView({ answer, filters }: { answer: DiseaseAnswer; filters: Filt
       <CountsTable rows={answer.top.map((r) => ({ ...r, label: `${r.key} ${r.name}` }))} testId="top-table" />
       <CountsTable rows={answer.byKey.map((r) => ({ ...r, label: `${r.key} ${r.name}` }))} testId="disease-table" total={answer.total} />
       {filters.by !== 'district' && answer.byUnit.length > 0 && (
-        <CommuneMap title={t('reports.col.episodes')} values={new Map(answer.byUnit.map((u) => [u.unit, chartValue(u.episodes) / total]))} />
+        <CommuneMap title={t('reports.col.episodes')} relative values={new Map(answer.byUnit.map((u) => [u.unit, chartValue(u.episodes)]))} />
       )}
       <Text fw={600}>{t('reports.ncd')}</Text>
       <Table withTableBorder striped data-testid="ncd-table">
