@@ -41,11 +41,16 @@ export async function testApp(db: Database, overrides: Partial<AuthConfig> = {})
 }
 
 /** Inserts a Patient row as the FHIR store would (compartment = own id). */
-export async function insertPatient(db: Database, id: string, opts: { phone?: string; cccd?: string; facility?: string } = {}): Promise<void> {
+export async function insertPatient(
+  db: Database,
+  id: string,
+  opts: { phone?: string; cccd?: string; facility?: string; identifiers?: { system: string; value: string }[] } = {},
+): Promise<void> {
+  const identifier = [...(opts.cccd ? [{ system: 'http://fhir.ehealth.gov.vn/core/sid/national_id', value: opts.cccd }] : []), ...(opts.identifiers ?? [])];
   const patient = {
     resourceType: 'Patient',
     id,
-    ...(opts.cccd ? { identifier: [{ system: 'http://fhir.ehealth.gov.vn/core/sid/national_id', value: opts.cccd }] } : {}),
+    ...(identifier.length > 0 ? { identifier } : {}),
     ...(opts.phone ? { telecom: [{ system: 'phone', value: opts.phone, use: 'mobile' }] } : {}),
   };
   await db.pool.query(

@@ -17,6 +17,7 @@ import type { SmsSender } from '../sms/sms-sender.ts';
 import type { Queryable } from '../store/database.ts';
 import { buildConsent } from './consent-resource.ts';
 import { activeGrantsOfUser, breakGlassGrants, findGrant, grantsForPatients, insertGrant, revokeGrant, type Grant } from './grants.ts';
+import { residentKeyLookups } from './resident-key.ts';
 import { consumeShareCode, storeShareCode } from './share-codes.ts';
 
 export interface ConsentDeps {
@@ -50,6 +51,12 @@ function hoursWithin(requested: number | undefined, fallback: number, max: numbe
 const consentMessage = (facility: string | undefined) => (code: string) =>
   `HSSK: Co so y te ${facility ?? ''} de nghi xem ho so suc khoe cua ban. Neu dong y, hay doc ma ${code} cho nhan vien y te (het han sau 5 phut).`;
 
+/** Whom the clinician asks about: the record they see (its id) or a key they were told. */
+export type ConsentSubject = { patientId: string } | { identifier: string };
+
+/** OTP requests by key per staff user and window: enough for a day's patients, not for a sweep. */
+const KEY_REQUESTS_PER_WINDOW = 30;
+
 /** The clinician asks; the code goes to the phone on the resident's record. Returns the masked phone. */
 export async function requestConsentOtp(deps: ConsentDeps, actor: Actor, patientId: string, ip: string | undefined): Promise<{ phone: string }> {
   const staff = requireRequester(actor);
@@ -59,6 +66,44 @@ export async function requestConsentOtp(deps: ConsentDeps, actor: Actor, patient
   if (!phone) throw new AuthError('no-phone');
   await issueOtp(deps, { purpose: 'consent', subject: `${patient.id}:${staff.userId}`, phone, ip, message: consentMessage(staff.facilityCode) });
   return { phone: maskPhone(phone) };
+}
+
+/**
+ * The clinician asks by CCCD, resident ID or BHYT card, for a resident whose record they cannot
+ * see. The answer is the same whether or not such a record exists or has a phone: the limits are
+ * counted before the lookup, and `done` (lookup and SMS) is not awaited by the HTTP route, so
+ * neither the answer nor its timing tells the caller anything about the person.
+ */
+export async function requestConsentOtpByKey(deps: ConsentDeps, actor: Actor, key: string, ip: string | undefined): Promise<{ done: Promise<void> }> {
+  const staff = requireRequester(actor);
+  const lookups = residentKeyLookups(key);
+  if (!lookups) throw new AuthError('invalid-request', 'Hãy nhập số CCCD (12 chữ số), mã HSSK (HS + 12 ký tự) hoặc mã thẻ BHYT.');
+  await hitRateLimit(deps.db, rateKey('consent-key', staff.userId), KEY_REQUESTS_PER_WINDOW, deps.config.otpWindowSeconds);
+  if (ip) await hitRateLimit(deps.db, rateKey('otp-ip', ip), deps.config.otpPerIp, deps.config.otpWindowSeconds);
+  const done = (async () => {
+    const patient = await findByKey(deps, key);
+    const phone = patient?.phones[0];
+    if (!patient || !phone) return;
+    await issueOtp(deps, { purpose: 'consent', subject: `${patient.id}:${staff.userId}`, phone, ip: undefined, message: consentMessage(staff.facilityCode) }).catch((err: unknown) => {
+      // A phone past its limit gets no more codes; the caller is not told (it would reveal the record).
+      if (!(err instanceof AuthError)) throw err;
+    });
+  })();
+  return { done };
+}
+
+async function findByKey(deps: Pick<ConsentDeps, 'patients'>, key: string) {
+  for (const { system, value } of residentKeyLookups(key) ?? []) {
+    const found = await deps.patients.byIdentifier(system, value);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The record a consent request is about; a key that finds none fails like a wrong code. */
+async function subjectPatientId(deps: ConsentDeps, subject: ConsentSubject): Promise<string | undefined> {
+  if ('patientId' in subject) return subject.patientId;
+  return (await findByKey(deps, subject.identifier))?.id;
 }
 
 async function grantConsent(
@@ -98,17 +143,19 @@ async function grantConsent(
   return grant;
 }
 
-/** The clinician enters the code the resident read out. */
-export async function verifyConsentOtp(deps: ConsentDeps, actor: Actor, request: { patientId: string; code: string; hours?: number }, ip: string | undefined): Promise<Grant> {
+/** The clinician enters the code the resident read out (with the record id or the key they asked with). */
+export async function verifyConsentOtp(deps: ConsentDeps, actor: Actor, request: ConsentSubject & { code: string; hours?: number }, ip: string | undefined): Promise<Grant> {
   const staff = requireRequester(actor);
   const hours = hoursWithin(request.hours, deps.config.consentHours, deps.config.consentMaxHours);
+  const patientId = await subjectPatientId(deps, request);
   try {
-    await verifyOtp(deps, 'consent', `${request.patientId}:${staff.userId}`, request.code);
+    if (!patientId) throw new AuthError('invalid-otp');
+    await verifyOtp(deps, 'consent', `${patientId}:${staff.userId}`, request.code);
   } catch (err) {
-    await deps.audit.record({ action: 'consent-grant', outcome: '4', ...agentOf(staff), patientId: request.patientId, ...(ip ? { sourceIp: ip } : {}), detail: { method: 'otp' } });
+    await deps.audit.record({ action: 'consent-grant', outcome: '4', ...agentOf(staff), ...(patientId ? { patientId } : {}), ...(ip ? { sourceIp: ip } : {}), detail: { method: 'otp' } });
     throw err;
   }
-  return grantConsent(deps, staff, request.patientId, request.patientId, 'otp', hours, ip);
+  return grantConsent(deps, staff, patientId, patientId, 'otp', hours, ip);
 }
 
 /** The resident makes a share code for their own record or a proxy's. */

@@ -8,6 +8,8 @@ import type { AuthServices } from '../auth/services.ts';
 import { createStaffUser, findStaffUserById, staffActor } from '../auth/staff-users.ts';
 import { cookieOf, insertPatient, lastCode, testApp, type RecordingWriter } from '../auth/test-app.ts';
 import type { Database } from '../store/database.ts';
+import { IdentifierSystem } from '../fhir/systems.ts';
+import { formatResidentId } from '../identity/resident-id.ts';
 
 let db: Database;
 let app: FastifyInstance;
@@ -16,6 +18,7 @@ let fhir: RecordingWriter;
 const PASSWORD = 'mat-khau-rat-dai-123';
 const PHONE_MAI = '+84912000001';
 const PHONE_NAM = '+84912000002';
+const PHONE_HOA = '+84912000003';
 
 interface Session {
   cookie: string;
@@ -46,6 +49,16 @@ beforeAll(async () => {
   await insertPatient(db, 'be-an', { phone: '0912000001', facility: 'F2' }); // Mai's child: same phone
   await insertPatient(db, 'nam', { phone: '0912000002', cccd: '068190000002', facility: 'F2' });
   await insertPatient(db, 'khong-so', { facility: 'F1' });
+  await insertPatient(db, 'hoa', {
+    phone: '0912000003',
+    facility: 'F2',
+    identifiers: [
+      { system: IdentifierSystem.residentId, value: formatResidentId('68', 12) },
+      { system: IdentifierSystem.bhytCard, value: 'GD4680123456789' },
+      { system: IdentifierSystem.bhxh, value: '0123456789' },
+    ],
+  });
+  await insertPatient(db, 'khong-so-cccd', { cccd: '068190000009', facility: 'F2' });
   const created = await createStaffUser(db.pool, { username: 'bs.tuan', displayName: 'BS. Tuấn', role: 'clinician', facilityCode: 'F1', practitionerId: 'prac-tuan', password: PASSWORD });
   doctorId = created.user.id;
   doctor = await sessionFrom(await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'bs.tuan', password: PASSWORD } }));
@@ -135,6 +148,61 @@ describe('consent (C4)', () => {
     for (let i = 0; i < 6; i++) statuses.push((await post(doctor, '/api/consent/otp/request', { patientId: 'mai' })).statusCode);
     expect(statuses).toContain(429);
     expect((await post(doctor, '/api/consent/otp/request', { patientId: 'khong-so' })).json().error).toBe('no-phone');
+  });
+
+  it('a clinician who cannot see the record asks by CCCD, resident ID or BHYT card; the answer never says whether the person exists', async () => {
+    const outbox = async () => (await db.pool.query<{ phone: string }>('SELECT phone FROM sms_outbox WHERE id > $1 ORDER BY id', [before])).rows.map((r) => r.phone);
+    const before = (await db.pool.query<{ max: number }>('SELECT coalesce(max(id), 0)::int AS max FROM sms_outbox')).rows[0]!.max;
+    const asks = [
+      await post(doctor, '/api/consent/otp/request', { identifier: '068190000002' }), // Nam by CCCD
+      await post(doctor, '/api/consent/otp/request', { identifier: '068199999999' }), // nobody
+      await post(doctor, '/api/consent/otp/request', { identifier: '068190000009' }), // a record without a phone
+      await post(doctor, '/api/consent/otp/request', { identifier: formatResidentId('68', 12).toLowerCase() }), // Hoa by resident ID
+    ];
+    expect(asks.map((a) => a.statusCode)).toEqual([202, 202, 202, 202]);
+    expect(new Set(asks.map((a) => a.body)).size).toBe(1);
+    expect(asks[0]!.body).not.toMatch(/\d{3}/); // no digits of a phone
+    await new Promise((r) => setTimeout(r, 300)); // the code is sent after the answer
+    expect(await outbox()).toEqual([PHONE_NAM, PHONE_HOA]);
+
+    // A wrong key fails exactly like a wrong code; the right code with the key opens the record.
+    expect((await post(doctor, '/api/consent/otp/verify', { identifier: '068199999999', code: '123456' })).json().error).toBe('invalid-otp');
+    const granted = await post(doctor, '/api/consent/otp/verify', { identifier: formatResidentId('68', 12), code: await lastCode(db, PHONE_HOA) });
+    expect(granted.json()).toMatchObject({ kind: 'consent', method: 'otp', active: true, patientId: 'hoa' });
+    expect(await doctorSees('hoa')).toBe(true);
+  });
+
+  it('a BHYT card finds the record by the card or, for a newer card, by the BHXH number inside it', async () => {
+    await db.pool.query("DELETE FROM rate_counter WHERE key LIKE 'otp-phone:%'");
+    const before = (await db.pool.query<{ max: number }>('SELECT coalesce(max(id), 0)::int AS max FROM sms_outbox')).rows[0]!.max;
+    expect((await post(doctor, '/api/consent/otp/request', { identifier: 'gd4 68 0123456789' })).statusCode).toBe(202);
+    expect((await post(doctor, '/api/consent/otp/request', { identifier: 'HT3680123456789' })).statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 300));
+    const { rows } = await db.pool.query<{ phone: string }>('SELECT phone FROM sms_outbox WHERE id > $1', [before]);
+    expect(rows.map((r) => r.phone)).toEqual([PHONE_HOA, PHONE_HOA]);
+  });
+
+  it('refuses a key of no accepted form, and a request naming both a record and a key', async () => {
+    const bad = await post(doctor, '/api/consent/otp/request', { identifier: 'HS680000000000' }); // wrong check character
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('CCCD');
+    expect((await post(doctor, '/api/consent/otp/request', { identifier: '068190000002', patientId: 'nam' })).statusCode).toBe(400);
+    expect((await post(doctor, '/api/consent/otp/request', {})).statusCode).toBe(400);
+  });
+
+  it('limits how many keys one staff member may ask about, from any address', async () => {
+    await db.pool.query('DELETE FROM rate_counter');
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await post(doctor, '/api/consent/otp/request', { identifier: `0681990000${String(i).padStart(2, '0')}` })).statusCode);
+    expect(new Set(statuses)).toEqual(new Set([202]));
+    const fromElsewhere = await app.inject({
+      method: 'POST',
+      url: '/api/consent/otp/request',
+      payload: { identifier: '068199000099' },
+      remoteAddress: '10.0.0.9',
+      headers: { cookie: doctor.cookie, 'x-csrf-token': doctor.csrf },
+    });
+    expect(fromElsewhere.statusCode).toBe(429);
   });
 
   it("a resident's share code opens their child's record to the clinician once; revocation closes it on the next request", async () => {

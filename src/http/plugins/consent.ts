@@ -10,14 +10,18 @@ import {
   listConsents,
   redeemShareCode,
   requestConsentOtp,
+  requestConsentOtpByKey,
   revokeConsent,
   verifyConsentOtp,
   type ConsentDeps,
+  type ConsentSubject,
 } from '../../consent/consent-service.ts';
 import type { Grant } from '../../consent/grants.ts';
+import { AuthError } from '../../auth/errors.ts';
 import { installErrorHandler, obj, requireActor, str, type AuthPluginOptions } from './auth-http.ts';
 
 const id = str(64);
+const KEY_SENT = { sent: true, message: 'Nếu số giấy tờ khớp với một hồ sơ có số điện thoại, mã OTP đã được gửi tới số điện thoại trong hồ sơ.' };
 const grantSchema = {
   type: 'object',
   properties: {
@@ -60,16 +64,37 @@ export const consentRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
   const one = { response: { 200: grantSchema } };
   const many = { response: { 200: { type: 'object', properties: { grants: { type: 'array', items: grantSchema } } } } };
 
-  app.post<{ Body: { patientId: string } }>('/api/consent/otp/request', { schema: { body: obj({ patientId: id }, ['patientId']) } }, async (request) =>
-    requestConsentOtp(deps, await requireActor(request, services), request.body.patientId, request.ip),
+  // Either the record's id (the clinician sees it) or a key the resident tells them: a CCCD, an
+  // HSSK resident ID or a BHYT card. Asked by key, the answer never says whether the record
+  // exists (see docs/security.md).
+  const key = str(32, 9);
+  const subjectOf = (body: { patientId?: string; identifier?: string }): ConsentSubject => {
+    if (body.patientId !== undefined && body.identifier === undefined) return { patientId: body.patientId };
+    if (body.identifier !== undefined && body.patientId === undefined) return { identifier: body.identifier };
+    throw new AuthError('invalid-request', 'Cần đúng một trong hai: mã hồ sơ hoặc số CCCD/mã HSSK/mã thẻ BHYT.');
+  };
+
+  app.post<{ Body: { patientId?: string; identifier?: string } }>(
+    '/api/consent/otp/request',
+    { schema: { body: obj({ patientId: id, identifier: key }, []) } },
+    async (request, reply) => {
+      const actor = await requireActor(request, services);
+      const subject = subjectOf(request.body ?? {});
+      if ('patientId' in subject) return requestConsentOtp(deps, actor, subject.patientId, request.ip);
+      const { done } = await requestConsentOtpByKey(deps, actor, subject.identifier, request.ip);
+      done.catch((err: unknown) => request.log.error({ err: { name: (err as Error).name } }, 'consent code delivery failed'));
+      return reply.code(202).send(KEY_SENT);
+    },
   );
 
-  app.post<{ Body: { patientId: string; code: string; hours?: number } }>(
+  app.post<{ Body: { patientId?: string; identifier?: string; code: string; hours?: number } }>(
     '/api/consent/otp/verify',
-    { schema: { body: obj({ patientId: id, code: str(6, 6), hours: { type: 'number' } }, ['patientId', 'code']), ...one } },
+    { schema: { body: obj({ patientId: id, identifier: key, code: str(6, 6), hours: { type: 'number' } }, ['code']), ...one } },
     async (request) => {
       const actor = await requireActor(request, services);
-      return view(await verifyConsentOtp(deps, actor, request.body, request.ip), actor);
+      const { code, hours } = request.body;
+      const subject = subjectOf(request.body);
+      return view(await verifyConsentOtp(deps, actor, { ...subject, code, ...(hours !== undefined ? { hours } : {}) }, request.ip), actor);
     },
   );
 
