@@ -3,12 +3,14 @@
 // (list, decide link / keep separate, merge two records the matcher missed, the merges in force,
 // undo a merge). Register with { services, resolveCaller }.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { readPolicy } from '../../auth/access-policy.ts';
 import type { AuthServices } from '../../auth/services.ts';
+import { agentOf } from '../../audit/audit-entry.ts';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { patientMatch } from '../../identity/mpi/match-operation.ts';
 import { listActiveLinks } from '../../identity/mpi/links.ts';
 import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
-import { decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
+import { countPendingReviews, decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
 import type { FhirCaller } from '../fhir/request.ts';
 import { installErrorHandler, requireStaff } from './auth-http.ts';
 
@@ -53,9 +55,19 @@ export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (
   await app.register(async (api) => {
     installErrorHandler(api);
     api.get<{ Querystring: { limit?: string; after?: string } }>('/api/identity/reviews', async (request) => {
-      await requireStaff(request, services, REVIEWERS);
+      const staff = await requireStaff(request, services, REVIEWERS);
       const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50) || 50));
-      return { items: await listReviews(services.db.pool, { limit, afterId: Number(request.query.after ?? 0) || 0, withRecords: true }) };
+      const scope = readPolicy(staff);
+      const items = await listReviews(services.db.pool, { limit, afterId: Number(request.query.after ?? 0) || 0, withRecords: true, scope });
+      // Both records of each pair are shown to the reviewer: each showing is an access to personal data.
+      await services.audit.recordMany(
+        items.flatMap((item) =>
+          [item.patientId, item.candidateId].map((id) => ({
+            action: 'read' as const, outcome: '0' as const, ...agentOf(staff), patientId: id, entityType: 'Patient', entityId: id, sourceIp: request.ip, reason: 'identity-review',
+          })),
+        ),
+      );
+      return { items, total: await countPendingReviews(services.db.pool, scope) };
     });
 
     api.post<{ Params: { id: string }; Body: { decision: 'link' | 'separate' } }>(
@@ -64,7 +76,7 @@ export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (
       async (request, reply) => {
         const staff = await requireStaff(request, services, REVIEWERS);
         try {
-          return await decideReview(services.db, Number(request.params.id), request.body.decision, staff);
+          return await decideReview(services.db, Number(request.params.id), request.body.decision, staff, readPolicy(staff));
         } catch (err) {
           if (err instanceof MergeError) return mergeErrorReply(reply, err);
           throw err;

@@ -6,6 +6,8 @@ import type { Actor } from '../../auth/actor.ts';
 import { actorId } from '../../auth/actor.ts';
 import { agentOf } from '../../audit/audit-entry.ts';
 import { insertAuditEntries } from '../../audit/audit-log.ts';
+import { accessFilterSql } from '../../auth/access-filter-sql.ts';
+import type { AccessPolicy } from '../../auth/access-policy.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { mergePatients, MergeError } from './merge.ts';
 import { pairKey } from './mpi-store.ts';
@@ -23,11 +25,29 @@ export interface ReviewItem {
   candidate?: Patient;
 }
 
-export async function listReviews(q: Queryable, options: { status?: string; limit?: number; afterId?: number; withRecords?: boolean } = {}): Promise<ReviewItem[]> {
+/**
+ * The condition keeping the review items a reviewer may see: those where at least one of the two
+ * records is readable under the reviewer's access policy (a commune health worker, the pairs
+ * touching their commune; a clerk, their facility's). `firstParam` numbers its placeholders.
+ */
+function reviewScopeSql(scope: AccessPolicy | undefined, firstParam: number): { sql: string; params: unknown[] } {
+  if (!scope || scope.kind === 'all') return { sql: 'TRUE', params: [] };
+  const filter = accessFilterSql(scope, 'r', firstParam);
+  return {
+    sql: `EXISTS (SELECT 1 FROM resource r WHERE r.resource_type = 'Patient' AND r.id IN (ir.patient_id, ir.candidate_id) AND NOT r.deleted AND ${filter.sql})`,
+    params: filter.params,
+  };
+}
+
+export async function listReviews(
+  q: Queryable,
+  options: { status?: string; limit?: number; afterId?: number; withRecords?: boolean; scope?: AccessPolicy } = {},
+): Promise<ReviewItem[]> {
+  const scoped = reviewScopeSql(options.scope, 4);
   const { rows } = await q.query(
-    `SELECT id, patient_id, candidate_id, score::float8 AS score, reasons, status, created_at FROM identity_review
-      WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
-    [options.status ?? 'pending', options.afterId ?? 0, options.limit ?? 50],
+    `SELECT id, patient_id, candidate_id, score::float8 AS score, reasons, status, created_at FROM identity_review ir
+      WHERE status = $1 AND id > $2 AND ${scoped.sql} ORDER BY id LIMIT $3`,
+    [options.status ?? 'pending', options.afterId ?? 0, options.limit ?? 50, ...scoped.params],
   );
   const items: ReviewItem[] = rows.map((r) => ({
     id: Number(r.id), patientId: r.patient_id, candidateId: r.candidate_id, score: r.score, reasons: r.reasons, status: r.status, createdAt: new Date(r.created_at).toISOString(),
@@ -48,10 +68,25 @@ export async function listReviews(q: Queryable, options: { status?: string; limi
 
 export type ReviewDecision = 'link' | 'separate';
 
-export async function decideReview(db: Database, reviewId: number, decision: ReviewDecision, actor: Actor): Promise<{ status: string; linkId?: number }> {
+/** How many items wait for a reviewer with this scope (the dashboard's figure). */
+export async function countPendingReviews(q: Queryable, scope?: AccessPolicy): Promise<number> {
+  const scoped = reviewScopeSql(scope, 1);
+  const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM identity_review ir WHERE status = 'pending' AND ${scoped.sql}`, scoped.params);
+  return rows[0]!.n;
+}
+
+/** `scope`: the reviewer's access policy; an item outside it is answered as not found. */
+export async function decideReview(
+  db: Database,
+  reviewId: number,
+  decision: ReviewDecision,
+  actor: Actor,
+  scope?: AccessPolicy,
+): Promise<{ status: string; linkId?: number }> {
+  const scoped = reviewScopeSql(scope, 2);
   const { rows } = await db.pool.query<{ patient_id: string; candidate_id: string; status: string }>(
-    'SELECT patient_id, candidate_id, status FROM identity_review WHERE id = $1',
-    [reviewId],
+    `SELECT patient_id, candidate_id, status FROM identity_review ir WHERE id = $1 AND ${scoped.sql}`,
+    [reviewId, ...scoped.params],
   );
   const item = rows[0];
   if (!item) throw new MergeError('not-found', `Không có mục chờ xét số ${reviewId}.`);
