@@ -1,4 +1,5 @@
-// The consent step: ask the resident for access (OTP by SMS to the phone on the record), enter
+// The consent step: ask the resident for access (OTP by SMS to the phone on the record — by the
+// record shown, or by a CCCD / resident ID / BHYT card when the record cannot be seen yet), enter
 // the OTP or a share code from the resident's app, or — clinicians only — break-glass with a
 // mandatory reason. Shows until when the access lasts.
 import { Alert, Button, Card, Group, Select, Stack, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
@@ -20,11 +21,17 @@ export interface Grant {
 
 const HOURS = ['1', '4', '8', '24'];
 
+/** The shapes the server accepts as a key (it checks them fully): CCCD, HS resident ID, BHYT card. */
+const KEY_SHAPE = /^(\d{12}|HS\d{11}[\dX]|\d{10}|[A-Z]{2}\d{13})$/;
+const compactKey = (raw: string) => raw.replace(/[\s.-]/g, '').toUpperCase();
+
 export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onGranted: (grant: Grant) => void }) {
   const { t, lang } = useI18n();
   const { session } = useSession();
-  const [tab, setTab] = useState<string | null>(patientId ? 'otp' : 'share');
+  const [tab, setTab] = useState<string | null>('otp');
   const [phone, setPhone] = useState<string>();
+  const [key, setKey] = useState('');
+  const [keySent, setKeySent] = useState(false);
   const [code, setCode] = useState('');
   const [hours, setHours] = useState('4');
   const [shareCode, setShareCode] = useState('');
@@ -45,17 +52,33 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
     }
   }
 
+  // Without a record on screen, the clinician asks by the key the resident tells them.
+  const subject = () => (patientId ? { patientId } : { identifier: compactKey(key) });
+
   const requestOtp = () =>
     run(async () => {
-      const res = await api.post<{ phone: string }>('/api/consent/otp/request', { patientId });
-      setPhone(res.phone);
+      if (patientId) {
+        const res = await api.post<{ phone: string }>('/api/consent/otp/request', { patientId });
+        setPhone(res.phone);
+        return;
+      }
+      await api.post('/api/consent/otp/request', subject());
+      setKeySent(true);
     });
+
+  const requestByKey = (e: FormEvent) => {
+    e.preventDefault();
+    if (!KEY_SHAPE.test(compactKey(key))) return setError(t('consent.keyFormat'));
+    void requestOtp();
+  };
 
   const verifyOtp = (e: FormEvent) => {
     e.preventDefault();
     if (!/^\d{6}$/.test(code)) return setError(t('consent.otpFormat'));
-    void run(async () => onGranted(await api.post<Grant>('/api/consent/otp/verify', { patientId, code, hours: Number(hours) })));
+    void run(async () => onGranted(await api.post<Grant>('/api/consent/otp/verify', { ...subject(), code, hours: Number(hours) })));
   };
+
+  const sent = patientId ? phone !== undefined : keySent;
 
   const redeem = (e: FormEvent) => {
     e.preventDefault();
@@ -74,7 +97,7 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
     <Card withBorder data-testid="consent-panel">
       <Stack>
         <Title order={3}>{t('consent.title')}</Title>
-        <Text size="sm">{patientId ? t('consent.explain') : t('consent.explainShare')}</Text>
+        <Text size="sm">{t('consent.explain')}</Text>
         {error && (
           <Alert color="red" role="alert" data-testid="consent-error">
             {error}
@@ -82,7 +105,7 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
         )}
         <Tabs value={tab} onChange={(v) => { setTab(v); setError(undefined); }}>
           <Tabs.List>
-            {patientId && <Tabs.Tab value="otp">{t('consent.tab.otp')}</Tabs.Tab>}
+            <Tabs.Tab value="otp">{t('consent.tab.otp')}</Tabs.Tab>
             <Tabs.Tab value="share">{t('consent.tab.share')}</Tabs.Tab>
             {canBreakGlass && (
               <Tabs.Tab value="break-glass" color="red">
@@ -90,22 +113,35 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
               </Tabs.Tab>
             )}
           </Tabs.List>
-          {patientId && (
-            <Tabs.Panel value="otp" pt="md">
-              {!phone ? (
-                <Stack>
-                  <Text size="sm">{t('consent.otpExplain')}</Text>
-                  <Group>
-                    <Button onClick={() => void requestOtp()} loading={busy}>
-                      {t('consent.sendOtp')}
-                    </Button>
-                  </Group>
-                </Stack>
+          <Tabs.Panel value="otp" pt="md">
+              {!sent ? (
+                patientId ? (
+                  <Stack>
+                    <Text size="sm">{t('consent.otpExplain')}</Text>
+                    <Group>
+                      <Button onClick={() => void requestOtp()} loading={busy}>
+                        {t('consent.sendOtp')}
+                      </Button>
+                    </Group>
+                  </Stack>
+                ) : (
+                  <form onSubmit={requestByKey} noValidate>
+                    <Stack>
+                      <Text size="sm">{t('consent.otpExplain')}</Text>
+                      <Group align="flex-end">
+                        <TextInput label={t('consent.keyLabel')} description={t('consent.keyHelp')} value={key} onChange={(e) => setKey(e.currentTarget.value)} autoComplete="off" w={360} />
+                        <Button type="submit" loading={busy}>
+                          {t('consent.sendOtp')}
+                        </Button>
+                      </Group>
+                    </Stack>
+                  </form>
+                )
               ) : (
                 <form onSubmit={verifyOtp} noValidate>
                   <Stack>
                     <Text size="sm" data-testid="otp-sent">
-                      {t('consent.otpSent', { phone })}
+                      {patientId ? t('consent.otpSent', { phone: phone ?? '' }) : t('consent.keySent')}
                     </Text>
                     <Group align="flex-end">
                       <TextInput
@@ -123,12 +159,16 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
                       <Button variant="subtle" onClick={() => void requestOtp()} disabled={busy}>
                         {t('consent.resend')}
                       </Button>
+                      {!patientId && (
+                        <Button variant="subtle" onClick={() => { setKeySent(false); setCode(''); }} disabled={busy}>
+                          {t('consent.otherKey')}
+                        </Button>
+                      )}
                     </Group>
                   </Stack>
                 </form>
               )}
             </Tabs.Panel>
-          )}
           <Tabs.Panel value="share" pt="md">
             <form onSubmit={redeem} noValidate>
               <Group align="flex-end">

@@ -1,10 +1,12 @@
 // English. Every key of vi.ts must be here (the type checker enforces it).
 import type { vi } from './vi.ts';
 import { worklistsEn } from './worklists.en.ts';
+import { consentAccessEn } from './consent-access.en.ts';
 
 import { reportsEn } from './reports.en.ts';
 export const en: Record<keyof typeof vi, string> = {
   ...worklistsEn,
+  ...consentAccessEn,
   'common.loading': 'Loading…',
   'common.noData': 'No data yet.',
   'common.retry': 'Try again',
