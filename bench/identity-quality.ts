@@ -93,14 +93,16 @@ async function populationFigures(dir: string): Promise<Record<string, unknown>> 
     if (!truth && b) registry.add(b);
     pairs.push({ truth, variant: rec['variant']!, a: idOfRow.get(rowKey(side('a'))), b });
   }
-  let same = 0, linkedSame = 0, linkedDifferent = 0, review = 0, reviewSame = 0;
+  let same = 0, linkedSame = 0, linkedDifferent = 0, review = 0, reviewSame = 0, comparisons = 0;
   const wrongLinks: Record<string, number> = {};
   const missed: Record<string, number> = {};
   const reviewedBy: Record<string, number> = {};
   for (const p of pairs) {
     if (p.truth) same++;
     if (p.a === undefined || p.b === undefined) continue;
-    const decided = decideAmongCandidates(p.b, registry.candidates(p.b), { populationComplete: true });
+    const found = registry.candidates(p.b);
+    comparisons += found.length;
+    const decided = decideAmongCandidates(p.b, found, { populationComplete: true });
     const linkedToA = decided.decision === 'link' && decided.candidate === p.a;
     // A review that shows a as the best candidate puts this pair before a person.
     const toReview = decided.decision === 'review';
@@ -120,6 +122,8 @@ async function populationFigures(dir: string): Promise<Record<string, unknown>> 
   const round = (x: number) => Math.round(x * 10000) / 10000;
   return {
     registered: registry.persons.length,
+    // What the matcher costs per incoming record grows with the buckets, i.e. with the population.
+    candidatesPerRecord: Math.round((comparisons / Math.max(1, pairs.length)) * 10) / 10,
     precisionOfAutomaticLinks: round(linkedSame / Math.max(1, linkedSame + linkedDifferent)),
     recall: round(linkedSame / Math.max(1, same)),
     recallIncludingReview: round((linkedSame + reviewSame) / Math.max(1, same)),

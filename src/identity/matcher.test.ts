@@ -5,6 +5,7 @@ import {
   LINK_THRESHOLD,
   REVIEW_THRESHOLD,
   blockingKeys,
+  cannotLink,
   decideAmongCandidates,
   matchPersons,
   parseFhirDate,
@@ -187,6 +188,26 @@ describe('probabilistic matching', () => {
       expect(ba.decision).toBe(ab.decision);
       expect(ba.score).toBeCloseTo(ab.score, 6);
     }
+  });
+});
+
+describe('cannotLink', () => {
+  it('is only ever true for pairs the matcher would keep apart', () => {
+    let skipped = 0;
+    for (const { a, b } of generatePairs(20_000, 7)) {
+      if (!cannotLink(a, b)) continue;
+      skipped++;
+      expect(matchPersons(a, b).decision).toBe('new');
+    }
+    expect(skipped).toBeGreaterThan(100);
+  });
+
+  it('never skips a pair that shares an identifier, a swapped or mistyped date, or a partial date', () => {
+    expect(cannotLink(lan, { ...lan, birthDate: '1985-07-30' })).toBe(true);
+    expect(cannotLink({ ...lan, bhxh: '6012345678' }, { ...lan, birthDate: '1985-07-30', bhxh: '6012345678' })).toBe(false);
+    expect(cannotLink(lan, { ...lan, birthDate: '1985-12-03' })).toBe(false);
+    expect(cannotLink(lan, { ...lan, birthDate: '1985-03-13' })).toBe(false);
+    expect(cannotLink(lan, { ...lan, birthDate: '1985' })).toBe(false);
   });
 });
 

@@ -284,6 +284,21 @@ export function matchPersons(left: PersonFacts, right: PersonFacts): MatchResult
   };
 }
 
+/**
+ * True when matchPersons would certainly answer 'new' without needing the names: both records
+ * carry a complete birth date, the dates differ beyond any typing slip, and no national
+ * identifier agrees (a different date decides 'new' in decide(), after the identifier rules).
+ * The resolver skips such candidates — namesakes of a common given name and year — before
+ * comparing names, which is most of the matcher's cost in a large province.
+ */
+export function cannotLink(left: PersonFacts, right: PersonFacts): boolean {
+  const a = prepare(left);
+  const b = prepare(right);
+  if (a.date?.day === undefined || b.date?.day === undefined || relateDates(a.date, b.date) !== 'different') return false;
+  const sameId = (x: string | undefined, y: string | undefined) => x !== undefined && x === y;
+  return !(sameId(a.cccd, b.cccd) || sameId(a.bhxh, b.bhxh) || sameNationalNumber(a, b));
+}
+
 export interface CandidateDecision<Id> {
   decision: MatchDecision;
   /** The resident to link to (decision 'link'), or the best candidate to show a reviewer. */

@@ -13,16 +13,30 @@ export interface PersonKeys {
   /** Every key of the person: stored in mpi_block. */
   stored: string[];
   /** The keys to look candidates up by: the name-only key is left out when a birth date is known
-   *  (the name-and-date keys find the same people without scanning every namesake). */
+   *  (the name-and-date keys find the same people without scanning every namesake), and the
+   *  given-name-and-year key when the date is complete (see keysOf). */
   lookup: string[];
 }
+
+const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function keysOf(facts: PersonFacts): PersonKeys {
   const keys = blockingKeys(facts);
   const stored = keys.map(hashKey);
   const hasDate = facts.birthDate !== undefined && facts.birthDate !== '';
+  // Given name + year is the least selective key: in a province of a million, "Anh" born in
+  // 1990 is hundreds of people, each of whom would be compared. With a complete date, the
+  // given-name-and-date key finds a record whose family name was mistyped, and the
+  // family-prefix-and-year key one whose day was; the pair that defeats both (a mistyped family
+  // name and day) stays findable from the other side, whose record may be partial. Stored
+  // always, so that a partial date coming later still finds this person.
+  const fullDate = hasDate && FULL_DATE.test(facts.birthDate!);
   // Lookup keys are a subset of the stored ones: reuse their hashes.
-  const lookup = stored.filter((_, i) => !(hasDate && keys[i]!.startsWith('name:') && keys.length > 1));
+  const lookup = stored.filter((_, i) => {
+    const key = keys[i]!;
+    if (hasDate && key.startsWith('name:') && keys.length > 1) return false;
+    return !(fullDate && key.startsWith('given-year:'));
+  });
   return { stored, lookup };
 }
 

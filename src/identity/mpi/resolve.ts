@@ -3,7 +3,7 @@
 // item, the rest are new residents. A batch resolver sees the new persons of its own batch too,
 // so one person twice in a file becomes one record.
 import type { Queryable } from '../../store/database.ts';
-import { decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
+import { cannotLink, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
 import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
 import { findCandidates, type StoredPerson } from './mpi-store.ts';
 
@@ -76,7 +76,8 @@ export class BatchResolver {
     }
     const candidates = [...ids].flatMap((id) => {
       const p = this.persons.get(id);
-      return p ? [{ id, facts: p.facts }] : [];
+      // Born on another day, no identifier in common: 'new' whatever the names (cannotLink).
+      return p && !cannotLink(facts, p.facts) ? [{ id, facts: p.facts }] : [];
     });
     const decided = decideAmongCandidates(facts, candidates, this.options);
     const scored = decided.results
