@@ -24,6 +24,7 @@ export const AUTH_ERRORS = {
   'username-taken': [409, 'Tên đăng nhập đã tồn tại.'],
   'weak-password': [400, 'Mật khẩu phải có ít nhất 10 ký tự.'],
   'consent-not-found': [404, 'Không tìm thấy sự đồng ý chia sẻ hồ sơ.'],
+  'request-closed': [409, 'Yêu cầu xem hồ sơ này đã được trả lời hoặc đã hết hạn.'],
   'reason-required': [400, 'Truy cập khẩn cấp bắt buộc ghi rõ lý do.'],
   'invalid-request': [400, 'Yêu cầu không hợp lệ.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from '../http/plugins/admin-users.ts';
 import { authRoutes } from '../http/plugins/auth.ts';
 import { consentRoutes } from '../http/plugins/consent.ts';
+import { consentRequestRoutes } from '../http/plugins/consent-requests.ts';
 import { residentRoutes } from '../http/plugins/residents.ts';
 import type { Database } from '../store/database.ts';
 import { authConfig, type AuthConfig } from './auth-config.ts';
@@ -35,7 +36,7 @@ export async function testApp(db: Database, overrides: Partial<AuthConfig> = {})
   const fhir = recordingWriter();
   const services = createAuthServices({ db, config: { ...authConfig({ baseUrl: 'https://hssk.test' }), ...overrides }, fhir });
   const app = Fastify({ trustProxy: true });
-  for (const plugin of [authRoutes, consentRoutes, residentRoutes, adminRoutes]) await app.register(plugin, { services });
+  for (const plugin of [authRoutes, consentRoutes, consentRequestRoutes, residentRoutes, adminRoutes]) await app.register(plugin, { services });
   await app.ready();
   return { app, services, fhir };
 }

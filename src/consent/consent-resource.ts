@@ -13,7 +13,7 @@ export interface ConsentFacts {
   facilityCode?: string;
   starts: Date;
   expires: Date;
-  method: 'otp' | 'share-code';
+  method: 'otp' | 'share-code' | 'app';
   status: 'active' | 'inactive';
 }
 

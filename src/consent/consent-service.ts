@@ -15,6 +15,7 @@ import { newId } from '../auth/secrets.ts';
 import { maskPhone } from '../sms/phone.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import type { Queryable } from '../store/database.ts';
+import { recordAccessRequest } from './access-request-store.ts';
 import { buildConsent } from './consent-resource.ts';
 import { activeGrantsOfUser, breakGlassGrants, findGrant, grantsForPatients, insertGrant, revokeGrant, type Grant } from './grants.ts';
 import { residentKeyLookups } from './resident-key.ts';
@@ -65,6 +66,7 @@ export async function requestConsentOtp(deps: ConsentDeps, actor: Actor, patient
   const phone = patient.phones[0];
   if (!phone) throw new AuthError('no-phone');
   await issueOtp(deps, { purpose: 'consent', subject: `${patient.id}:${staff.userId}`, phone, ip, message: consentMessage(staff.facilityCode) });
+  await recordAccessRequest(deps.db, staff, patient.id);
   return { phone: maskPhone(phone) };
 }
 
@@ -88,6 +90,7 @@ export async function requestConsentOtpByKey(deps: ConsentDeps, actor: Actor, ke
       // A phone past its limit gets no more codes; the caller is not told (it would reveal the record).
       if (!(err instanceof AuthError)) throw err;
     });
+    await recordAccessRequest(deps.db, staff, patient.id);
   })();
   return { done };
 }
@@ -106,12 +109,13 @@ async function subjectPatientId(deps: ConsentDeps, subject: ConsentSubject): Pro
   return (await findByKey(deps, subject.identifier))?.id;
 }
 
-async function grantConsent(
+/** Creates the FHIR Consent and the grant, audited; shared by the OTP, share code and in-app approval. */
+export async function grantConsent(
   deps: ConsentDeps,
   staff: StaffActor,
   patientId: string,
   performerPatientId: string,
-  method: 'otp' | 'share-code',
+  method: 'otp' | 'share-code' | 'app',
   hours: number,
   ip: string | undefined,
 ): Promise<Grant> {
@@ -207,7 +211,7 @@ export async function revokeConsent(deps: ConsentDeps, actor: Actor, grantId: st
         granteeUserId: grant.granteeUserId,
         starts: grant.starts,
         expires: grant.expires,
-        method: grant.method === 'share-code' ? 'share-code' : 'otp',
+        method: grant.method === 'break-glass' ? 'otp' : grant.method,
         status: 'inactive',
         ...(grant.practitionerId ? { practitionerId: grant.practitionerId } : {}),
         ...(grant.facilityCode ? { facilityCode: grant.facilityCode } : {}),

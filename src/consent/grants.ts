@@ -12,7 +12,7 @@ export interface Grant {
   revokedAt?: Date;
   consentId?: string;
   kind: 'consent' | 'break-glass';
-  method: 'otp' | 'share-code' | 'break-glass';
+  method: 'otp' | 'share-code' | 'app' | 'break-glass';
   reason?: string;
   performerPatientId?: string;
   practitionerId?: string;

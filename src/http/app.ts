@@ -19,6 +19,7 @@ import { adminRoutes } from './plugins/admin-users.ts';
 import { auditSealer } from './plugins/audit-sealer.ts';
 import { authRoutes } from './plugins/auth.ts';
 import { consentRoutes } from './plugins/consent.ts';
+import { consentRequestRoutes } from './plugins/consent-requests.ts';
 import { fhirRoutes } from './plugins/fhir.ts';
 import { healthRoutes } from './plugins/health.ts';
 import { adminUnitRoutes } from './plugins/admin-units.ts';
@@ -122,6 +123,7 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
   await app.register(fhirRoutes, { prefix: '/fhir', resolveCaller: fhirCaller });
   await app.register(authRoutes, { services });
   await app.register(consentRoutes, { services });
+  await app.register(consentRequestRoutes, { services });
   await app.register(residentRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(ingestRoutes);
