@@ -29,6 +29,10 @@ describe.skipIf(!hasChromium)('consent by CCCD in the staff portal', () => {
       type: 'transaction',
       entry: [
         {
+          resource: { resourceType: 'Organization', id: 'e2e-bv-tinh', identifier: [{ system: 'http://fhir.hssk.vn/sid/ma-cskcb', value: '68001' }], name: 'Bệnh viện Đa khoa tỉnh' },
+          request: { method: 'PUT', url: 'Organization/e2e-bv-tinh' },
+        },
+        {
           resource: {
             resourceType: 'Patient',
             id: 'e2e-le-van-khach',
@@ -57,6 +61,11 @@ describe.skipIf(!hasChromium)('consent by CCCD in the staff portal', () => {
     await page.getByLabel('Tên đăng nhập').fill('bs.benhvien');
     await page.getByLabel(/^Mật khẩu/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    // After a reload the header still names the clinician and their facility (issue 6).
+    await page.getByTestId('who').waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('who').textContent(), POLL).toContain('Đỗ Minh Tâm');
+    expect(await page.getByTestId('who').textContent()).toContain('Bệnh viện Đa khoa tỉnh (68001)');
     await page.getByRole('link', { name: 'Truy cập hồ sơ' }).click();
     await page.getByTestId('consent-panel').waitFor();
 

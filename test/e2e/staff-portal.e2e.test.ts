@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('staff portal in the browser', () => {
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('heading', { name: 'Xin chào, Phạm Thị Hoa' }).waitFor();
     expect(await page.getByTestId('role').textContent()).toBe('Cán bộ y tế xã');
-    expect(await page.getByTestId('who').textContent()).toContain('Xã/phường 24820');
+    expect(await page.getByTestId('who').textContent()).toContain('Phường 2 Bảo Lộc (24820)');
     await expect.poll(() => page.getByTestId('tile-residents').textContent(), POLL).toMatch(/Người dân có hồ sơ\d/);
     await screenshot(page, 'staff-01-home');
   });

@@ -19,17 +19,35 @@ import {
 } from '../../auth/resident-accounts.ts';
 import { createSession, revokeAllSessions, revokeSession, type UserKind } from '../../auth/sessions.ts';
 import { confirmTotpEnrolment, loginStaff, startTotpEnrolment } from '../../auth/staff-login.ts';
-import { staffActor, type StaffUser } from '../../auth/staff-users.ts';
+import { findStaffUserById, staffActor, type StaffUser } from '../../auth/staff-users.ts';
 import { handleTokenRequest, type TokenRequest } from '../../auth/token-endpoint.ts';
+import { commune } from '../../province/admin-units.ts';
+import { facilityNames } from '../../store/facility-names.ts';
 import { authenticated, clearSessionCookie, installErrorHandler, obj, requireActor, setSessionCookie, str, type AuthPluginOptions } from './auth-http.ts';
 
 const LOGIN_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
 const SENT = { message: 'Nếu thông tin khớp với hồ sơ, mã đã được gửi bằng tin nhắn tới số điện thoại trong hồ sơ.' };
 
-function describeActor(actor: Actor, user?: StaffUser) {
+/** What the portal shows of a staff member's place of work: names beside the codes. */
+interface StaffPlaces {
+  facilityName?: string | undefined;
+  communeName?: string | undefined;
+}
+
+function describeActor(actor: Actor, user?: StaffUser, places: StaffPlaces = {}) {
   switch (actor.kind) {
     case 'staff':
-      return { kind: 'staff', userId: actor.userId, username: actor.username, role: actor.role, facilityCode: actor.facilityCode, communeCode: actor.communeCode, displayName: user?.displayName };
+      return {
+        kind: 'staff',
+        userId: actor.userId,
+        username: actor.username,
+        role: actor.role,
+        facilityCode: actor.facilityCode,
+        facilityName: places.facilityName,
+        communeCode: actor.communeCode,
+        communeName: places.communeName,
+        displayName: user?.displayName,
+      };
     case 'resident':
       // "Parents act for their children, and see that they do."
       return { kind: 'resident', userId: actor.userId, patientId: actor.patientId, actsFor: actor.proxyPatientIds };
@@ -44,12 +62,19 @@ export const authRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, { s
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
 
+  async function placesOf(actor: Actor): Promise<StaffPlaces> {
+    if (actor.kind !== 'staff') return {};
+    const facilityName = actor.facilityCode ? (await facilityNames(services.db.pool, [actor.facilityCode])).get(actor.facilityCode) : undefined;
+    const communeName = actor.communeCode ? commune(actor.communeCode)?.name : undefined;
+    return { facilityName, communeName };
+  }
+
   async function startSession(request: FastifyRequest, reply: FastifyReply, kind: UserKind, actor: Actor, user?: StaffUser) {
     const { token, session } = await createSession(services.db.pool, services.config, kind, actor.kind === 'staff' || actor.kind === 'resident' ? actor.userId : '');
     await services.audit.record({ action: 'login', outcome: '0', ...agentOf(actor), sourceIp: request.ip, detail: { method: kind } });
     setSessionCookie(reply, services, token, session.expiresAt);
     reply.header('cache-control', 'no-store');
-    return { csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(), actor: describeActor(actor, user) };
+    return { csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(), actor: describeActor(actor, user, await placesOf(actor)) };
   }
 
   async function failedLogin(request: FastifyRequest, err: unknown, method: string): Promise<never> {
@@ -72,7 +97,9 @@ export const authRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, { s
     const auth = await authenticated(request, services);
     if (!auth?.session) throw new AuthError('unauthenticated');
     reply.header('cache-control', 'no-store');
-    return { csrfToken: auth.session.csrfToken, expiresAt: auth.session.expiresAt.toISOString(), actor: describeActor(auth.actor) };
+    // The portal reloads from here: the same names as at sign-in, not just the username.
+    const user = auth.actor.kind === 'staff' ? await findStaffUserById(services.db.pool, auth.actor.userId) : undefined;
+    return { csrfToken: auth.session.csrfToken, expiresAt: auth.session.expiresAt.toISOString(), actor: describeActor(auth.actor, user, await placesOf(auth.actor)) };
   });
 
   app.post('/auth/logout', async (request, reply) => {

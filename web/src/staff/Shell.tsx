@@ -17,9 +17,11 @@ export const ROLE_KEYS: Record<StaffActor['role'], MessageKey> = {
 };
 
 export function scopeText(t: (k: MessageKey, p?: Record<string, string>) => string, actor: StaffActor): string {
-  if (actor.role === 'commune-worker' && actor.communeCode) return t('shell.commune', { code: actor.communeCode });
-  if (actor.facilityCode) return t('shell.facility', { code: actor.facilityCode });
-  if (actor.communeCode) return t('shell.commune', { code: actor.communeCode });
+  const communeText = (code: string) => (actor.communeName ? t('shell.named', { name: actor.communeName, code }) : t('shell.commune', { code }));
+  const facilityText = (code: string) => (actor.facilityName ? t('shell.named', { name: actor.facilityName, code }) : t('shell.facility', { code }));
+  if (actor.role === 'commune-worker' && actor.communeCode) return communeText(actor.communeCode);
+  if (actor.facilityCode) return facilityText(actor.facilityCode);
+  if (actor.communeCode) return communeText(actor.communeCode);
   return t('shell.province');
 }
 

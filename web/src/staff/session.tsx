@@ -7,7 +7,11 @@ export interface StaffActor {
   username: string;
   role: 'admin' | 'manager' | 'commune-worker' | 'clinician' | 'clerk';
   facilityCode?: string;
+  /** Name of the facility's Organization, when one carries the code. */
+  facilityName?: string;
   communeCode?: string;
+  /** With its type, e.g. "Xã Đức Trọng". */
+  communeName?: string;
   displayName?: string;
 }
 
