@@ -12,6 +12,7 @@ import { Empty, ErrorAlert, errorText, LanguageSwitch, Loading, useAsync } from 
 import { QrCode } from '../shared/qr.tsx';
 import { SignIn } from './SignIn.tsx';
 import { AccessLog } from './AccessLog.tsx';
+import { AccessRequestsCard, AccessRequestsNotice, TabWithCount, useAccessRequests } from './AccessRequests.tsx';
 import { Measurements } from './Measurements.tsx';
 import { Reminders } from './Reminders.tsx';
 import { SelfReport } from './SelfReport.tsx';
@@ -86,6 +87,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
   const [patientId, setPatientId] = useState(session.actor.patientId);
   const [topic, setTopic] = useState<string>();
   const [selfReport, setSelfReport] = useState(false);
+  const { requests, reload: reloadRequests } = useAccessRequests();
   useEffect(() => {
     window.scrollTo(0, 0);
   }, [topic, selfReport]);
@@ -109,6 +111,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
         <Stack maw={900} mx="auto">
           {people.length > 1 && <PersonSwitch people={people} value={patientId} onChange={setPatientId} self={session.actor.patientId} />}
           {topic && <KnowledgePage id={topic} onBack={() => setTopic(undefined)} />}
+          {!topic && tab === 'record' && !selfReport && <AccessRequestsNotice count={requests.length} onOpen={() => setTab('share')} />}
           {!topic && tab === 'record' &&
             (selfReport ? (
               <SelfReport patientId={patientId} onBack={() => setSelfReport(false)} />
@@ -117,7 +120,12 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
             ))}
           {!topic && tab === 'measure' && <Measurements patientId={patientId} onOpenTopic={setTopic} />}
           {!topic && tab === 'remind' && <Reminders patientId={patientId} />}
-          {!topic && tab === 'share' && <Share patientId={patientId} />}
+          {!topic && tab === 'share' && (
+            <>
+              <AccessRequestsCard requests={requests} reload={reloadRequests} self={session.actor.patientId} />
+              <Share patientId={patientId} />
+            </>
+          )}
           {!topic && tab === 'consents' && (
             <>
               <Consents />
@@ -143,7 +151,7 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
               { value: 'record', label: t('app.tab.record') },
               { value: 'measure', label: t('app.tab.measure') },
               { value: 'remind', label: t('app.tab.remind') },
-              { value: 'share', label: t('app.tab.share') },
+              { value: 'share', label: <TabWithCount label={t('app.tab.share')} count={requests.length} /> },
               { value: 'consents', label: t('app.tab.consents') },
             ]}
           />
@@ -341,7 +349,7 @@ function Consents() {
                   <Stack gap={2}>
                     <Group gap={6}>
                       <Badge color={g.kind === 'break-glass' ? 'orange.9' : 'teal.9'} tt="none">
-                        {g.kind === 'break-glass' ? t('consent.tab.breakGlass') : t(`app.method.${g.method === 'share-code' ? 'share' : 'otp'}`)}
+                        {g.kind === 'break-glass' ? t('consent.tab.breakGlass') : t(`app.method.${g.method === 'share-code' ? 'share' : g.method === 'app' ? 'app' : 'otp'}`)}
                       </Badge>
                       <Badge color={g.active ? 'green.9' : 'gray.8'} variant="outline" tt="none">
                         {g.active ? t('app.consents.active') : g.revokedAt ? t('app.consents.revokedBadge') : t('app.consents.expired')}

@@ -8,6 +8,7 @@ import { api } from '../shared/api.ts';
 import { formatDateTime } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { errorText } from '../shared/ui.tsx';
+import { AwaitApproval } from './AwaitApproval.tsx';
 import { useSession } from './session.tsx';
 
 export interface Grant {
@@ -143,6 +144,7 @@ export function ConsentPanel({ patientId, onGranted }: { patientId?: string; onG
                     <Text size="sm" data-testid="otp-sent">
                       {patientId ? t('consent.otpSent', { phone: phone ?? '' }) : t('consent.keySent')}
                     </Text>
+                    <AwaitApproval patientId={patientId} onGranted={onGranted} />
                     <Group align="flex-end">
                       <TextInput
                         label={t('consent.otpCode')}

@@ -2,11 +2,13 @@
 import type { vi } from './vi.ts';
 import { worklistsEn } from './worklists.en.ts';
 import { consentAccessEn } from './consent-access.en.ts';
+import { consentRequestsEn } from './consent-requests.en.ts';
 
 import { reportsEn } from './reports.en.ts';
 export const en: Record<keyof typeof vi, string> = {
   ...worklistsEn,
   ...consentAccessEn,
+  ...consentRequestsEn,
   'common.loading': 'Loading…',
   'common.noData': 'No data yet.',
   'common.retry': 'Try again',

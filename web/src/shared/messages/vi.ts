@@ -1,10 +1,12 @@
 // Tiếng Việt — the source of every message key. Add a key here first, then in en.ts.
 import { worklistsVi } from './worklists.vi.ts';
 import { consentAccessVi } from './consent-access.vi.ts';
+import { consentRequestsVi } from './consent-requests.vi.ts';
 import { reportsVi } from './reports.vi.ts';
 export const vi = {
   ...worklistsVi,
   ...consentAccessVi,
+  ...consentRequestsVi,
   'common.loading': 'Đang tải…',
   'common.noData': 'Chưa có dữ liệu.',
   'common.retry': 'Thử lại',
