@@ -292,11 +292,22 @@ export function matchPersons(left: PersonFacts, right: PersonFacts): MatchResult
  * comparing names, which is most of the matcher's cost in a large province.
  */
 export function cannotLink(left: PersonFacts, right: PersonFacts): boolean {
+  if (!bornOnAnotherDay(left, right)) return false;
   const a = prepare(left);
   const b = prepare(right);
-  if (a.date?.day === undefined || b.date?.day === undefined || relateDates(a.date, b.date) !== 'different') return false;
   const sameId = (x: string | undefined, y: string | undefined) => x !== undefined && x === y;
   return !(sameId(a.cccd, b.cccd) || sameId(a.bhxh, b.bhxh) || sameNationalNumber(a, b));
+}
+
+/**
+ * The date half of cannotLink, from the written dates alone (no identifier checks): the
+ * resolver asks it of every candidate, and knows from the blocking keys which candidates share
+ * an identifier — a shared CCCD, CMND or BHXH number is always a shared key.
+ */
+export function bornOnAnotherDay(left: PersonFacts, right: PersonFacts): boolean {
+  const a = parseFhirDate(left.birthDate);
+  const b = parseFhirDate(right.birthDate);
+  return a?.day !== undefined && b?.day !== undefined && relateDates(a, b) === 'different';
 }
 
 export interface CandidateDecision<Id> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonFacts } from '../matcher.ts';
+import { bornOnAnotherDay, cannotLink, type PersonFacts } from '../matcher.ts';
+import { generatePairs } from '../test-pairs.ts';
 import { hashKey, keysOf } from './block-keys.ts';
 
 const anh: PersonFacts = { fullName: 'Nguyễn Văn Anh', birthDate: '1990-05-17', sex: 'male', communeCode: '24829' };
@@ -28,5 +29,20 @@ describe('lookup keys', () => {
 
   it('do not find a namesake of the given name born another day with another family name', () => {
     expect(found({ ...anh, fullName: 'Trần Minh Anh', birthDate: '1990-11-02' }, anh)).toBe(false);
+  });
+});
+
+describe('the resolver\'s skip rule', () => {
+  it('skips only candidates the matcher would keep apart (born on another day, no identifier key in common)', () => {
+    let skipped = 0;
+    for (const { a, b } of generatePairs(20_000, 11)) {
+      const stored = new Set(keysOf(a).stored);
+      const sharesIdentifier = keysOf(b).identifiers.some((k) => stored.has(k));
+      const skip = !sharesIdentifier && bornOnAnotherDay(b, a);
+      if (!skip) continue;
+      skipped++;
+      expect(cannotLink(b, a)).toBe(true);
+    }
+    expect(skipped).toBeGreaterThan(100);
   });
 });

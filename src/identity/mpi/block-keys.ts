@@ -16,6 +16,8 @@ export interface PersonKeys {
    *  (the name-and-date keys find the same people without scanning every namesake), and the
    *  given-name-and-year key when the date is complete (see keysOf). */
   lookup: string[];
+  /** The lookup keys of national identifiers (CCCD, CMND, BHXH): a candidate found by one shares it. */
+  identifiers: string[];
 }
 
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,7 +39,8 @@ export function keysOf(facts: PersonFacts): PersonKeys {
     if (hasDate && key.startsWith('name:') && keys.length > 1) return false;
     return !(fullDate && key.startsWith('given-year:'));
   });
-  return { stored, lookup };
+  const identifiers = stored.filter((_, i) => /^(cccd|cmnd|bhxh):/.test(keys[i]!));
+  return { stored, lookup, identifiers };
 }
 
 export const LOCK_CLASS = 0x4d5049; // "MPI"

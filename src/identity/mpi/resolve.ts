@@ -3,7 +3,7 @@
 // item, the rest are new residents. A batch resolver sees the new persons of its own batch too,
 // so one person twice in a file becomes one record.
 import type { Queryable } from '../../store/database.ts';
-import { cannotLink, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
+import { bornOnAnotherDay, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
 import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
 import { findCandidates, type StoredPerson } from './mpi-store.ts';
 
@@ -39,7 +39,7 @@ export type IdentityKeys = PersonKeys & { exact: string[] };
 export function identityKeys(facts: PersonFacts, exactIdentifiers: readonly string[] = []): IdentityKeys {
   const keys = keysOf(facts);
   const exact = exactKeys(exactIdentifiers);
-  return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], exact };
+  return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], identifiers: keys.identifiers, exact };
 }
 
 /** The hashed keys of exact identifiers (`system|value`); they follow the blocking keys in `stored`. */
@@ -68,6 +68,8 @@ export class BatchResolver {
       if (owner !== undefined) return { decision: 'link', patientId: owner, candidates: [{ patientId: owner, score: 99, decision: 'link', reasons: ['Trùng mã định danh HSSK hoặc mã thành viên hộ.'] }] };
     }
     const ids = new Set<string>();
+    const sharesIdentifier = new Set<string>();
+    for (const k of keys.identifiers) for (const id of this.byKey.get(k) ?? []) sharesIdentifier.add(id);
     const several = keys.lookup.length > 1;
     for (const k of keys.lookup) {
       const bucket = this.byKey.get(k);
@@ -76,8 +78,9 @@ export class BatchResolver {
     }
     const candidates = [...ids].flatMap((id) => {
       const p = this.persons.get(id);
-      // Born on another day, no identifier in common: 'new' whatever the names (cannotLink).
-      return p && !cannotLink(facts, p.facts) ? [{ id, facts: p.facts }] : [];
+      // Born on another day, no identifier in common: 'new' whatever the names (cannotLink),
+      // decided without preparing the candidate — hundreds of them for a common name.
+      return p && (sharesIdentifier.has(id) || !bornOnAnotherDay(facts, p.facts)) ? [{ id, facts: p.facts }] : [];
     });
     const decided = decideAmongCandidates(facts, candidates, this.options);
     const scored = decided.results
