@@ -1,6 +1,7 @@
 // Audit entries as FHIR R4 AuditEvent resources. Two views: the full one for administrators,
 // and the resident's ("who accessed my record": facility, role, when, why), which leaves out
-// the person's account id, the query text and the network address.
+// the person's account id, the query text and the network address. Facilities are named (from
+// their Organization) beside the code when the caller passes the names: people do not know codes.
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
 import { HSSK_CANONICAL, IdentifierSystem } from '../fhir/systems.ts';
 import type { AuditEntry } from './audit-entry.ts';
@@ -50,18 +51,20 @@ function typeAndSubtype(entry: AuditEntry): { type: Coding; subtype?: Coding[]; 
   }
 }
 
-export function toAuditEvent(entry: AuditEntry, view: AuditView = 'full'): AuditEvent {
+export function toAuditEvent(entry: AuditEntry, view: AuditView = 'full', facilityNames: ReadonlyMap<string, string> = new Map()): AuditEvent {
   const { type, subtype, action } = typeAndSubtype(entry);
   const agent: AuditEventAgent = {
     requestor: true,
     ...(entry.agentRole ? { type: { coding: [{ system: AGENT_ROLE_SYSTEM, code: entry.agentRole }] } } : {}),
   };
+  const facilityName = entry.agentFacility ? facilityNames.get(entry.agentFacility) : undefined;
+  const named = facilityName ? { display: facilityName } : {};
   if (view === 'full') {
     if (entry.agentId) agent.who = { identifier: { system: USER_ID_SYSTEM, value: entry.agentId } };
     if (entry.sourceIp) agent.network = { address: entry.sourceIp, type: entry.sourceIp.includes(':') ? '3' : '2' };
-    if (entry.agentFacility) agent.location = { identifier: { system: IdentifierSystem.facilityCode, value: entry.agentFacility } };
+    if (entry.agentFacility) agent.location = { identifier: { system: IdentifierSystem.facilityCode, value: entry.agentFacility }, ...named };
   } else if (entry.agentFacility) {
-    agent.who = { identifier: { system: IdentifierSystem.facilityCode, value: entry.agentFacility }, type: 'Organization' };
+    agent.who = { identifier: { system: IdentifierSystem.facilityCode, value: entry.agentFacility }, type: 'Organization', ...named };
   }
   const entity: AuditEventEntity[] = [];
   if (entry.patientId) {

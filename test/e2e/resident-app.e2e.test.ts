@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('resident app on a phone', () => {
     const breakGlass = page.getByTestId('access-break-glass').first();
     const text = await breakGlass.textContent();
     expect(text).toContain('Truy cập khẩn cấp');
-    expect(text).toContain('68001');
+    expect(text).toContain('Cơ sở y tế: Bệnh viện Đa khoa tỉnh Lâm Đồng (mẫu) (mã 68001)');
     expect(text).toContain('Bác sĩ / nhân viên lâm sàng');
     expect(text).toContain(reason);
     expect(await log.textContent()).toContain('Xem hồ sơ');

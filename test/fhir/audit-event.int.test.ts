@@ -1,5 +1,7 @@
+import type { AuditEvent, Reference } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
+import { IdentifierSystem } from '../../src/fhir/systems.ts';
 import { callerFor } from '../../src/http/fhir-caller.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
@@ -53,6 +55,17 @@ describe('the audit trail through the FHIR API', () => {
     const text = (await get('/fhir/AuditEvent', 'lan')).body;
     expect(text).not.toContain('u-doc');
     expect(text).not.toContain('127.0.0.1');
+  });
+
+  it("a resident sees the facility's name beside its code, once the facility has an Organization", async () => {
+    const facilityOf = async () => (await get('/fhir/AuditEvent?patient=Patient/lan', 'lan')).json().entry.map((e: { resource: AuditEvent }) => e.resource.agent[0]!.who).find((w: Reference | undefined) => w?.identifier?.value === '68001') as Reference;
+    expect(await facilityOf()).toEqual({ identifier: { system: IdentifierSystem.facilityCode, value: '68001' }, type: 'Organization' });
+    const org = { resourceType: 'Organization', id: 'bv-tinh', identifier: [{ system: IdentifierSystem.facilityCode, value: '68001' }], name: 'Bệnh viện Đa khoa tỉnh' };
+    const put = await t.app.inject({ method: 'PUT', url: '/fhir/Organization/bv-tinh', headers: { 'content-type': 'application/fhir+json', 'x-test-actor': 'admin' }, payload: org });
+    expect(put.statusCode).toBe(201);
+    expect(await facilityOf()).toMatchObject({ identifier: { value: '68001' }, display: 'Bệnh viện Đa khoa tỉnh' });
+    const full = (await get('/fhir/AuditEvent?patient=Patient/lan&action=read', 'admin')).json().entry[0].resource as AuditEvent;
+    expect(full.agent[0]!.location).toMatchObject({ identifier: { value: '68001' }, display: 'Bệnh viện Đa khoa tỉnh' });
   });
 
   it('an administrator searches the whole trail by patient and action', async () => {

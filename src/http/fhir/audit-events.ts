@@ -12,6 +12,7 @@ import type { Actor } from '../../auth/actor.ts';
 import { parseDateRange } from '../../fhir/dates.ts';
 import { badRequest, FhirError, issue, notFound, outcome } from '../../fhir/outcomes.ts';
 import type { Queryable } from '../../store/database.ts';
+import { facilityNames } from '../../store/facility-names.ts';
 import type { FhirRequest, FhirResponse } from './request.ts';
 
 const SUPPORTED = new Set(['patient', 'entity', 'agent', 'action', 'subtype', 'date', '_count', '_cursor', '_id']);
@@ -76,10 +77,12 @@ export async function auditEventInteraction(db: Queryable, req: FhirRequest, act
     const seq = Number(id);
     const entry = Number.isInteger(seq) ? (await searchAudit(db, { before: seq + 1, count: 1 }, scope)).entries[0] : undefined;
     if (!entry || entry.seq !== seq) throw notFound(`Không tìm thấy AuditEvent/${id}`);
-    return { status: 200, body: toAuditEvent(entry, view) };
+    return { status: 200, body: toAuditEvent(entry, view, await facilityNames(db, entry.agentFacility ? [entry.agentFacility] : [])) };
   }
   const query = queryOf(req);
   const page = await searchAudit(db, query, scope);
+  // One lookup for the page's facilities, not one per entry.
+  const names = await facilityNames(db, page.entries.flatMap((e) => (e.agentFacility ? [e.agentFacility] : [])));
   const links: BundleLink[] = [{ relation: 'self', url: `${req.baseUrl}/AuditEvent` }];
   if (page.next !== undefined) {
     const params = new URLSearchParams();
@@ -94,7 +97,7 @@ export async function auditEventInteraction(db: Queryable, req: FhirRequest, act
       type: 'searchset',
       link: links,
       entry: page.entries.map((e) => {
-        const resource = toAuditEvent(e, view);
+        const resource = toAuditEvent(e, view, names);
         return { fullUrl: `${req.baseUrl}/AuditEvent/${resource.id}`, resource, search: { mode: 'match' } };
       }),
     },

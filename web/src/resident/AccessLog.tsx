@@ -1,5 +1,5 @@
 // "Ai đã xem hồ sơ của tôi": the audit trail of the record (GET /fhir/AuditEvent, the resident's
-// view: facility, role, when, why). Break-glass accesses stand out; the resident's own actions
+// view: facility name and code, role, when, why). Break-glass accesses stand out; the resident's own actions
 // are left out, since the question is who else looked.
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
@@ -67,6 +67,7 @@ export function AccessLog({ patientId }: { patientId: string }) {
             {groups.map(({ event: e, count }) => {
               const bg = isBreakGlass(e);
               const facility = e.agent?.[0]?.who?.identifier?.value;
+              const facilityName = e.agent?.[0]?.who?.display;
               return (
                 <Card key={e.id} withBorder padding="sm" bg={bg ? 'orange.0' : undefined} style={bg ? { borderColor: 'var(--mantine-color-orange-7)', borderWidth: 2 } : undefined} data-testid={bg ? 'access-break-glass' : 'access-entry'}>
                   <Stack gap={2}>
@@ -87,7 +88,7 @@ export function AccessLog({ patientId }: { patientId: string }) {
                       )}
                     </Group>
                     <Text size="sm">{t('app.access.when', { time: formatDateTime(e.recorded ?? '') })}</Text>
-                    <Text size="sm">{t('app.access.facility', { code: facility ?? '—' })}</Text>
+                    <Text size="sm">{facility && facilityName ? t('app.access.facilityNamed', { name: facilityName, code: facility }) : t('app.access.facility', { code: facility ?? '—' })}</Text>
                     <Text size="sm">{t('app.access.role', { role: roleLabel(e) })}</Text>
                     {e.outcomeDesc && <Text size="sm">{t('app.access.why', { reason: e.outcomeDesc })}</Text>}
                   </Stack>

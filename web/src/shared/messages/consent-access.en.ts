@@ -9,4 +9,5 @@ export const consentAccessEn: Record<keyof typeof consentAccessVi, string> = {
   'consent.keySent': 'If the number matches a record with a phone, a code was sent to the phone on the record. It is valid for 5 minutes; if the resident gets no message, check the number you typed.',
   'consent.otherKey': 'Use another number',
   'shell.named': '{name} ({code})',
+  'app.access.facilityNamed': 'Health facility: {name} (code {code})',
 };

@@ -7,4 +7,5 @@ export const consentAccessVi = {
   'consent.keySent': 'Nếu số giấy tờ khớp với một hồ sơ có số điện thoại, mã OTP đã được gửi tới số điện thoại trong hồ sơ. Mã có hiệu lực 5 phút; nếu người dân không nhận được tin nhắn, hãy kiểm tra lại số đã nhập.',
   'consent.otherKey': 'Nhập số khác',
   'shell.named': '{name} ({code})',
+  'app.access.facilityNamed': 'Cơ sở y tế: {name} (mã {code})',
 } as const;
