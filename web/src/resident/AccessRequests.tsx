@@ -1,7 +1,7 @@
 // Clinicians' requests to see the record (C4), answered in the app instead of reading out the SMS
 // code: who asks (name, role, facility), when, for whose record, with "Đồng ý" / "Từ chối".
 // Main polls the list so the badge on home and the card on the sharing screen stay current.
-import { Alert, Badge, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Indicator, Select, Stack, Text, Title } from '@mantine/core';
 import type { Bundle, HumanName } from '@medplum/fhirtypes';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../shared/api.ts';
@@ -54,17 +54,12 @@ export function AccessRequestsNotice({ count, onOpen }: { count: number; onOpen:
   );
 }
 
-/** The tab label with the number of waiting requests. */
+/** The tab label with the number of waiting requests, drawn over the corner so the tab bar keeps its width at 360 px. */
 export function TabWithCount({ label, count }: { label: string; count: number }) {
   return (
-    <Group gap={4} justify="center" wrap="nowrap">
+    <Indicator inline disabled={count === 0} color="red" size={18} offset={-6} label={<span data-testid="requests-badge">{count}</span>}>
       <span>{label}</span>
-      {count > 0 && (
-        <Badge size="sm" circle color="red" data-testid="requests-badge">
-          {count}
-        </Badge>
-      )}
-    </Group>
+    </Indicator>
   );
 }
 

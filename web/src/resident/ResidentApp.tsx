@@ -88,6 +88,8 @@ function Main({ session, onSignOut }: { session: ResidentSession; onSignOut: () 
   const [topic, setTopic] = useState<string>();
   const [selfReport, setSelfReport] = useState(false);
   const { requests, reload: reloadRequests } = useAccessRequests();
+  // Switching screens is when the resident looks: refresh then too, not only on the timer.
+  useEffect(reloadRequests, [tab, reloadRequests]);
   useEffect(() => {
     window.scrollTo(0, 0);
   }, [topic, selfReport]);
