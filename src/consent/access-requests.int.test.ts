@@ -66,10 +66,10 @@ async function activate(clerk: Session, patientId: string, phone: string): Promi
 beforeAll(async () => {
   clearServerSecrets();
   db = await createTestDatabase();
-  ({ app, fhir } = await testApp(db));
+  ({ app, fhir } = await testApp(db, { otpPerPhone: 20 })); // one phone gets a code for each request here
   await insertPatient(db, 'mai', { phone: '0912000011', facility: 'F2' });
   await insertPatient(db, 'be-an', { phone: '0912000011', facility: 'F2' }); // Mai's child: same phone
-  await insertPatient(db, 'nam', { phone: '0912000012', facility: 'F2' });
+  await insertPatient(db, 'nam', { phone: '0912000012', cccd: '068190000012', facility: 'F2' });
   // The facility's Organization, as `hssk import facilities` stores it: its name is shown to the resident.
   const org = { resourceType: 'Organization', id: 'org-f1', name: 'Trạm Y tế xã Hoà An', identifier: [{ system: IdentifierSystem.facilityCode, value: 'F1' }] };
   const { rows } = await db.pool.query<{ rid: string }>(
@@ -143,6 +143,16 @@ describe('approving a clinician’s request in the app (C4)', () => {
     expect((await post(doctor, `/api/consent/requests/${id}/approve`)).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/api/consent/requests', headers: { cookie: doctor.cookie } })).statusCode).toBe(403);
     expect(await doctorSees('nam')).toBe(false);
+  });
+
+  it('a request by CCCD (the clinician cannot see the record) is recorded too and can be approved', async () => {
+    await db.pool.query(`UPDATE consent_request SET status = 'declined' WHERE patient_id = 'nam' AND status = 'pending'`);
+    expect((await post(doctor, '/api/consent/otp/request', { identifier: '068190000012' })).statusCode).toBe(202);
+    await expect.poll(async () => (await pending(nam)).length, { timeout: 5_000 }).toBe(1); // recorded after the answer
+    const [asked] = await pending(nam);
+    expect((await post(nam, `/api/consent/requests/${asked!.id}/approve`, { hours: 1 })).statusCode).toBe(200);
+    expect(await doctorSees('nam')).toBe(true);
+    await db.pool.query(`UPDATE consent_grant SET revoked_at = now() WHERE patient_id = 'nam'`);
   });
 
   it('an expired request is not listed and cannot be approved', async () => {
