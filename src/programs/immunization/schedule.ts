@@ -25,6 +25,8 @@ export interface ScheduleSeries {
   vaccines: string[];
   active?: boolean;
   unverified?: boolean;
+  /** Forecast up to this age in months, instead of the schedule's childMaxAgeMonths (the Td booster at 7 years). */
+  untilAgeMonths?: number;
   doses: ScheduleDose[];
 }
 

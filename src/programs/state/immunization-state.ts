@@ -60,9 +60,14 @@ export function immunizationState(r: ResidentRecord, ctx: ProgramContext, pregna
   const commune = communeOfPatient(p);
   const forecasts: DoseForecast[] = [];
   const worklist: WorklistItem[] = [];
-  if (ageInMonths(p.birthDate, ctx.asOf) < schedule.childMaxAgeMonths) {
+  // Infant series end at childMaxAgeMonths; a series may run longer (the Td booster at 7 years),
+  // and past its own limit a series is no longer forecast (no catch-up list of infant doses for a schoolchild).
+  const months = ageInMonths(p.birthDate, ctx.asOf);
+  const until = new Map(schedule.series.map((s) => [s.code, s.untilAgeMonths ?? schedule.childMaxAgeMonths]));
+  if (months < Math.max(...until.values())) {
     const book = vaccinationBook(p.birthDate, given, ctx.asOf, schedule);
     for (const d of book.doses) {
+      if (months >= (until.get(d.series) ?? schedule.childMaxAgeMonths)) continue;
       forecasts.push(d);
       const w = item(ctx, p.id, commune, 'vaccination', d);
       if (w) worklist.push(w);
