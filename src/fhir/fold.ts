@@ -13,10 +13,5 @@ export function foldVietnamese(text: string): string {
     .trim();
 }
 
-/** Vietnamese phone numbers in one form: "+84 912.345.678" and "0912345678" both → "0912345678". */
-export function normalizePhone(phone: string): string {
-  const digits = phone.replace(/[^\d+]/g, '');
-  if (digits.startsWith('+84')) return '0' + digits.slice(3);
-  if (digits.startsWith('84') && digits.length === 11) return '0' + digits.slice(2);
-  return digits.replace(/\+/g, '');
-}
+/** Vietnamese phone numbers in one form: "+84 912.345.678" and "0912345678" both → "0912345678" (see phone.ts). */
+export { phoneSearchKey as normalizePhone } from './phone.ts';

@@ -2,6 +2,7 @@
 // CCCD / số định danh cá nhân, CMND, mã số BHXH, mã thẻ BHYT and mobile phone numbers.
 // Every failure carries a machine code (for reports and tests) and a Vietnamese message that
 // names the field and says what is wrong, so a clerk can fix the entry without a manual.
+import { validateMobilePhone } from '../fhir/phone.ts';
 import { CCCD_PROVINCES } from './cccd-provinces.ts';
 
 export { CCCD_PROVINCES } from './cccd-provinces.ts';
@@ -245,26 +246,9 @@ export function parseBhytCard(raw: string): Validation<BhytCard> {
 /**
  * Validates a Vietnamese mobile number and normalises it to the 10-digit domestic form
  * 0xxxxxxxxx. Accepts +84 / 84 / 0084 prefixes, and a stray 0 after the country code
- * ("+84 0912…"), which people often type.
+ * ("+84 0912…"), which people often type. The rules live in src/fhir/phone.ts.
  */
 export function normalisePhone(raw: string): Validation<string> {
-  const compact = raw.replace(/[\s.()-]/g, '');
-  if (compact === '') return fail('phone.empty', 'Chưa nhập số điện thoại.');
-  if (!/^\+?\d+$/.test(compact)) {
-    return fail('phone.format', `Số điện thoại chỉ được gồm chữ số (có thể bắt đầu bằng +84), nhận được "${raw.trim()}".`);
-  }
-  const national = toNationalForm(compact);
-  if (national.length !== 10) {
-    return fail('phone.length', `Số điện thoại di động phải gồm 10 chữ số (dạng 0xxxxxxxxx), nhận được ${national.length} chữ số.`);
-  }
-  if (!/^0[35789]/.test(national)) {
-    return fail('phone.not-mobile', `Số ${national} không phải số di động Việt Nam (đầu số 03, 05, 07, 08 hoặc 09).`);
-  }
-  return { ok: true, value: national };
-}
-
-function toNationalForm(compact: string): string {
-  const withoutCountry = compact.replace(/^(\+84|0084|84(?=\d{9,10}$))/, '');
-  if (withoutCountry === compact) return compact;
-  return withoutCountry.startsWith('0') ? withoutCountry : `0${withoutCountry}`;
+  const checked = validateMobilePhone(raw);
+  return checked.ok ? { ok: true, value: checked.value } : fail(checked.code, checked.message);
 }
