@@ -8,6 +8,7 @@ import { badRequest, conflict, FhirError, issue, outcome, preconditionFailed } f
 import type { Repository } from '../../store/repository.ts';
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { executeInteraction } from './interactions.ts';
+import { applyBatch, planBatch } from './transaction-batch.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -169,6 +170,11 @@ async function processTransaction(
 
   try {
     return await repo.transaction(async (tx) => {
+      // A sync push (identifier-keyed updates and deletes) is applied as one batch.
+      const plan = planBatch(requests, caller);
+      const batched = plan && (await applyBatch(tx, plan, caller));
+      if (batched) return { resourceType: 'Bundle', type: 'transaction-response', entry: requests.map(({ index }) => responseEntry(batched.get(index)!)) } as Bundle;
+
       // 1. Decide the identity of every entry that others may reference.
       const map = new Map<string, string>();
       const presetIds = new Map<number, string>();
