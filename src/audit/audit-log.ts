@@ -64,17 +64,21 @@ export async function insertAuditEntries(db: Queryable, entries: AuditEntryInput
   }
 }
 
-/** An AuditLog that batches concurrent records (at most `maxInFlight` INSERTs at a time). */
-export function createAuditLog(db: Queryable, maxInFlight = 4): AuditLog {
+/**
+ * An AuditLog that groups concurrent records into batches handed to `write` (at most
+ * `maxInFlight` batches at a time): entries arriving in the same tick, or while earlier batches
+ * are in flight, share one batch. `record` resolves once `write` has committed its batch.
+ */
+export function batchingAuditLog(write: (entries: AuditEntryInput[]) => Promise<void>, maxInFlight: number, maxBatch = MAX_BATCH): AuditLog {
   let queue: Array<{ entry: AuditEntryInput; resolve: () => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
 
   function flush(): void {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
+      const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       inFlight++;
-      insertAuditEntries(db, batch.map((b) => b.entry))
+      write(batch.map((b) => b.entry))
         .then(
           () => batch.forEach((b) => b.resolve()),
           (err: unknown) => batch.forEach((b) => b.reject(err)),
@@ -90,7 +94,6 @@ export function createAuditLog(db: Queryable, maxInFlight = 4): AuditLog {
     record(entry) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ entry: { ...entry, recordedAt: entry.recordedAt ?? new Date() }, resolve, reject });
-        // Entries arriving in the same tick share the INSERT.
         if (queue.length === 1) queueMicrotask(flush);
       });
     },
@@ -98,4 +101,9 @@ export function createAuditLog(db: Queryable, maxInFlight = 4): AuditLog {
       await Promise.all(entries.map((e) => this.record(e)));
     },
   };
+}
+
+/** Plain multi-row INSERTs, chained later by the sealer (at most `maxInFlight` at a time). */
+export function createAuditLog(db: Queryable, maxInFlight = 4): AuditLog {
+  return batchingAuditLog((entries) => insertAuditEntries(db, entries), maxInFlight);
 }

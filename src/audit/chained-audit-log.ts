@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import { preparedQuery } from '../store/database.ts';
 import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';
-import type { AuditLog } from './audit-log.ts';
+import { batchingAuditLog, type AuditLog } from './audit-log.ts';
 import { CHAIN_LOCK, GENESIS_HASH, chainHash } from './chain.ts';
 
 const MAX_BATCH = 1000;
@@ -114,38 +114,8 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
   };
 }
 
-/** Groups concurrent records into chained batches, one batch at a time. */
+/** Groups concurrent records into chained batches, one batch at a time (the chain is linear). */
 export function createChainedAuditLog(pool: pg.Pool): AuditLog {
   const appender = chainAppender(pool);
-  let queue: Array<{ entry: AuditEntryInput; resolve: () => void; reject: (e: unknown) => void }> = [];
-  let inFlight = 0;
-
-  function flush(): void {
-    while (inFlight < 1 && queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
-      inFlight++;
-      appender.append(batch.map((b) => b.entry))
-        .then(
-          () => batch.forEach((b) => b.resolve()),
-          (err: unknown) => batch.forEach((b) => b.reject(err)),
-        )
-        .finally(() => {
-          inFlight--;
-          flush();
-        });
-    }
-  }
-
-  return {
-    record(entry) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ entry: { ...entry, recordedAt: entry.recordedAt ?? new Date() }, resolve, reject });
-        if (queue.length === 1) queueMicrotask(flush);
-      });
-    },
-    async recordMany(entries) {
-      await Promise.all(entries.map((e) => this.record(e)));
-    },
-  };
+  return batchingAuditLog((entries) => appender.append(entries), 1, MAX_BATCH);
 }
