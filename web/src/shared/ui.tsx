@@ -1,7 +1,8 @@
 // Small shared pieces: loading / error / empty states, the language switch, the theme.
-import { Alert, Button, Center, Group, Loader, SegmentedControl, Stack, Text, createTheme } from '@mantine/core';
+import { Alert, Button, Card, Center, Group, Loader, SegmentedControl, Stack, Text, createTheme } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
+import { formatNumber } from './format.ts';
 import { useI18n, useT, type MessageKey, type Translate } from './i18n.tsx';
 
 export const theme = createTheme({
@@ -114,4 +115,19 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return [state, reload];
+}
+
+/** A count on a small card: a label and the number in Vietnamese grouping. */
+export
+function Figure({ label, value }: { label: string; value: number }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text size="xl" fw={700}>
+        {formatNumber(value)}
+      </Text>
+    </Card>
+  );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, getCsrfToken } from '../shared/api.ts';
 import { formatNumber } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.tsx';
-import { errorText } from '../shared/ui.tsx';
+import { errorText, Figure } from '../shared/ui.tsx';
 
 interface Counts {
   created: number;
@@ -178,19 +178,6 @@ export function HouseholdUpload({ onDone }: { onDone: () => void }) {
           {t('imports.householdCli')}
         </Text>
       </Stack>
-    </Card>
-  );
-}
-
-function Figure({ label, value }: { label: string; value: number }) {
-  return (
-    <Card withBorder padding="sm">
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text size="xl" fw={700}>
-        {formatNumber(value)}
-      </Text>
     </Card>
   );
 }

@@ -8,7 +8,7 @@ import { getCsrfToken } from '../shared/api.ts';
 import { formatDateTime, formatNumber } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { api } from '../shared/api.ts';
-import { Empty, ErrorAlert, Loading, useAsync } from '../shared/ui.tsx';
+import { Empty, ErrorAlert, Figure, Loading, useAsync } from '../shared/ui.tsx';
 import { HouseholdUpload } from './HouseholdUpload.tsx';
 import { useSession } from './session.tsx';
 
@@ -191,19 +191,6 @@ function Upload({ onDone }: { onDone: () => void }) {
           </Stack>
         )}
       </Stack>
-    </Card>
-  );
-}
-
-function Figure({ label, value }: { label: string; value: number }) {
-  return (
-    <Card withBorder padding="sm">
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text size="xl" fw={700}>
-        {formatNumber(value)}
-      </Text>
     </Card>
   );
 }
