@@ -1,12 +1,10 @@
 // consent_request: a clinician's pending request to see a record, which the resident (or the
 // parent of a child) approves or declines in the app. Kept beside the OTP it accompanies.
-import type { Organization } from '@medplum/fhirtypes';
 import type { StaffActor } from '../auth/actor.ts';
 import { newId } from '../auth/secrets.ts';
 import { findStaffUserById } from '../auth/staff-users.ts';
-import { IdentifierSystem } from '../fhir/systems.ts';
-import { findByIdentifiers } from '../pipeline/stored.ts';
 import type { Queryable } from '../store/database.ts';
+import { facilityNames } from '../store/facility-names.ts';
 
 /**
  * How long a request waits for the resident. Longer than the SMS code's 5 minutes: the resident
@@ -64,17 +62,10 @@ function fromRow(r: Row): AccessRequest {
   };
 }
 
-/** The facility's name from its Organization (imported by `hssk import facilities`), when known. */
-async function facilityName(db: Queryable, code: string): Promise<string | undefined> {
-  const found = await findByIdentifiers(db, [{ type: 'Organization', system: IdentifierSystem.facilityCode, value: code }]);
-  const row = [...found.values()][0];
-  return row ? (JSON.parse(row.content) as Organization).name : undefined;
-}
-
 /** Records (or refreshes: one pending request per record and clinician) the clinician's request. */
 export async function recordAccessRequest(db: Queryable, staff: StaffActor, patientId: string): Promise<AccessRequest> {
   const user = await findStaffUserById(db, staff.userId);
-  const name = staff.facilityCode ? await facilityName(db, staff.facilityCode) : undefined;
+  const name = staff.facilityCode ? (await facilityNames(db, [staff.facilityCode])).get(staff.facilityCode) : undefined;
   const { rows } = await db.query<Row>(
     `INSERT INTO consent_request (id, patient_id, requester_user_id, requester_name, requester_role, facility_code, facility_name, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
