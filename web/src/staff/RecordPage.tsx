@@ -6,10 +6,13 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../shared/api.ts';
 import { useI18n } from '../shared/i18n.tsx';
+import { nameOf } from '../shared/fhir.ts';
 import { buildRecord } from '../shared/record.ts';
 import { RecordHeader, RecordTabs } from '../shared/RecordView.tsx';
 import { errorText, ErrorAlert, Loading, useAsync } from '../shared/ui.tsx';
+import { VaccinationBook } from '../shared/VaccinationBook.tsx';
 import { ConsentPanel, GrantNotice, type Grant } from './ConsentPanel.tsx';
+import { ProgrammeActions } from './ProgrammeActions.tsx';
 import { useSession } from './session.tsx';
 
 async function loadRecord(id: string, signal: AbortSignal) {
@@ -66,6 +69,8 @@ export function RecordPage() {
     <Stack data-testid="record">
       {grant && <GrantNotice grant={grant} />}
       <RecordHeader record={record} actions={<RecordActions patientId={id} />} />
+      <ProgrammeActions patientId={id} name={nameOf(record.patient.name)} gender={record.patient.gender} birthDate={record.patient.birthDate} />
+      <VaccinationBook patientId={id} />
       <RecordTabs record={record} />
     </Stack>
   );

@@ -5,6 +5,7 @@ import { consentAccessEn } from './consent-access.en.ts';
 import { consentRequestsEn } from './consent-requests.en.ts';
 
 import { reportsEn } from './reports.en.ts';
+import { programsEn } from './programs.en.ts';
 export const en: Record<keyof typeof vi, string> = {
   ...worklistsEn,
   ...consentAccessEn,
@@ -720,4 +721,5 @@ export const en: Record<keyof typeof vi, string> = {
   'sync.hbPushed': "Sent",
   'sync.hbFailing': "{n} checks not sent yet — last error",
   ...reportsEn,
+  ...programsEn,
 };

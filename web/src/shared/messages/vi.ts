@@ -3,6 +3,7 @@ import { worklistsVi } from './worklists.vi.ts';
 import { consentAccessVi } from './consent-access.vi.ts';
 import { consentRequestsVi } from './consent-requests.vi.ts';
 import { reportsVi } from './reports.vi.ts';
+import { programsVi } from './programs.vi.ts';
 export const vi = {
   ...worklistsVi,
   ...consentAccessVi,
@@ -718,4 +719,5 @@ export const vi = {
   'sync.hbPushed': "Đã gửi",
   'sync.hbFailing': "{n} lượt khám gửi chưa thành công — lỗi gần nhất",
   ...reportsVi,
+  ...programsVi,
 } as const;
