@@ -8,7 +8,13 @@
 // index refuses a batch built on a head that another writer has moved meanwhile — the batch
 // is then rebuilt on the new head. Batches of one process follow one another; the more
 // requests arrive meanwhile, the larger the next batch. Sequence numbers are reserved in
-// blocks. `record` resolves once the entries are committed: nothing is lost on a crash.
+// blocks. `record` resolves once the entries are committed.
+// The server hands it a connection with `synchronous_commit = off` (Database.asyncCommitPool):
+// a read then waits for its entry to be in PostgreSQL, not for the disk flush (5–7 ms on this
+// VM, most of what auditing cost a read). A crash of the HSSK process loses nothing; a crash of
+// PostgreSQL or the OS can lose the last fraction of a second of these entries (wal_writer_delay
+// × 3), always as a tail of the chain — a later synchronous commit (any write) flushes every
+// earlier one, so the chain on disk stays unbroken. Writes' entries commit with the write.
 import type pg from 'pg';
 import { preparedQuery } from '../store/database.ts';
 import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';

@@ -38,6 +38,6 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     keys: createSigningKeys(options.db, options.config),
     sms: options.sms ?? createSmsSender(options.config.sms, options.db.pool),
     patients: options.patients ?? sqlPatientDirectory(options.db.pool),
-    audit: options.audit ?? createChainedAuditLog(options.db.pool),
+    audit: options.audit ?? createChainedAuditLog(options.db.asyncCommitPool()),
   };
 }

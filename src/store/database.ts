@@ -37,6 +37,12 @@ export interface Database {
   embedded: boolean;
   /** Runs `fn` in one transaction; retried (whole) on serialization failure or deadlock. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A one-connection pool, to the same database, whose commits do not wait for the disk flush
+   * (`synchronous_commit = off`): for the read-audit batches only (docs/security.md, "Audit").
+   * Opened on first use, closed with the database.
+   */
+  asyncCommitPool(): pg.Pool;
   close(): Promise<void>;
 }
 
@@ -48,9 +54,19 @@ export interface TransactionOptions {
 const RETRYABLE = new Set(['40001', '40P01']);
 
 export function createDatabase(pool: pg.Pool, embedded: boolean, onClose: () => Promise<void>): Database {
+  let asyncPool: pg.Pool | undefined;
   return {
     pool,
     embedded,
+    asyncCommitPool() {
+      if (!asyncPool) {
+        // pg-pool keeps the options it was made with: the same server, user and timeouts.
+        const base = (pool as unknown as { options: pg.PoolConfig }).options;
+        asyncPool = new pg.Pool({ ...base, max: 1, options: '-c synchronous_commit=off' });
+        asyncPool.on('error', () => undefined); // an idle client's lost connection; the next query reconnects
+      }
+      return asyncPool;
+    },
     async transaction(fn, options = {}) {
       const retries = options.retries ?? 5;
       for (let attempt = 0; ; attempt++) {
@@ -74,6 +90,7 @@ export function createDatabase(pool: pg.Pool, embedded: boolean, onClose: () => 
       }
     },
     async close() {
+      await asyncPool?.end();
       await pool.end();
       await onClose();
     },

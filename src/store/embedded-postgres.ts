@@ -73,14 +73,29 @@ function isAlive(pid: number): boolean {
 }
 
 /** The port of a PostgreSQL already running on this data directory, if any. */
-function runningPort(pgData: string): number | undefined {
+/** Port and Unix-socket directory of a cluster already running on this data directory. */
+function runningCluster(pgData: string): { port: number; socketDir?: string } | undefined {
   const pidFile = path.join(pgData, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return undefined;
-  return port;
+  const socketDir = lines[4]?.trim();
+  return { port, ...(socketDir && existsSync(path.join(socketDir, `.s.PGSQL.${port}`)) ? { socketDir } : {}) };
+}
+
+// A socket path longer than this does not fit sockaddr_un (108 bytes with the terminator).
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * The cluster's own directory holds its Unix socket when the path fits: connections over it
+ * cost Node and PostgreSQL about a third less CPU per query than TCP on loopback, and only
+ * this machine's users with access to the data directory can reach it.
+ */
+function socketDirFor(pgData: string): string | undefined {
+  const dir = path.resolve(pgData);
+  return path.join(dir, '.s.PGSQL.65535').length <= MAX_SOCKET_PATH ? dir : undefined;
 }
 
 async function readOrCreatePassword(dataDir: string): Promise<{ password: string; fresh: boolean }> {
@@ -117,16 +132,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (os.userInfo().uid === 0) await fs.chmod(options.dataDir, 0o755);
   const pgData = path.join(options.dataDir, 'pg');
   const { password } = await readOrCreatePassword(options.dataDir);
-  const urlFor = (port: number, db: string) =>
-    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+  const urlFor = (port: number, db: string, socketDir: string | undefined) =>
+    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}` +
+    (socketDir ? `?host=${encodeURIComponent(socketDir)}` : '');
 
-  const existingPort = runningPort(pgData);
-  if (existingPort !== undefined) {
-    await ensureDatabase(urlFor(existingPort, 'postgres'), options.database);
-    return { url: urlFor(existingPort, options.database), owned: false, release: async () => undefined };
+  const existing = runningCluster(pgData);
+  if (existing !== undefined) {
+    await ensureDatabase(urlFor(existing.port, 'postgres', existing.socketDir), options.database);
+    return { url: urlFor(existing.port, options.database, existing.socketDir), owned: false, release: async () => undefined };
   }
 
   const port = options.port || (await freePort());
+  const socketDir = socketDirFor(pgData);
   const log = options.onLog ?? (() => undefined);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
@@ -140,11 +157,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${socketDir ?? ''}`,
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=512MB',
       '-c', 'work_mem=16MB',
       '-c', 'maintenance_work_mem=256MB',
       '-c', 'synchronous_commit=on',
+      // Read-audit batches commit without waiting for the flush (src/audit/chained-audit-log.ts):
+      // the WAL writer flushes them within 3 × this delay.
+      '-c', 'wal_writer_delay=20ms',
       '-c', 'max_wal_size=4GB',
       '-c', 'checkpoint_timeout=15min',
       '-c', 'random_page_cost=1.1',
@@ -158,13 +179,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await cluster.initialise();
   }
   await cluster.start();
-  const adminUrl = urlFor(port, 'postgres');
+  const adminUrl = urlFor(port, 'postgres', socketDir);
   await waitUntilAccepting(adminUrl, 30_000);
   await ensureDatabase(adminUrl, options.database);
 
   let released = false;
   return {
-    url: urlFor(port, options.database),
+    url: urlFor(port, options.database, socketDir),
     owned: true,
     release: async () => {
       if (released) return;

@@ -14,7 +14,9 @@ export async function createTestDatabase(): Promise<Database> {
   } finally {
     await admin.end();
   }
-  const pool = new pg.Pool({ connectionString: adminUrl.replace(/\/postgres$/, `/${name}`), max: 10, application_name: 'hssk:test' });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10, application_name: 'hssk:test' });
   return createDatabase(pool, false, async () => {
     const drop = new pg.Client({ connectionString: adminUrl });
     await drop.connect();

@@ -26,7 +26,9 @@ export async function setup(project: TestProject): Promise<void> {
   const pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
   await migrate(createDatabase(pool, true, async () => undefined));
   await pool.end();
-  project.provide('pgAdminUrl', cluster.url.replace(/\/[^/]+$/, '/postgres'));
+  const adminUrl = new URL(cluster.url);
+  adminUrl.pathname = '/postgres';
+  project.provide('pgAdminUrl', adminUrl.toString());
 }
 
 export async function teardown(): Promise<void> {
