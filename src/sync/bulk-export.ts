@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
 import { isSupportedResourceType } from '../fhir/definitions.ts';
+import type pg from 'pg';
 import type { Database, Queryable } from '../store/database.ts';
 import { filterCondition, SqlParams } from '../store/search/conditions.ts';
 import { parseSearch } from '../store/search/parse.ts';
@@ -18,6 +19,8 @@ export interface ExportParams {
   types: string[] | null;
   since: string | null;
   typeFilter: string[];
+  /** `_deidentify=true`: the research variant (src/sync/deidentify.ts). Kept so a resumed job stays de-identified. */
+  deidentify?: boolean;
 }
 
 export interface ExportJob {
@@ -53,7 +56,8 @@ export function parseExportParams(level: ExportParams['level'], query: Record<st
   const tf = query['_typeFilter'];
   const typeFilter = (Array.isArray(tf) ? tf : tf ? [tf] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   for (const f of typeFilter) typeFilterCondition(f, new SqlParams()); // validates now, not in the job
-  return { level, ...(groupId ? { groupId } : {}), types, since, typeFilter };
+  const deidentify = ['true', '1'].includes(one('_deidentify') ?? '');
+  return { level, ...(groupId ? { groupId } : {}), types, since, typeFilter, ...(deidentify ? { deidentify } : {}) };
 }
 
 /** `Type?param=value&…` → [type, SQL condition on the resource row `r`]. */
@@ -123,76 +127,168 @@ async function groupPatients(db: Queryable, groupId: string): Promise<string[]> 
 export type ResourceTransform = (resource: Record<string, unknown>) => Record<string, unknown> | undefined;
 
 /**
+ * Where a job stands, saved with each file it writes (same transaction): the types it exports (fixed
+ * at its first start), the type it is on, the last internal key read into a written file, the
+ * files written and the resources read. A resumed job starts again from here.
+ */
+interface Checkpoint {
+  types: string[];
+  type: number;
+  after: number;
+  files: number;
+  total: number;
+}
+
+export interface RunOptions {
+  /** Stops the job after the current page, leaving it in progress (server shutdown). */
+  signal?: AbortSignal;
+  /** Taking over a job another process left: counted, and refused after MAX_EXPORT_RESUMES. */
+  resumed?: boolean;
+  fileSize?: number;
+}
+
+export type RunOutcome = 'complete' | 'error' | 'cancelled' | 'stopped' | 'busy';
+
+/** A job that keeps killing the process that runs it must stop being taken over at some point. */
+export const MAX_EXPORT_RESUMES = 5;
+const LOCK_CLASS = 0x455850; // "EXP": a job's session lock, held by the process running it
+
+class JobRefused extends Error {}
+
+export async function failExportJob(db: Queryable, jobId: string, message: string): Promise<void> {
+  await db.query(`UPDATE bulk_export_job SET status = 'error', error = $2, finished_at = now() WHERE id = $1 AND status = 'in-progress'`, [jobId, message]);
+}
+
+/**
  * Runs a job to the end: files per type, progress after each page, 'complete' or 'error'.
  * `allowed` says whether the caller may export a type (checked again here: _type may be absent).
+ * The job runs on one connection holding a session advisory lock on it, so exactly one process
+ * runs a job at a time and a job whose process died is free for another to resume ('busy' when
+ * someone else holds it).
  */
-export async function runExportJob(db: Database, job: ExportJob, allowed: (type: string) => boolean, transform?: ResourceTransform): Promise<void> {
-  const p = job.params;
+export async function runExportJob(db: Database, job: ExportJob, allowed: (type: string) => boolean, transform?: ResourceTransform, options: RunOptions = {}): Promise<RunOutcome> {
+  const c = await db.pool.connect();
+  let broken: Error | undefined;
   try {
-    const types = (await typesOf(db.pool, p)).filter(allowed);
-    const patients = p.level === 'group' ? await groupPatients(db.pool, p.groupId!) : null;
-    let fileNo = 0;
-    let total = 0;
-    for (const type of types) {
+    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LOCK_CLASS, job.id]);
+    if (!rows[0]!.ok) return 'busy';
+    try {
+      return await runLocked(c, job, allowed, transform, options);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, job.id]).catch((err: Error) => (broken = err));
+    }
+  } finally {
+    c.release(broken);
+  }
+}
+
+async function runLocked(c: pg.PoolClient, job: ExportJob, allowed: (type: string) => boolean, transform: ResourceTransform | undefined, options: RunOptions): Promise<RunOutcome> {
+  const p = job.params;
+  const fileSize = options.fileSize ?? FILE_SIZE;
+  try {
+    // Read under the lock: the job may have finished, or been cancelled, before we got it.
+    const { rows: cur } = await c.query<{ status: ExportJob['status']; checkpoint: Checkpoint | null; resumes: number }>(
+      'SELECT status, checkpoint, resumes FROM bulk_export_job WHERE id = $1', [job.id],
+    );
+    if (!cur[0]) return 'cancelled';
+    if (cur[0].status !== 'in-progress') return cur[0].status === 'complete' ? 'complete' : cur[0].status === 'error' ? 'error' : 'cancelled';
+    if (options.resumed) {
+      if (cur[0].resumes >= MAX_EXPORT_RESUMES) throw new JobRefused(`interrupted ${cur[0].resumes + 1} times; start a new export`);
+      await c.query('UPDATE bulk_export_job SET resumes = resumes + 1, heartbeat_at = now() WHERE id = $1', [job.id]);
+    }
+    let cp = cur[0].checkpoint;
+    if (!cp) {
+      cp = { types: (await typesOf(c, p)).filter(allowed), type: 0, after: 0, files: 0, total: 0 };
+      await c.query('UPDATE bulk_export_job SET checkpoint = $2 WHERE id = $1', [job.id, cp]);
+    } else if (cp.types.some((t) => !allowed(t))) {
+      throw new JobRefused('the client may no longer export every type of this job');
+    }
+    const patients = p.level === 'group' ? await groupPatients(c, p.groupId!) : null;
+    for (; cp.type < cp.types.length; cp = { ...cp, type: cp.type + 1, after: 0 }) {
+      const type = cp.types[cp.type]!;
       const sql = new SqlParams();
       const conds = [`r.resource_type = ${sql.add(type)}`, 'NOT r.deleted', `r.last_updated <= ${sql.add(job.transactionTime)}`];
       if (p.since) conds.push(`r.last_updated > ${sql.add(p.since)}`);
       if (patients) conds.push(`r.compartment = ANY(${sql.add(patients)}::text[])`);
       else if (p.level === 'patient') conds.push('r.compartment IS NOT NULL');
-      const filters = p.typeFilter.map((f) => typeFilterCondition(f, sql)).filter(([t]) => t === type).map(([, c]) => `(${c})`);
+      const filters = p.typeFilter.map((f) => typeFilterCondition(f, sql)).filter(([t]) => t === type).map(([, cond]) => `(${cond})`);
       if (filters.length) conds.push(`(${filters.join(' OR ')})`);
       const after = sql.values.length + 1;
       const text = `SELECT r.rid, r.content FROM resource r WHERE ${conds.join(' AND ')} AND r.rid > $${after} ORDER BY r.rid LIMIT ${PAGE}`;
-      let last = 0;
+      let last = cp.after;
       let lines: string[] = [];
-      const flush = async () => {
-        if (lines.length === 0) return;
-        await db.pool.query('INSERT INTO bulk_export_file (job_id, n, resource_type, count, content) VALUES ($1, $2, $3, $4, $5)', [
-          job.id, ++fileNo, type, lines.length, lines.join('\n') + '\n',
-        ]);
+      let read = 0; // rows read since the last file
+      // A file and the checkpoint that covers it commit together: a resumed job neither repeats
+      // nor skips a resource.
+      const flush = async (upTo: number): Promise<boolean> => {
+        if (lines.length === 0) return true;
+        const next: Checkpoint = { ...cp!, after: upTo, files: cp!.files + 1, total: cp!.total + read };
+        await c.query('BEGIN');
+        try {
+          await c.query('INSERT INTO bulk_export_file (job_id, n, resource_type, count, content) VALUES ($1, $2, $3, $4, $5)', [
+            job.id, next.files, type, lines.length, lines.join('\n') + '\n',
+          ]);
+          const { rows: st } = await c.query<{ status: string }>(
+            'UPDATE bulk_export_job SET checkpoint = $2, progress = $3, heartbeat_at = now() WHERE id = $1 RETURNING status', [job.id, next, `${type}: ${next.total}`],
+          );
+          if (st[0]?.status !== 'in-progress') {
+            await c.query('ROLLBACK');
+            return false;
+          }
+          await c.query('COMMIT');
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        cp = next;
         lines = [];
+        read = 0;
+        return true;
       };
       for (;;) {
-        const { rows } = await db.pool.query<{ rid: string; content: string }>(text, [...sql.values, last]);
+        const { rows } = await c.query<{ rid: string; content: string }>(text, [...sql.values, last]);
         for (const row of rows) {
+          read++;
           if (transform) {
             const out = transform(JSON.parse(row.content) as Record<string, unknown>);
             if (out) lines.push(JSON.stringify(out));
           } else lines.push(row.content);
-          if (lines.length >= FILE_SIZE) await flush();
+          if (lines.length >= fileSize && !(await flush(Number(row.rid)))) return 'cancelled';
         }
-        total += rows.length;
         if (rows.length < PAGE) break;
         last = Number(rows[rows.length - 1]!.rid);
-        const { rows: st } = await db.pool.query<{ status: string }>('UPDATE bulk_export_job SET progress = $2, heartbeat_at = now() WHERE id = $1 RETURNING status', [job.id, `${type}: ${total}`]);
-        if (st[0]?.status !== 'in-progress') return; // cancelled
+        const { rows: st } = await c.query<{ status: string }>('UPDATE bulk_export_job SET progress = $2, heartbeat_at = now() WHERE id = $1 RETURNING status', [job.id, `${type}: ${cp.total + read}`]);
+        if (st[0]?.status !== 'in-progress') return 'cancelled';
+        if (options.signal?.aborted) return 'stopped';
       }
-      await flush();
+      if (!(await flush(last))) return 'cancelled';
+      cp.total += read;
     }
-    await db.pool.query(`UPDATE bulk_export_job SET status = 'complete', progress = $2, finished_at = now() WHERE id = $1 AND status = 'in-progress'`, [job.id, `${total}`]);
+    await c.query(`UPDATE bulk_export_job SET status = 'complete', progress = $2, checkpoint = $3, finished_at = now() WHERE id = $1 AND status = 'in-progress'`, [job.id, `${cp.total}`, cp]);
+    return 'complete';
   } catch (err) {
-    const message = err instanceof FhirError ? 'invalid request' : `${(err as Error).name} ${(err as { code?: string }).code ?? ''}`.trim();
-    await db.pool.query(`UPDATE bulk_export_job SET status = 'error', error = $2, finished_at = now() WHERE id = $1`, [job.id, message]).catch(() => undefined);
+    const message = err instanceof JobRefused ? err.message : err instanceof FhirError ? 'invalid request' : `${(err as Error).name} ${(err as { code?: string }).code ?? ''}`.trim();
+    await failExportJob(c, job.id, message).catch(() => undefined);
+    return 'error';
   }
 }
 
-/** A running job touches its heartbeat after every page; one silent this long has lost its process. */
-export const STALE_EXPORT_MINUTES = 10;
+/** The jobs left in progress, oldest first: those of a process that stopped are free to resume. */
+export async function inProgressExportJobs(db: Queryable): Promise<ExportJob[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM bulk_export_job WHERE status = 'in-progress' ORDER BY created_at`);
+  const jobs = await Promise.all(rows.map((r) => getExportJob(db, r.id)));
+  return jobs.filter((j): j is ExportJob => j !== undefined);
+}
 
 /**
- * Housekeeping, run by the scheduler: a job left `in-progress` by a process that died (restart,
- * crash) becomes `error` (its client is told to start a new export instead of polling forever),
- * and finished jobs older than the retention are deleted with their files.
+ * Housekeeping, run by the scheduler: finished jobs older than the retention are deleted with
+ * their files. (A job left in progress by a process that died is resumed, not closed: see
+ * src/sync/export-runner.ts.)
  */
-export async function sweepExportJobs(db: Queryable, retentionHours: number): Promise<{ interrupted: number; expired: number }> {
-  const interrupted = await db.query(
-    `UPDATE bulk_export_job SET status = 'error', error = 'interrupted: the server stopped during the export; start a new one', finished_at = now()
-      WHERE status = 'in-progress' AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1)`,
-    [STALE_EXPORT_MINUTES],
-  );
+export async function sweepExportJobs(db: Queryable, retentionHours: number): Promise<{ expired: number }> {
   const expired = await db.query(
     `DELETE FROM bulk_export_job WHERE status <> 'in-progress' AND coalesce(finished_at, created_at) < now() - make_interval(hours => $1)`,
     [retentionHours],
   );
-  return { interrupted: interrupted.rowCount ?? 0, expired: expired.rowCount ?? 0 };
+  return { expired: expired.rowCount ?? 0 };
 }

@@ -1,5 +1,5 @@
-// The $export housekeeping job for the pg-boss scheduler (src/programs/scheduler.ts): interrupted
-// jobs are closed, finished ones deleted after HSSK_EXPORT_RETENTION_HOURS.
+// The $export housekeeping job for the pg-boss scheduler (src/programs/scheduler.ts): finished jobs
+// are deleted after HSSK_EXPORT_RETENTION_HOURS (interrupted ones are resumed: export-runner.ts).
 import type { ScheduledJob } from '../programs/scheduler.ts';
 import type { Database } from '../store/database.ts';
 import { sweepExportJobs } from './bulk-export.ts';
@@ -10,7 +10,7 @@ export function exportSweepJob(retentionHours: number, db: Database, log: (line:
     cron: '*/15 * * * *',
     run: async () => {
       const r = await sweepExportJobs(db.pool, retentionHours);
-      if (r.interrupted + r.expired > 0) log(`bulk export sweep: ${r.interrupted} interrupted, ${r.expired} expired`);
+      if (r.expired > 0) log(`bulk export sweep: ${r.expired} expired`);
     },
   };
 }

@@ -9,10 +9,9 @@ import { AuthError } from '../../auth/errors.ts';
 import { canAccess } from '../../auth/scopes.ts';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import {
-  createExportJob, deleteExportJob, exportFileContent, exportFiles, getExportJob, parseExportParams, runExportJob, type ExportParams,
+  createExportJob, deleteExportJob, exportFileContent, exportFiles, getExportJob, parseExportParams, type ExportParams,
 } from '../../sync/bulk-export.ts';
-import { deidentifier } from '../../sync/deidentify.ts';
-import { serverSecret } from '../../auth/server-secret.ts';
+import { ExportRunner } from '../../sync/export-runner.ts';
 import { requireActor } from './auth-http.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -28,7 +27,23 @@ function baseUrl(request: FastifyRequest): string {
   return request.server.config.baseUrl ?? `${request.protocol}://${request.host}`;
 }
 
+/** How often a running server looks for jobs that another, stopped, process left in progress. */
+const RESUME_INTERVAL_MS = 5 * 60_000;
+
 export const bulkExportRoutes: FastifyPluginAsync = async (app) => {
+  // Jobs run in this process; those a restart or crash interrupted are resumed at start-up (and
+  // periodically, for a process that died while this one kept running).
+  const runner = new ExportRunner(app.db);
+  const resume = () => void runner.resumeOrphans().catch((err: Error) => app.log.error({ err: err.name }, 'bulk export resume failed'));
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    resume();
+    timer = setInterval(resume, RESUME_INTERVAL_MS).unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await runner.close();
+  });
   app.setErrorHandler((err: FastifyError | AuthError | FhirError, _request, reply) => {
     if (err instanceof FhirError) return reply.code(err.status).type('application/fhir+json').send(err.outcome);
     if (err instanceof AuthError) {
@@ -45,7 +60,7 @@ export const bulkExportRoutes: FastifyPluginAsync = async (app) => {
       throw new FhirError(400, outcome(issue('invalid', '$export cần tiêu đề Prefer: respond-async')));
     }
     const params = parseExportParams(level, request.query, groupId);
-    const deid = ['true', '1'].includes(String(request.query['_deidentify'] ?? ''));
+    const deid = params.deidentify === true;
     const allowed = (type: string) => canAccess(actor.scopes, type, 'search');
     const refused = (params.types ?? []).filter((t) => !allowed(t));
     if (refused.length > 0 || (params.types === null && !canAccess(actor.scopes, '*', 'search') && !actor.scopes.some((s) => /^system\/[A-Z]/.test(s)))) {
@@ -63,7 +78,7 @@ export const bulkExportRoutes: FastifyPluginAsync = async (app) => {
       sourceIp: request.ip,
       detail: { job: job.id, level, deidentified: deid },
     });
-    void runExportJob(app.db, job, allowed, deid ? deidentifier(await serverSecret(app.db.pool, 'export-pseudonym')) : undefined);
+    void runner.start(job, allowed);
     return reply.code(202).header('content-location', `${baseUrl(request)}/fhir/$export-status/${job.id}`).send();
   };
 
