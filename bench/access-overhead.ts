@@ -30,6 +30,11 @@ export interface AccessOverheadOptions {
   seconds: number;
   concurrency: number;
   dataDir?: string;
+  /** Write a CPU profile of the product server (with auth and audit) to this directory. */
+  profileDir?: string;
+  /** Only these scenarios / callers (names as in the results). */
+  scenarios?: string[];
+  callers?: string[];
   log: (line: string) => void;
 }
 
@@ -131,7 +136,8 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       await waitHealthy(url, child);
       return { url, pid: child.pid! };
     };
-    const product = await start(['bin/hssk.js', 'serve'], productPort);
+    const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+    const product = await start([...profile, 'bin/hssk.js', 'serve'], productPort);
     const unguarded = await start(['bench/lib/unguarded-server.ts'], unguardedPort);
     const productUrl = product.url;
     const postmaster = postmasterPid(dataDir);
@@ -170,8 +176,10 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       },
     };
 
+    for (const name of Object.keys(callers)) if (options.callers && !options.callers.includes(name)) delete callers[name];
     const results: Record<string, Record<string, unknown>> = {};
     for (const [scenario, next] of Object.entries(scenarios)) {
+      if (options.scenarios && !options.scenarios.includes(scenario)) continue;
       const without: Run[] = [];
       const withAuth: Record<string, Run[]> = Object.fromEntries(Object.keys(callers).map((c) => [c, []]));
       for (let round = 0; round < ROUNDS; round++) {
