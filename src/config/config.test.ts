@@ -28,6 +28,12 @@ describe('configuration', () => {
     }
   });
 
+  it('applies the identity population rule where household lists are imported unless told otherwise', () => {
+    expect(loadConfig({}).identityPopulationRule).toBe('auto');
+    expect(loadConfig({ HSSK_IDENTITY_POPULATION_RULE: 'OFF' }).identityPopulationRule).toBe('off');
+    expect(() => loadConfig({ HSSK_IDENTITY_POPULATION_RULE: 'yes' })).toThrow(/HSSK_IDENTITY_POPULATION_RULE/);
+  });
+
   it('documents every variable it reads in the README', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const [name] of CONFIG_VARIABLES) expect(readme, name).toContain(`\`${name}\``);

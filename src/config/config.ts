@@ -52,6 +52,11 @@ export interface Config {
   } | undefined;
   /** Hours a finished $export job and its files are kept (docs/sync.md). */
   exportRetentionHours: number;
+  /**
+   * Where the corroborated population rule of identity matching applies (docs/identity.md,
+   * rule 5): `auto` in communes whose household list has been imported, `on` everywhere, `off` nowhere.
+   */
+  identityPopulationRule: 'auto' | 'on' | 'off';
   auth: {
     accessTokenSeconds: number;
     sessionIdleSeconds: number;
@@ -126,6 +131,7 @@ export const CONFIG_VARIABLES = [
   ['HSSK_HEALTHBOOK_KEY_FILE', '', "PEM file of the facility's RSA private key that signs every push"],
   ['HSSK_HEALTHBOOK_INTERVAL_MINUTES', '15', 'how often health checks not yet pushed are looked for (1–720; the limit is 24 hours)'],
   ['HSSK_EXPORT_RETENTION_HOURS', '24', 'hours a finished `$export` job and its NDJSON files are kept before they are deleted'],
+  ['HSSK_IDENTITY_POPULATION_RULE', 'auto', 'where identity matching links a sole, corroborated namesake candidate (docs/identity.md, rule 5): `auto` for records stating a commune whose household list has been imported, `on` for every record, `off` never'],
 ] as const;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -254,6 +260,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const healthBook = healthBookSettings(env, cwd, problems);
   const exportRetentionHours = intVar(env, 'HSSK_EXPORT_RETENTION_HOURS', 24, 1, 8760, problems);
   const push = pushSettings(env, problems);
+  const populationRuleRaw = env.HSSK_IDENTITY_POPULATION_RULE?.trim().toLowerCase() || 'auto';
+  if (populationRuleRaw !== 'auto' && populationRuleRaw !== 'on' && populationRuleRaw !== 'off') {
+    problems.push(`HSSK_IDENTITY_POPULATION_RULE="${env.HSSK_IDENTITY_POPULATION_RULE}" phải là auto, on hoặc off (must be auto, on or off)`);
+  }
+  const identityPopulationRule = populationRuleRaw as Config['identityPopulationRule'];
   const trustProxy = (env.HSSK_TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -276,6 +287,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sync: { target: syncTarget, clientId: syncClientId, clientSecret: syncClientSecret, batchSize: syncBatchSize },
     healthBook,
     exportRetentionHours,
+    identityPopulationRule,
     auth: {
       accessTokenSeconds,
       sessionIdleSeconds,

@@ -65,7 +65,7 @@ export async function loadDemoIfFirstRun(
   log('Lần chạy đầu tiên: đang tạo tỉnh mẫu (first run: building the demo province)…');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hssk-demo-'));
   try {
-    const ctx: PipelineContext = { db, actor: { kind: 'system', name: 'demo' }, province: config.province };
+    const ctx: PipelineContext = { db, actor: { kind: 'system', name: 'demo' }, province: config.province, populationRule: config.identityPopulationRule };
     generateProvince({ residents: DEMO_RESIDENTS, seed: 'hssk-demo', outDir: dir, province: config.province, pairs: 0 });
     await importFacilities(ctx, path.join(dir, 'facilities.csv'));
     const households = await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')));

@@ -10,9 +10,11 @@ import type { AdaptedRecord } from '../ingest/adapted-record.ts';
 import type { PersonFacts } from '../identity/matcher.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
 import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
+import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
 import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import { insertNewResources, updateExistingResources } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
+import { pipelinePopulationRule } from './population.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
 import { copyJson, rewriteReferences } from './references.ts';
 import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, storedContent, type CurrentRow } from './stored.ts';
@@ -112,7 +114,8 @@ async function storeBatch(
   const mode = options.patientUpdate ?? 'fill';
   const others = candidates.flatMap((c, ci) => c.others.map((o) => ({ ...o, ci })));
   await lockKeys(client, [...candidates.flatMap((c) => c.keys.stored), ...others.flatMap((o) => o.keys.stored)]);
-  const resolver = await BatchResolver.load(client, [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)], { populationComplete: options.populationComplete ?? false });
+  const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
+  const resolver = await BatchResolver.load(client, [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)], { population });
 
   // Identity: who each record is. New persons join the resolver so later records of the batch find them.
   const decisions: IdentityDecision[] = [];

@@ -2,6 +2,7 @@
 // policy → identity → store → audit).
 import type { Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../auth/actor.ts';
+import type { PopulationRuleMode } from '../identity/mpi/population-rule.ts';
 import type { RejectionReason } from '../ingest/adapted-record.ts';
 import type { Database } from '../store/database.ts';
 
@@ -13,6 +14,8 @@ export interface PipelineContext {
   province: string;
   /** The day resident groups (A4) are computed for; default today. */
   asOf?: string;
+  /** HSSK_IDENTITY_POPULATION_RULE (docs/identity.md, rule 5); default `auto`. */
+  populationRule?: PopulationRuleMode;
 }
 
 export interface IngestOptions {
@@ -27,8 +30,12 @@ export interface IngestOptions {
    * household registry is the authority on them.
    */
   patientUpdate?: 'fill' | 'registry';
-  /** Every resident of the province is registered: a sole namesake candidate may link. */
-  populationComplete?: boolean;
+  /**
+   * The records are the household registry's own rows: the population rule never applies to
+   * them. A row is how a person becomes registered, so a newcomer to a covered commune who is a
+   * namesake of a registered resident is not yet a candidate of their own.
+   */
+  registration?: boolean;
   /** Validate every resource against the R4 definitions (default true). */
   validate?: boolean;
 }

@@ -27,7 +27,7 @@ export const importCdaCommand: Command = {
     const report = ndjsonReport(reportFile);
     const db = await openDatabase(config, { poolSize: 4, statementTimeoutMs: 0 });
     try {
-      const ctx = { db, actor: { kind: 'system' as const, name: 'cli:import-cda' }, province: config.province };
+      const ctx = { db, actor: { kind: 'system' as const, name: 'cli:import-cda' }, province: config.province, populationRule: config.identityPopulationRule };
       const facility = optional(flags, 'facility');
       const summary = await ingestCdaDocuments(
         ctx,

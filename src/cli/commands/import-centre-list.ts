@@ -14,7 +14,7 @@ export const importCentreListCommand: Command = {
     if (!file || file.startsWith('--')) throw new UsageError('Thiếu tên tệp (missing FILE)');
     const db = await openDatabase(config, { poolSize: 4, statementTimeoutMs: 0 });
     try {
-      const r = await importCentreList({ db, actor: { kind: 'system', name: 'cli:import-centre-list' }, province: config.province }, fs.readFileSync(file));
+      const r = await importCentreList({ db, actor: { kind: 'system', name: 'cli:import-centre-list' }, province: config.province, populationRule: config.identityPopulationRule }, fs.readFileSync(file));
       out(`Đã xử lý ${r.rows} dòng: đăng ký ${r.enrolled} (mới ${r.created}, cập nhật ${r.updated}, chờ xét trùng ${r.review}), từ chối ${r.rejected.length}, loại theo quy định B8 ${Object.values(r.excluded).reduce((a, b) => a + b, 0)}.`);
       for (const rej of r.rejected) out(`  dòng ${rej.line}: ${rej.reasons.map((x) => `${x.field}: ${x.message}`).join('; ')}`);
       return r.rejected.length ? 3 : 0;

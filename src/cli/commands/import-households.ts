@@ -26,7 +26,7 @@ export const importHouseholdsCommand: Command = {
     const db = await openDatabase(config, { poolSize: 4, statementTimeoutMs: 0 });
     try {
       const report = await importHouseholds(
-        { db, actor: { kind: 'system', name: 'cli:import-households' }, province: config.province },
+        { db, actor: { kind: 'system', name: 'cli:import-households' }, province: config.province, populationRule: config.identityPopulationRule },
         openHouseholdSource(file),
         {
           batchSize: batch,

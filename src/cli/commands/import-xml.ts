@@ -37,7 +37,7 @@ export const importXmlCommand: Command = {
     const report = ndjsonReport(reportFile);
     const db = await openDatabase(config, { poolSize: 4, statementTimeoutMs: 0 });
     try {
-      const ctx = { db, actor: { kind: 'system' as const, name: 'cli:import-xml' }, province: config.province };
+      const ctx = { db, actor: { kind: 'system' as const, name: 'cli:import-xml' }, province: config.province, populationRule: config.identityPopulationRule };
       for (const file of files) {
         const progress = (s: ImportSummary) => {
           const seconds = (performance.now() - started) / 1000;

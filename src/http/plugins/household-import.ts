@@ -46,7 +46,7 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
       }, fs.createWriteStream(file, { mode: 0o600 }));
       if (size === 0) throw new UploadedFileError('Tệp trống.');
       const job = await jobs.start({
-        ctx: { db: app.db, actor: staff, province: app.config.province },
+        ctx: { db: app.db, actor: staff, province: app.config.province, populationRule: app.config.identityPopulationRule },
         actor: staff,
         fileName,
         file,

@@ -6,11 +6,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { readPolicy } from '../../auth/access-policy.ts';
 import type { AuthServices } from '../../auth/services.ts';
 import { agentOf } from '../../audit/audit-entry.ts';
+import { loadConfig } from '../../config/config.ts';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { patientMatch } from '../../identity/mpi/match-operation.ts';
 import { listActiveLinks } from '../../identity/mpi/links.ts';
 import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
 import { countPendingReviews, decideReview, listReviews } from '../../identity/mpi/review-queue.ts';
+import { pipelinePopulationRule } from '../../pipeline/population.ts';
 import type { FhirCaller } from '../fhir/request.ts';
 import { installErrorHandler, requireStaff } from './auth-http.ts';
 
@@ -44,7 +46,10 @@ export const identityRoutes: FastifyPluginAsync<IdentityPluginOptions> = async (
       const caller = await resolveCaller(request);
       caller.authorize('search', 'Patient');
       const base = app.config?.baseUrl ? `${app.config.baseUrl}/fhir` : `${request.protocol}://${request.headers.host ?? 'localhost'}/fhir`;
-      const bundle = await patientMatch(services.db.pool, request.body, base, caller.access);
+      // The plugin registered alone (its tests) has no deployment configuration: the defaults.
+      const config = app.config ?? loadConfig({});
+      const population = await pipelinePopulationRule(services.db.pool, { province: config.province, populationRule: config.identityPopulationRule });
+      const bundle = await patientMatch(services.db.pool, request.body, base, caller.access, population);
       return reply.code(200).header('content-type', FHIR_JSON).send(JSON.stringify(bundle));
     } catch (err) {
       if (err instanceof FhirError) return reply.code(err.status).header('content-type', FHIR_JSON).send(JSON.stringify(err.outcome));

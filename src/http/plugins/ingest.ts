@@ -68,7 +68,7 @@ export const ingestRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/api/xml', { bodyLimit: MAX_XML_BYTES }, async (req, reply) => {
     const { actor, facility } = await facilityCaller(req);
-    const ctx = { db: app.db, actor, province: app.config.province };
+    const ctx = { db: app.db, actor, province: app.config.province, populationRule: app.config.identityPopulationRule };
     const units: UnitReport[] = [];
     const tooLarge = { hit: false };
     const body = req.body as Readable | undefined;
@@ -93,7 +93,7 @@ export const ingestRoutes: FastifyPluginAsync = async (app) => {
     if (tooLarge.hit) return reply.code(413).send({ error: 'too-large', message: `Tài liệu vượt quá ${MAX_CDA_BYTES / 1024 / 1024} MB.` });
     const bytes = Buffer.concat(chunks);
     const units: UnitReport[] = [];
-    const summary = await ingestCdaDocuments({ db: app.db, actor, province: app.config.province }, [{ name: 'request', load: async () => bytes }], {
+    const summary = await ingestCdaDocuments({ db: app.db, actor, province: app.config.province, populationRule: app.config.identityPopulationRule }, [{ name: 'request', load: async () => bytes }], {
       callerFacility: facility,
       onReport: (u) => void units.push(u),
     });

@@ -149,7 +149,7 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
     async (request, reply) => {
       const staff = await requireStaff(request, services, CLINICAL_ROLES);
       await mustSee(request, request.body.motherPatientId);
-      const childId = await registerBirth({ db, actor: staff, province: app.config.province }, request.body, staff.facilityCode ?? null);
+      const childId = await registerBirth({ db, actor: staff, province: app.config.province, populationRule: app.config.identityPopulationRule }, request.body, staff.facilityCode ?? null);
       await services.audit.record({ action: 'create', outcome: '0', ...agentOf(staff), patientId: childId, entityType: 'Patient', entityId: childId, sourceIp: request.ip, detail: { birth: true } });
       return reply.code(201).send({ patientId: childId, motherPatientId: request.body.motherPatientId });
     },
@@ -177,7 +177,7 @@ export const programRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, 
   app.post<{ Body: string }>('/api/programs/centre-lists', { bodyLimit: 50 * 1024 * 1024 }, async (request, reply) => {
     const staff = await requireStaff(request, services, ['admin', 'manager', 'clerk']);
     if (typeof request.body !== 'string') return reply.code(415).send({ error: 'invalid-request', message: 'Gửi tệp CSV (Content-Type: text/csv).' });
-    const report = await importCentreList({ db, actor: staff, province: app.config.province }, request.body);
+    const report = await importCentreList({ db, actor: staff, province: app.config.province, populationRule: app.config.identityPopulationRule }, request.body);
     await services.audit.record({ action: 'import', outcome: '0', ...agentOf(staff), entityType: 'CentreList', sourceIp: request.ip, detail: { rows: report.rows, enrolled: report.enrolled, rejected: report.rejected.length } });
     const { patientIds: _ids, ...summary } = report;
     return summary;

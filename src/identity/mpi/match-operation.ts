@@ -7,6 +7,7 @@ import { SqlParams } from '../../store/search/conditions.ts';
 import type { AccessCondition } from '../../store/search/execute.ts';
 import { LINK_THRESHOLD, REVIEW_THRESHOLD, type MatchDecision } from '../matcher.ts';
 import { exactIdentifiersOf, factsFromPatient } from './person-facts.ts';
+import type { PopulationRule } from './population-rule.ts';
 import { resolveIdentity } from './resolve.ts';
 
 export const MATCH_GRADE_URL = 'http://hl7.org/fhir/StructureDefinition/match-grade';
@@ -31,14 +32,21 @@ export function normalisedScore(score: number): number {
   return Math.round((1 / (1 + 2 ** (-(score - mid) / 2))) * 1000) / 1000;
 }
 
-export async function patientMatch(q: Queryable, body: unknown, baseUrl: string, access?: AccessCondition): Promise<Bundle> {
+/**
+ * `population`: the deployment's population rule (src/pipeline/population.ts), so that the
+ * candidate an import would link is graded `certain` here too.
+ */
+export async function patientMatch(q: Queryable, body: unknown, baseUrl: string, access?: AccessCondition, population?: PopulationRule): Promise<Bundle> {
   const { patient, onlyCertain, count } = parameters(body);
   const facts = factsFromPatient(patient);
   if (!facts.fullName && !facts.cccd && !facts.bhxh && !facts.cmnd && !facts.bhytCard) {
     throw badRequest('Cần ít nhất họ tên hoặc một số định danh (CCCD, CMND, BHXH, BHYT) để tìm (name or identifier required)');
   }
-  const decision = await resolveIdentity(q, facts, { exactIdentifiers: exactIdentifiersOf(patient) });
-  const candidates = decision.candidates.filter((c) => !onlyCertain || c.decision === 'link').slice(0, count);
+  const decision = await resolveIdentity(q, facts, { exactIdentifiers: exactIdentifiersOf(patient), ...(population ? { population } : {}) });
+  // The pair's own score may say review while the decision among all candidates links it (the
+  // population rule): the grade is what an import would do.
+  const graded = decision.candidates.map((c) => (decision.decision === 'link' && c.patientId === decision.patientId ? { ...c, decision: 'link' as const } : c));
+  const candidates = graded.filter((c) => !onlyCertain || c.decision === 'link').slice(0, count);
   const sql = new SqlParams();
   const ids = sql.add(candidates.map((c) => c.patientId));
   const cond = access?.('r', sql);

@@ -6,6 +6,7 @@ import type { Queryable } from '../../store/database.ts';
 import { bornOnAnotherDay, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
 import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
 import { findCandidates, type StoredPerson } from './mpi-store.ts';
+import type { PopulationRule } from './population-rule.ts';
 
 export interface CandidateScore {
   patientId: string;
@@ -23,8 +24,11 @@ export interface IdentityDecision {
 }
 
 export interface ResolveOptions {
-  /** The commune's whole population is registered (MISSION A3): a sole namesake candidate may link. */
-  populationComplete?: boolean;
+  /**
+   * Which incoming records the population rule applies to (their commune's whole population is
+   * registered, MISSION A3: a sole corroborated namesake candidate may link). Default: none.
+   */
+  population?: PopulationRule;
 }
 
 /** A key bucket larger than this is ignored when the person has other keys (a very common name). */
@@ -82,7 +86,7 @@ export class BatchResolver {
       // decided without preparing the candidate — hundreds of them for a common name.
       return p && (sharesIdentifier.has(id) || !bornOnAnotherDay(facts, p.facts)) ? [{ id, facts: p.facts }] : [];
     });
-    const decided = decideAmongCandidates(facts, candidates, this.options);
+    const decided = decideAmongCandidates(facts, candidates, { populationComplete: this.options.population?.appliesTo(facts) ?? false });
     const scored = decided.results
       .filter((r) => r.result.decision !== 'new')
       .map((r) => ({ patientId: r.id, score: r.result.score, decision: r.result.decision, reasons: r.result.reasons }));

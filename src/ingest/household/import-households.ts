@@ -5,6 +5,7 @@
 // the file. Importing the same file twice writes nothing the second time.
 import fs from 'node:fs';
 import { csvLine } from '../../province/csv-writer.ts';
+import { recordHouseholdCoverage } from '../../identity/mpi/population-rule.ts';
 import { ingestBatch } from '../../pipeline/ingest.ts';
 import type { IngestOutcome, PipelineContext } from '../../pipeline/types.ts';
 import type { AdaptedRecord } from '../adapted-record.ts';
@@ -70,6 +71,8 @@ interface PendingMember {
   source: SourceRow;
   record: AdaptedRecord;
   relationship: Relationship;
+  /** 2025 code of the commune the row states. */
+  commune: string | undefined;
 }
 
 interface Household {
@@ -88,6 +91,8 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
   let warnings = 0;
   let written = 0;
   let lastProgress = 0;
+  // Accepted rows per commune: the communes this list covers (docs/identity.md, rule 5).
+  const rowsByCommune = new Map<string, number>();
 
   const rejectedOut = options.rejectedFile ? fs.createWriteStream(options.rejectedFile) : undefined;
   let rejectedHeaderWritten = false;
@@ -134,11 +139,15 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
     }
     const extras = (ids: readonly (string | undefined)[]) =>
       batch.flatMap((h, i) => householdResources(h.id, h.members.map((m, j) => ({ patientId: ids[offsets[i]! + j], relationship: m.relationship }))));
-    const results = await ingestBatch(ctx, records, { channel: 'household', patientUpdate: 'registry', validate }, extras);
+    const results = await ingestBatch(ctx, records, { channel: 'household', patientUpdate: 'registry', validate, registration: true }, extras);
     results.forEach((r, i) => {
       written += r.written;
       if (r.outcome === 'rejected') writeRejected(members[i]!.source, r.reasons ?? []);
-      else counts[r.outcome satisfies Exclude<IngestOutcome, 'rejected'>]++;
+      else {
+        counts[r.outcome satisfies Exclude<IngestOutcome, 'rejected'>]++;
+        const commune = members[i]!.commune;
+        if (commune) rowsByCommune.set(commune, (rowsByCommune.get(commune) ?? 0) + 1);
+      }
     });
   };
 
@@ -186,7 +195,13 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
       const member = parsed.member;
       if (current?.id !== member.householdId) await closeHousehold();
       current ??= { id: member.householdId, members: [] };
-      current.members.push({ source: row, record: memberToRecord(member, row.line, parsed.warnings), relationship: member.relationship });
+      current.members.push({
+        source: row,
+        record: memberToRecord(member, row.line, parsed.warnings),
+        relationship: member.relationship,
+        // A stray row of another province's commune does not make that commune covered.
+        commune: member.commune?.inProvince ? member.commune.commune.code : undefined,
+      });
     }
     await closeHousehold();
     await flush(batch);
@@ -195,6 +210,8 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
     await new Promise<void>((resolve) => (rejectedOut ? rejectedOut.end(resolve) : resolve()));
   }
   if (failure) throw failure;
+  // Only a list read to its end covers its communes; a stopped import may hold part of one.
+  if (!options.signal?.aborted) await recordHouseholdCoverage(ctx.db.pool, rowsByCommune);
   progress(true);
   const seconds = (performance.now() - started) / 1000;
   return {
