@@ -2,6 +2,8 @@
 import { listReviews, decideReview } from '../../identity/mpi/review-queue.ts';
 import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
 import { fullNameOf } from '../../identity/mpi/person-facts.ts';
+import { listHouseholdCoverage } from '../../identity/mpi/population-rule.ts';
+import { communesOf } from '../../province/admin-units.ts';
 import { openDatabase, type Database } from '../../store/database.ts';
 import type { Config } from '../../config/config.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -27,6 +29,20 @@ function positive(raw: string | undefined, what: string): number {
 }
 
 export const identityCommands: Command[] = [
+  {
+    path: ['identity', 'coverage'],
+    summary: 'Xã/phường đã nhập danh sách hộ: nơi áp dụng quy tắc dân số (communes whose household list is imported)',
+    usage: 'hssk identity coverage\n\nPrints one JSON line per commune whose household list has been imported (where HSSK_IDENTITY_POPULATION_RULE=auto applies the population rule, docs/identity.md rule 5): code, name, first and last import, rows of the last one.',
+    async run(args, { config, out }) {
+      if (args.length > 0) throw new UsageError('Lệnh không nhận tham số (no arguments)');
+      return withDb(config, async (db) => {
+        const names = new Map(communesOf(config.province).map((c) => [c.code, c.name]));
+        out(JSON.stringify({ populationRule: config.identityPopulationRule }));
+        for (const c of await listHouseholdCoverage(db.pool)) out(JSON.stringify({ ...c, name: names.get(c.commune) ?? null }));
+        return 0;
+      });
+    },
+  },
   {
     path: ['identity', 'review', 'list'],
     summary: 'Danh sách cặp hồ sơ chờ xét trùng (pending identity reviews)',
