@@ -11,15 +11,18 @@ import { migrate } from '../src/store/migrations.ts';
 import { generateProvince } from '../src/province/generator.ts';
 import { importHouseholds } from '../src/ingest/household/import-households.ts';
 import { openHouseholdSource } from '../src/ingest/household/read-rows.ts';
+import { cpuBetween, loadAverage, postmasterPid, sampleCpu } from './lib/cpu.ts';
 
 export interface HouseholdImportBenchOptions {
   scale: number;
+  /** Where to keep the generated CSV between runs (`--data-dir`): generating 1,000,000 residents takes minutes. */
+  dataDir?: string;
   log: (line: string) => void;
 }
 
 const FULL_RESIDENTS = 1_000_000;
 
-export async function householdImportBench({ scale, log }: HouseholdImportBenchOptions): Promise<Record<string, unknown>> {
+export async function householdImportBench({ scale, dataDir, log }: HouseholdImportBenchOptions): Promise<Record<string, unknown>> {
   const residents = Math.max(1000, Math.round(FULL_RESIDENTS * scale));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-hhb-'));
   fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user when we are root
@@ -28,10 +31,15 @@ export async function householdImportBench({ scale, log }: HouseholdImportBenchO
   const db = createDatabase(pool, true, async () => undefined);
   try {
     await migrate(db);
-    generateProvince({ residents, pairs: 0, seed: 'household-import-bench', outDir: dir });
-    const file = path.join(dir, 'households.csv');
+    const csvDir = dataDir ? path.join(dataDir, `households-${residents}`) : dir;
+    const file = path.join(csvDir, 'households.csv');
+    if (!fs.existsSync(file)) generateProvince({ residents, pairs: 0, seed: 'household-import-bench', outDir: csvDir });
     log(`importing ${residents} residents (${Math.round(fs.statSync(file).size / 2 ** 20)} MiB CSV)`);
-    // CPU time of this process during the import: the machine is shared, wall clock alone misleads.
+    // CPU time of this process and of the PostgreSQL cluster during the import: the machine is
+    // shared, wall clock alone misleads.
+    const postmaster = postmasterPid(path.join(dir, 'db', 'pg'));
+    const pgBefore = sampleCpu(undefined, postmaster);
+    const loadBefore = loadAverage();
     const cpu = process.cpuUsage();
     const report = await importHouseholds(
       { db, actor: { kind: 'system', name: 'bench' }, province: '68' },
@@ -39,12 +47,15 @@ export async function householdImportBench({ scale, log }: HouseholdImportBenchO
       { onProgress: (p) => log(`${p.rows} rows, ${p.rowsPerSecond}/s, eta ${p.etaSeconds}s`), progressIntervalMs: 10_000 },
     );
     const used = process.cpuUsage(cpu);
+    const postgresMs = cpuBetween(pgBefore, sampleCpu(undefined, postmaster)).postgresMs;
     const size = await pool.query<{ mb: number }>(`SELECT round(pg_database_size(current_database()) / 1048576.0) AS mb`);
     return {
       residents,
       ...report,
       cpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
       cpuMsPerRow: Math.round(((used.user + used.system) / 1000 / Math.max(report.rows, 1)) * 100) / 100,
+      postgresCpuMsPerRow: Math.round((postgresMs / Math.max(report.rows, 1)) * 100) / 100,
+      loadAverage: { before: loadBefore, after: loadAverage() },
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       databaseMiB: Number(size.rows[0]!.mb),
       projectedSecondsFor1M: Math.round((FULL_RESIDENTS / report.rows) * report.seconds),
