@@ -4,7 +4,6 @@
 // exponentially while the receiver is unreachable; dead-letters what it refuses.
 //
 // One worker per database at a time (an advisory lock), so changes leave in queue order.
-import type pg from 'pg';
 import type { Database } from '../store/database.ts';
 import { clearOutbox, deadLetter, readOutbox, readSyncState, writeSyncState } from '../store/outbox.ts';
 import { changesOf, transactionBundle, type Change } from './bundle.ts';
@@ -47,6 +46,13 @@ const LOCK_KEY = 0x68_5353_4b; // "hSSK": the worker's advisory lock
 
 export type CycleOutcome = 'idle' | 'pushed' | 'failed' | 'busy';
 
+interface GroupResult {
+  cleared: Change[];
+  refused: { change: Change; status: number | null; error: string }[];
+  /** Set when the receiver could not be reached: the rest of the group waits. */
+  error?: string;
+}
+
 export function emptyState(): WorkerState {
   return { pushed: 0, failures: 0, deadLettered: 0, consecutiveFailures: 0, lastSuccessAt: null, lastFailureAt: null, lastError: null };
 }
@@ -71,47 +77,46 @@ export class SyncWorker {
       if (items.length === 0) return 'idle';
       const state = (await readSyncState<WorkerState>(c, STATE_KEY)) ?? emptyState();
       const changes = changesOf(items, this.o.province);
-      const outcomes = await Promise.all(partition(changes, this.o.concurrency).map((group) => this.pushGroup(c, group, state)));
+      // The Bundles travel at once; their outcomes are then written one after the other on this
+      // transaction's connection (one query at a time on a connection).
+      const results = await Promise.all(partition(changes, this.o.concurrency).map((group) => this.pushGroup(group)));
+      let failed = false;
+      for (const r of results) {
+        await clearOutbox(c, r.cleared.flatMap((ch) => ch.seqs));
+        for (const d of r.refused) await deadLetter(c, d.change.seqs, d.status, d.error);
+        state.deadLettered += r.refused.reduce((n, d) => n + d.change.seqs.length, 0);
+        if (r.error === undefined || r.cleared.length > 0) success(state, r.cleared.length);
+        if (r.error !== undefined) {
+          failure(state, r.error);
+          failed = true;
+        }
+      }
       // Any group that could not reach the receiver makes the worker back off; the others are done.
-      const outcome: CycleOutcome = outcomes.includes('failed') ? 'failed' : 'pushed';
+      const outcome: CycleOutcome = failed ? 'failed' : 'pushed';
       await writeSyncState(c, STATE_KEY, state);
-      this.o.log?.('sync batch', { outcome, changes: changes.length, groups: outcomes.length });
+      this.o.log?.('sync batch', { outcome, changes: changes.length, groups: results.length });
       return outcome;
     }, { retries: 0 });
   }
 
-  private async pushGroup(c: pg.PoolClient, changes: Change[], state: WorkerState): Promise<CycleOutcome> {
+  /** Pushes one group: what the receiver applied, what it refused (found one by one), and why it stopped. */
+  private async pushGroup(changes: Change[]): Promise<GroupResult> {
     const result = await this.o.target.transaction(transactionBundle(changes));
-    if (result.kind === 'done') {
-      await clearOutbox(c, changes.flatMap((ch) => ch.seqs));
-      success(state, changes.length);
-      return 'pushed';
-    }
+    if (result.kind === 'done') return { cleared: changes, refused: [] };
+    if (result.kind !== 'refused') return { cleared: [], refused: [], error: result.error };
     // The whole transaction was refused: find the change(s) at fault, one by one.
-    if (result.kind === 'refused') return this.oneByOne(c, changes, state);
-    failure(state, result.error);
-    return 'failed';
-  }
-
-  private async oneByOne(c: pg.PoolClient, changes: Change[], state: WorkerState): Promise<CycleOutcome> {
-    let pushed = 0;
+    const out: GroupResult = { cleared: [], refused: [] };
     for (const change of changes) {
       const r = await this.o.target.transaction(transactionBundle([change]));
-      if (r.kind === 'done') {
-        await clearOutbox(c, change.seqs);
-        pushed++;
-      } else if (r.kind === 'refused') {
-        await deadLetter(c, change.seqs, r.status, r.error);
-        state.deadLettered += change.seqs.length;
-      } else {
+      if (r.kind === 'done') out.cleared.push(change);
+      else if (r.kind === 'refused') out.refused.push({ change, status: r.status, error: r.error });
+      else {
         // Stop here: what follows waits, in order, for the receiver to come back.
-        if (pushed > 0) success(state, pushed);
-        failure(state, r.error);
-        return 'failed';
+        out.error = r.error;
+        return out;
       }
     }
-    success(state, pushed);
-    return 'pushed';
+    return out;
   }
 
   /** Runs until stop(): batches back to back while there is work, back-off after failures. */
