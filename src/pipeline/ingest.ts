@@ -12,7 +12,8 @@ import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/
 import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
 import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
 import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
-import { insertNewResources, updateExistingResources } from '../store/resource-writer.ts';
+import type { Queryable } from '../store/database.ts';
+import { existingResourcesStatement, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { pipelinePopulationRule } from './population.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
@@ -72,7 +73,12 @@ export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[]
   });
   if (candidates.length === 0 && !extras) return results as IngestResult[];
   try {
-    const stored = await ctx.db.transaction((client) => storeBatch(client, ctx, candidates, options, extras));
+    // Planned in a snapshot of its own, without the identity lock, while an earlier batch may
+    // hold it; checked (and if need be planned again) under the lock.
+    const ahead = options.planAhead && candidates.length > 0 && canPlanAhead(candidates)
+      ? await ctx.db.transaction((q) => planBatch(q, ctx, candidates, options, extras), { isolation: 'repeatable read' })
+      : undefined;
+    const stored = await ctx.db.transaction((client) => storeBatch(client, ctx, candidates, options, extras, ahead));
     for (const r of stored) results[r.index] = r.result;
   } catch (err) {
     if (candidates.length <= 1) throw err;
@@ -103,19 +109,96 @@ interface Subject {
   patient: Patient;
 }
 
+/**
+ * Everything a batch will write, decided from what it read. Planned either under the identity
+ * lock, or ahead of it (`IngestOptions.planAhead`) and then checked under the lock: a batch's
+ * CPU-heavy planning then overlaps the previous batch's write instead of waiting for its lock.
+ */
+interface PlannedBatch {
+  lookupKeys: string[];
+  /** What the resolver decided for each candidate (JSON, before any renewal), and the id it used. */
+  resolved: string[];
+  resolvedIds: string[];
+  /** The linked Patients and the identifiers looked up, and what was found (`basisOf`). */
+  patientIds: string[];
+  wanted: { type: string; system: string; value: string }[];
+  basis: string;
+  inserts: WriteStatement | undefined;
+  updates: WriteStatement | undefined;
+  updateCount: number;
+  persons: PersonToWrite[];
+  reviews: ReviewItem[];
+  audit: AuditEntryInput[];
+  results: { index: number; result: IngestResult }[];
+}
+
+/** Ahead-of-lock planning covers records that bring no other persons and replace nothing (every check it needs is in planStillHolds). */
+function canPlanAhead(candidates: Candidate[]): boolean {
+  return candidates.every((c) => c.others.length === 0 && !c.prepared.record.replaces);
+}
+
 async function storeBatch(
   client: pg.PoolClient,
   ctx: PipelineContext,
   candidates: Candidate[],
   options: IngestOptions,
   extras?: ExtraResources,
+  ahead?: PlannedBatch,
 ): Promise<{ index: number; result: IngestResult }[]> {
+  await lockKeys(client, candidates.flatMap((c) => [...c.keys.stored, ...c.others.flatMap((o) => o.keys.stored)]));
+  const planned = ahead && (await planStillHolds(client, ctx, ahead, candidates, options)) ? ahead : await planBatch(client, ctx, candidates, options, extras);
+  return writePlan(client, planned);
+}
+
+async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<{ index: number; result: IngestResult }[]> {
+  await runWrite(client, planned.inserts);
+  const updated = await runWrite(client, planned.updates);
+  if (updated.length !== planned.updateCount) throw new ConcurrentWrite();
+  await upsertPersons(client, planned.persons);
+  await insertReviews(client, planned.reviews);
+  await insertAuditEntries(client, planned.audit);
+  return planned.results;
+}
+
+/**
+ * Under the lock: would planning now decide the same? The resolver is replayed on the candidates
+ * as they are now (a person another writer added since is seen), and the linked Patients and the
+ * resources found by identifier must be the same versions.
+ */
+async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, planned: PlannedBatch, candidates: Candidate[], options: IngestOptions): Promise<boolean> {
+  const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
+  const resolver = await BatchResolver.load(client, planned.lookupKeys, { population });
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const decision = resolver.resolve(c.facts, c.keys);
+    if (JSON.stringify(decision) !== planned.resolved[i]) return false;
+    if (decision.decision !== 'link' || decision.patientId === undefined) resolver.add({ patientId: planned.resolvedIds[i]!, residentId: null, facts: c.facts }, c.keys.stored);
+  }
+  const existing = await loadCurrent(client, 'Patient', planned.patientIds);
+  const byIdentifier = await findByIdentifiers(client, planned.wanted);
+  return basisOf(existing, byIdentifier) === planned.basis;
+}
+
+function basisOf(existing: Map<string, CurrentRow>, byIdentifier: Map<string, CurrentRow>): string {
+  const parts: string[] = [];
+  for (const [id, r] of existing) parts.push(`P|${id}|${r.rid}|${r.versionId}`);
+  for (const [key, r] of byIdentifier) parts.push(`I|${key}|${r.rid}|${r.versionId}`);
+  return parts.sort().join('\n');
+}
+
+async function planBatch(
+  client: Queryable,
+  ctx: PipelineContext,
+  candidates: Candidate[],
+  options: IngestOptions,
+  extras?: ExtraResources,
+): Promise<PlannedBatch> {
   const asOf = ctx.asOf ?? new Date().toISOString().slice(0, 10);
   const mode = options.patientUpdate ?? 'fill';
   const others = candidates.flatMap((c, ci) => c.others.map((o) => ({ ...o, ci })));
-  await lockKeys(client, [...candidates.flatMap((c) => c.keys.stored), ...others.flatMap((o) => o.keys.stored)]);
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
-  const resolver = await BatchResolver.load(client, [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)], { population });
+  const lookupKeys = [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)];
+  const resolver = await BatchResolver.load(client, lookupKeys, { population });
 
   // Identity: who each record is. New persons join the resolver so later records of the batch find them.
   const decisions: IdentityDecision[] = [];
@@ -133,6 +216,8 @@ async function storeBatch(
       resolver.add({ patientId: id, residentId: null, facts: c.facts }, c.keys.stored);
     }
   }
+  const resolved = decisions.map((d) => JSON.stringify(d));
+  const resolvedIds = [...subjectOf];
   // Other persons (newborns): a re-sent one is found by its stable identifier; a first one goes
   // through the matcher like anyone, never linking to its own mother or a sibling of the record.
   const otherDecisions: IdentityDecision[] = [];
@@ -155,7 +240,8 @@ async function storeBatch(
       resolver.add({ patientId: id, residentId: null, facts: o.facts }, o.keys.stored);
     }
   });
-  const existing = await loadCurrent(client, 'Patient', [...subjectOf, ...otherOf].filter((id) => !newIds.has(id)));
+  const patientIds = [...subjectOf, ...otherOf].filter((id) => !newIds.has(id));
+  const existing = await loadCurrent(client, 'Patient', patientIds);
   // A linked record whose Patient is gone (deleted through the API) becomes a new resident.
   const renewed = (ids: string[], ds: IdentityDecision[]) =>
     ids.forEach((id, i) => {
@@ -269,9 +355,6 @@ async function storeBatch(
     });
   }
 
-  await insertNewResources(client, plan.inserts);
-  const updated = await updateExistingResources(client, plan.updates);
-  if (updated.length !== plan.updates.length) throw new ConcurrentWrite();
 
   // The MPI follows every Patient written.
   const mpiPersons: PersonToWrite[] = [];
@@ -288,8 +371,7 @@ async function storeBatch(
     const keys = known ? [...known, ...exactKeys(exact)] : identityKeys(facts, exact).stored;
     mpiPersons.push({ patientId: s.id, residentId, facts, keys, isNew: s.isNew });
   }
-  await upsertPersons(client, mpiPersons);
-  await insertReviews(client, [
+  const reviews = reviewItems([
     ...candidates.map((c, i) => ({ decision: decisions[i]!, patientId: subjectOf[i]!, key: c.prepared.record.key })),
     ...others.map((o, j) => ({ decision: otherDecisions[j]!, patientId: otherOf[j]!, key: candidates[o.ci]!.prepared.record.key })),
   ]);
@@ -316,8 +398,21 @@ async function storeBatch(
     return { index: c.index, result };
   });
   const otherWrites = [...new Set(otherOf)].filter((id) => patientWritten.get(id) && !subjectOf.includes(id)).map((id) => ({ id, created: newIds.has(id) }));
-  await insertAuditEntries(client, [...auditEntries(ctx, options, results.map((r) => r.result)), ...otherPersonAudit(ctx, options, otherWrites)]);
-  return results;
+  return {
+    lookupKeys,
+    resolved,
+    resolvedIds,
+    patientIds,
+    wanted,
+    basis: basisOf(existing, byIdentifier),
+    inserts: newResourcesStatement(plan.inserts),
+    updates: existingResourcesStatement(plan.updates),
+    updateCount: plan.updates.length,
+    persons: mpiPersons,
+    reviews,
+    audit: [...auditEntries(ctx, options, results.map((r) => r.result)), ...otherPersonAudit(ctx, options, otherWrites)],
+    results,
+  };
 }
 
 function stableIdentifierOf(patient: Patient): { type: string; system: string; value: string }[] {
@@ -350,24 +445,34 @@ function indexAligned(candidates: Candidate[], subjectOf: string[]): (string | u
   return out;
 }
 
-async function insertReviews(client: pg.PoolClient, items: { decision: IdentityDecision; patientId: string; key: string }[]): Promise<void> {
-  const patientIds: string[] = [];
-  const candidateIds: string[] = [];
-  const scores: number[] = [];
-  const reasons: string[] = [];
-  const keys: string[] = [];
+interface ReviewItem {
+  patientId: string;
+  candidateId: string;
+  score: number;
+  reasons: string;
+  key: string;
+}
+
+/** The review queue rows of the uncertain decisions (up to five candidates each). */
+function reviewItems(items: { decision: IdentityDecision; patientId: string; key: string }[]): ReviewItem[] {
+  const out: ReviewItem[] = [];
   for (const { decision: d, patientId, key } of items) {
     if (d.decision !== 'review') continue;
     for (const c of d.candidates.slice(0, 5)) {
       if (c.patientId === patientId) continue;
-      patientIds.push(patientId);
-      candidateIds.push(c.patientId);
-      scores.push(c.score);
-      reasons.push(JSON.stringify(c.reasons));
-      keys.push(key);
+      out.push({ patientId, candidateId: c.patientId, score: c.score, reasons: JSON.stringify(c.reasons), key });
     }
   }
-  if (patientIds.length === 0) return;
+  return out;
+}
+
+async function insertReviews(client: pg.PoolClient, items: ReviewItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const patientIds = items.map((i) => i.patientId);
+  const candidateIds = items.map((i) => i.candidateId);
+  const scores = items.map((i) => i.score);
+  const reasons = items.map((i) => i.reasons);
+  const keys = items.map((i) => i.key);
   await client.query(
     `INSERT INTO identity_review (patient_id, candidate_id, score, reasons, source_key)
      SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::jsonb[], $5::text[])

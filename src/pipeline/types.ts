@@ -38,6 +38,12 @@ export interface IngestOptions {
   registration?: boolean;
   /** Validate every resource against the R4 definitions (default true). */
   validate?: boolean;
+  /**
+   * Plan the batch (identity, versions, index rows, statements) before taking the identity lock
+   * and check the plan under it, so that batches written one after the other are planned while
+   * the previous one writes (bulk imports; a single record gains nothing from it).
+   */
+  planAhead?: boolean;
 }
 
 export type IngestOutcome = 'created' | 'updated' | 'matched' | 'review' | 'rejected';

@@ -149,9 +149,15 @@ function versionColumns(versions: VersionToWrite[]): unknown[][] {
   ];
 }
 
-/** Inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
-export async function insertNewResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
-  if (versions.length === 0) return [];
+/** A statement to run later: the arrays are built by whoever has the CPU to spare (an import plans its next batch while the previous one is written). */
+export interface WriteStatement {
+  text: string;
+  values: unknown[];
+}
+
+/** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
+export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
+  if (versions.length === 0) return undefined;
   const params: unknown[] = [versions.map((v) => v.resourceType), versions.map((v) => v.id), ...versionColumns(versions)].map(arrayLiteral);
   const ctes = [
     // Keys are drawn from the identity sequence up front so that every row of the batch knows
@@ -171,18 +177,27 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
       SELECT rid, resource_type, id, version_id, compartment FROM k)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
-  const sql = `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`;
-  const { rows } = await db.query<{ rid: number; resource_type: string; id: string; version_id: number }>(sql, params);
+  return { text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`, values: params };
+}
+
+/** Runs a write statement; the versions it wrote. */
+export async function runWrite(db: Queryable, statement: WriteStatement | undefined): Promise<WrittenVersion[]> {
+  if (!statement) return [];
+  const { rows } = await db.query<{ rid: number; resource_type: string; id: string; version_id: number }>(statement.text, statement.values);
   return rows.map((r) => ({ rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id }));
 }
 
+/** Inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
+export async function insertNewResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
+  return runWrite(db, newResourcesStatement(versions));
+}
+
 /**
- * Writes new versions of existing resources, each only if its current version is still the one
- * it was based on (optimistic concurrency). Returns the versions actually written; a missing
- * entry means another writer got there first.
+ * The statement that writes new versions of existing resources, each only if its current version
+ * is still the one it was based on (optimistic concurrency).
  */
-export async function updateExistingResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
-  if (versions.length === 0) return [];
+export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
+  if (versions.length === 0) return undefined;
   const params: unknown[] = [versions.map((v) => v.existing!.rid), versions.map((v) => v.existing!.versionId), ...versionColumns(versions)].map(arrayLiteral);
   const ctes = [
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
@@ -201,7 +216,14 @@ export async function updateExistingResources(db: Queryable, versions: VersionTo
     `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
-  const sql = `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`;
-  const { rows } = await db.query<{ rid: number; resource_type: string; id: string; version_id: number }>(sql, params);
-  return rows.map((r) => ({ rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id }));
+  return { text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`, values: params };
+}
+
+/**
+ * Writes new versions of existing resources, each only if its current version is still the one
+ * it was based on (optimistic concurrency). Returns the versions actually written; a missing
+ * entry means another writer got there first.
+ */
+export async function updateExistingResources(db: Queryable, versions: VersionToWrite[]): Promise<WrittenVersion[]> {
+  return runWrite(db, existingResourcesStatement(versions));
 }

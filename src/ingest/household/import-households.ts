@@ -139,7 +139,7 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
     }
     const extras = (ids: readonly (string | undefined)[]) =>
       batch.flatMap((h, i) => householdResources(h.id, h.members.map((m, j) => ({ patientId: ids[offsets[i]! + j], relationship: m.relationship }))));
-    const results = await ingestBatch(ctx, records, { channel: 'household', patientUpdate: 'registry', validate, registration: true }, extras);
+    const results = await ingestBatch(ctx, records, { channel: 'household', patientUpdate: 'registry', validate, registration: true, planAhead: true }, extras);
     results.forEach((r, i) => {
       written += r.written;
       if (r.outcome === 'rejected') writeRejected(members[i]!.source, r.reasons ?? []);
