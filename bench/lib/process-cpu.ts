@@ -6,13 +6,14 @@ import path from 'node:path';
 
 const TICKS_PER_SECOND = 100;
 
-function statOf(pid: number): { ppid: number; cpuMs: number } | undefined {
+function statOf(pid: number): { ppid: number; cpuMs: number; exitedChildrenMs: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces: fields are counted after its closing ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+    const children = Number(fields[13]) + Number(fields[14]);
+    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND, exitedChildrenMs: (children * 1000) / TICKS_PER_SECOND };
   } catch {
     return undefined; // exited meanwhile
   }
@@ -23,9 +24,13 @@ export function postmasterPid(dataDir: string): number {
   return Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
-/** CPU milliseconds used so far by `pids` and by every child of `postmaster` (its backends). */
+/**
+ * CPU milliseconds used so far by `pids` and by every child of `postmaster` (its backends),
+ * including the backends that have already exited (the postmaster's reaped children: a pool
+ * closing idle connections would otherwise make the figure go down).
+ */
 export function cpuMsOf(pids: number[], postmaster: number): number {
-  let total = 0;
+  let total = statOf(postmaster)?.exitedChildrenMs ?? 0;
   for (const pid of pids) total += statOf(pid)?.cpuMs ?? 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
