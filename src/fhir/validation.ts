@@ -1,11 +1,13 @@
 // Validation of every write against the R4 StructureDefinitions: structure, cardinality and
-// types through @medplum/core's validator, plus the required code bindings (which that validator
-// leaves to a terminology server) from the R4 value sets. Failures become an OperationOutcome
+// types as @medplum/core's validator checks them (structure-validator.ts finds the same errors
+// faster), plus the required code bindings (which that validator leaves to a terminology server)
+// from the R4 value sets. Failures become an OperationOutcome
 // whose issues name the element by FHIRPath.
-import { getDataType, OperationOutcomeError, tryGetDataType, validateResource, type InternalTypeSchema } from '@medplum/core';
+import { getDataType, tryGetDataType, type InternalTypeSchema } from '@medplum/core';
 import type { Bundle, CodeSystem, OperationOutcomeIssue, Resource, ValueSet } from '@medplum/fhirtypes';
 import { loadFhirDefinitions, readDefinitionFile, SUPPORTED_RESOURCE_TYPES } from './definitions.ts';
 import { FhirError, issue, outcome } from './outcomes.ts';
+import { structureErrors } from './structure-validator.ts';
 
 interface RequiredBinding {
   path: string;
@@ -142,16 +144,7 @@ function checkRequiredBindings(resource: Resource): OperationOutcomeIssue[] {
 /** Throws a 400 FhirError listing every problem of the resource; returns quietly when valid. */
 export function assertValidResource(resource: Resource): void {
   loadFhirDefinitions();
-  let issues: OperationOutcomeIssue[];
-  try {
-    issues = validateResource(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  } catch (err) {
-    if (err instanceof OperationOutcomeError) {
-      issues = (err.outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-    } else {
-      throw err;
-    }
-  }
+  const issues = structureErrors(resource);
   issues.push(...checkRequiredBindings(resource));
   if (issues.length > 0) {
     throw new FhirError(
