@@ -89,6 +89,15 @@ const MUTATIONS: ((o: Json, key: string, random: () => number) => void)[] = [
   (o) => Object.assign(o, { reference: 'Patient/1', display: 42 }),
   (o) => (o.contained = [{ resourceType: 'Organization', id: 'o1', name: 'A', unknownElement: 1 }]),
   (o) => (o.contained = [{ resourceType: 'NotAType', id: 'o1' }]),
+  (o) => (o.contained = [{ resourceType: 'Organization', id: 'o1', meta: { versionId: '2' }, contained: [{ resourceType: 'Organization', id: 'o2' }] }]),
+  (o) => (o.contained = []),
+  (o) => (o._contained = [{ id: 'c' }]),
+  (o) => (o.extension = [{ url: 'http://example.org/x', valueString: '', valueBoolean: true }]),
+  (o) => (o.extension = [{ url: 'http://example.org/x', valueBoolean: true, valueString: '' }]),
+  (o) => (o.extension = [{ url: 'http://example.org/x', _valueString: { id: 'v' } }]),
+  (o) => (o.extension = [{ url: 'http://example.org/x', valueCodeableConcept: {}, extension: [null] }]),
+  (o) => (o.extension = [{ url: 'http://example.org/x', extension: [], valueQuantity: { value: 1 } }]),
+  (o) => (o.modifierExtension = [{ url: 'http://example.org/x' }]),
   (o) => (o.coding = [{ system: 'urn:x', code: 'a b  c' }]),
   (o) => (o.text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">a</div>' }),
   (o) => (o.meta = { lastUpdated: '2024-01-01' }),
@@ -107,7 +116,7 @@ describe('the fast structure validator', () => {
   it('reports the same errors as @medplum/core on thousands of broken variants', () => {
     const random = rng(4);
     let broken = 0;
-    for (let n = 0; n < 6000; n++) {
+    for (let n = 0; n < 8000; n++) {
       const r = clone(resources[Math.floor(random() * resources.length)]!);
       const times = 1 + Math.floor(random() * 3);
       for (let t = 0; t < times; t++) {
@@ -122,7 +131,7 @@ describe('the fast structure validator', () => {
       expect(fast, `variant ${n}: ${JSON.stringify(r)}`).toEqual(original);
     }
     // The variants must really exercise the error paths.
-    expect(broken).toBeGreaterThan(3000);
+    expect(broken).toBeGreaterThan(4000);
   });
 
   it('names the offending element of a broken Patient like @medplum/core', () => {

@@ -56,6 +56,8 @@ class NotCovered extends Error {}
 interface CompiledSchema {
   /** Own property name of an object (`gender`, `_birthDate`, `valueQuantity`) → element key. */
   elementOf: Map<string, string>;
+  /** Element key → its property names with their type, in the order of the element's types. */
+  namesOf: Map<string, { name: string; extensionName: string; type: string }[]>;
   /** Element keys in schema order, as the original visits them. */
   keys: string[];
   /** Choice-of-type prefix (`value` for `valueFoo`) of a property name, or null. */
@@ -72,20 +74,88 @@ function compile(schema: InternalTypeSchema): CompiledSchema {
   let c = compiled.get(schema);
   if (c) return c;
   const elementOf = new Map<string, string>();
+  const namesOf = new Map<string, { name: string; extensionName: string; type: string }[]>();
   for (const [key, el] of Object.entries(schema.elements)) {
     if (el.slicing) throw new NotCovered();
     // The property name comes from the element's path, as in getTypedPropertyValueWithSchema.
     const last = el.path.slice(el.path.lastIndexOf('.') + 1);
-    const names = last.endsWith('[x]') ? el.type.map((t) => last.slice(0, -3) + capitalize(t.code)) : [last];
-    for (const name of names) {
-      elementOf.set(name, key);
-      elementOf.set(`_${name}`, key);
+    const choice = last.endsWith('[x]');
+    const names = el.type.map((t) => ({ name: choice ? last.slice(0, -3) + capitalize(t.code) : last, extensionName: '', type: t.code }));
+    for (const n of names) {
+      n.extensionName = `_${n.name}`;
+      elementOf.set(n.name, key);
+      elementOf.set(n.extensionName, key);
     }
+    namesOf.set(key, names);
   }
-  c = { elementOf, keys: Object.keys(schema.elements), choicePrefix: new Map() };
+  c = { elementOf, namesOf, keys: Object.keys(schema.elements), choicePrefix: new Map() };
   compiled.set(schema, c);
   return c;
 }
+
+/** Whether an object or array holds anything (isPopulated of @medplum/core, without listing keys). */
+function populated(v: object): boolean {
+  if ('length' in v && (v as { length: number }).length > 0) return true;
+  for (const key in v) if (Object.hasOwn(v, key)) return true;
+  return false;
+}
+
+/**
+ * getTypedPropertyValueWithPath for an element of the object's own type: the first of its types
+ * whose property is set, typed and with its path. A primitive extension (`_birthDate`) goes to
+ * @medplum/core, which merges it into the value.
+ */
+function readProperty(obj: TypedValueWithPath, key: string, element: InternalSchemaElement, names: { name: string; extensionName: string; type: string }[]): TypedValueWithPath | TypedValueWithPath[] {
+  const object = obj.value as Record<string, unknown> | null | undefined;
+  const path = obj.path ? `${obj.path}.${key}` : key;
+  if (!object || names.length === 0) return { type: 'undefined', value: undefined, path };
+  let value: unknown;
+  let type = 'undefined';
+  for (const n of names) {
+    value = object[n.name];
+    if (object[n.extensionName] !== undefined) return getTypedPropertyValueWithPath(obj, key);
+    if (value !== undefined) {
+      type = n.type;
+      break;
+    }
+  }
+  // isEmpty: an empty string, object or array counts as absent.
+  if (value === undefined || value === null || value === '' || (typeof value === 'object' && !populated(value))) return { type: 'undefined', value: undefined, path };
+  if (type === 'Element' || type === 'BackboneElement') type = element.type[0]!.code;
+  const typed = (v: unknown, at: string): TypedValueWithPath => ({ type: type === 'Resource' && isResource(v) ? v.resourceType : type, value: v, path: at });
+  return Array.isArray(value) ? value.map((v, i) => typed(v, `${path}[${i}]`)) : typed(value, path);
+}
+
+/** FHIRPath `exists()` of a property, read as the FHIRPath engine reads it. */
+function propertyExists(value: TypedValueWithPath, key: string): boolean {
+  const schema = tryGetDataType(value.type);
+  const element = schema?.elements[key];
+  if (!schema || !element) return false;
+  const found = arrayify(readProperty(value, key, element, compile(schema).namesOf.get(key)!))!.filter((e) => e?.value !== undefined);
+  return found.length > 0 && found.every((e) => !isEmpty(e.value));
+}
+
+/** Whether the value is an object of a type that has the element, without the element set. */
+function lacks(value: TypedValueWithPath, key: string): boolean {
+  const object = value.value as Record<string, unknown> | null;
+  return !!object && typeof object === 'object' && !!tryGetDataType(value.type)?.elements[key] && object[key] === undefined && object[`_${key}`] === undefined;
+}
+
+/**
+ * The R4 invariants met on nearly every record, answered without the FHIRPath engine where the
+ * answer is certain (true); anything else is evaluated as usual. ext-1 alone, on every Extension,
+ * cost more than the rest of validation (FHIRPath's `value` tries all fifty value[x] types).
+ * Keyed by key and expression, so a changed definition is evaluated as written.
+ */
+const SHORTCUTS = new Map<string, (value: TypedValueWithPath) => boolean | undefined>([
+  [
+    'ext-1 extension.exists() != value.exists()',
+    (v) => (v.type === 'Extension' && v.value && typeof v.value === 'object' ? propertyExists(v, 'extension') !== propertyExists(v, 'value[x]') : undefined),
+  ],
+  ['dom-2 contained.contained.empty()', (v) => lacks(v, 'contained') || undefined],
+  ['dom-4 contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()', (v) => lacks(v, 'contained') || undefined],
+  ['dom-5 contained.meta.security.empty()', (v) => lacks(v, 'contained') || undefined],
+]);
 
 function checkObjectForNull(obj: Record<string, unknown>, path: string, issues: OperationOutcomeIssue[]): void {
   for (const [key, value] of Object.entries(obj)) {
@@ -164,11 +234,11 @@ class Validator {
         if (element.min > 0) this.issues.push(createStructureIssue(`${obj.path ? `${obj.path}.` : ''}${key}`, 'Missing required property'));
         continue;
       }
-      const value = getTypedPropertyValueWithPath(obj, key);
+      const value = sameSchema ? readProperty(obj, key, element, c.namesOf.get(key)!) : getTypedPropertyValueWithPath(obj, key);
       this.visitProperty(`${path}.${key}`, value, element);
       for (const v of arrayify(value)) this.crawlPropertyValue(v, `${path}.${key}`, schema);
     }
-    this.checkAdditionalProperties(obj, schema.elements, c, obj.path);
+    this.checkAdditionalProperties(obj, schema.elements, c, sameSchema);
     if (isRes) this.resourceStack.pop();
   }
 
@@ -223,12 +293,13 @@ class Validator {
     else if (isEmpty(value.value)) this.issues.push(createStructureIssue(value.path, 'Invalid empty non-primitive value'));
   }
 
-  private checkAdditionalProperties(parent: TypedValueWithPath, properties: Record<string, InternalSchemaElement>, c: CompiledSchema, path: string): void {
+  private checkAdditionalProperties(parent: TypedValueWithPath, properties: Record<string, InternalSchemaElement>, c: CompiledSchema, sameSchema: boolean): void {
+    const path = parent.path;
     const object = parent.value as Record<string, unknown> | undefined;
     if (!object) return;
     for (const key of Object.keys(object)) {
       if (key === 'resourceType') continue;
-      if (this.isChoiceOfType(parent, key, properties, c)) continue;
+      if (this.isChoiceOfType(parent, key, properties, c, sameSchema)) continue;
       if (!(key in properties) && !(key.startsWith('_') && key.slice(1) in properties) && object[key] !== undefined) {
         this.issues.push(createStructureIssue(`${path}.${key}`, `Invalid additional property "${key}"`));
       }
@@ -236,7 +307,7 @@ class Validator {
   }
 
   /** Whether `key` names the type of a choice element that holds a value (isChoiceOfType of the original). */
-  private isChoiceOfType(parent: TypedValue, key: string, properties: Record<string, InternalSchemaElement>, c: CompiledSchema): boolean {
+  private isChoiceOfType(parent: TypedValue, key: string, properties: Record<string, InternalSchemaElement>, c: CompiledSchema, sameSchema: boolean): boolean {
     let prefix = c.choicePrefix.get(key);
     if (prefix === undefined) {
       prefix = null;
@@ -250,12 +321,20 @@ class Validator {
       }
       c.choicePrefix.set(key, prefix);
     }
-    return prefix !== null && !!getTypedPropertyValue(parent, prefix);
+    if (prefix === null) return false;
+    if (!sameSchema) return !!getTypedPropertyValue(parent, prefix);
+    // getTypedPropertyValue finds `prefix` or `prefix[x]` in the parent's type, which is this schema.
+    const elementKey = properties[prefix] ? prefix : `${prefix}[x]`;
+    const found = readProperty({ ...parent, path: '' }, elementKey, properties[elementKey]!, c.namesOf.get(elementKey)!);
+    return Array.isArray(found) || found.value !== undefined;
   }
 
   private constraintsCheck(value: TypedValueWithPath, field: { constraints?: Constraint[] }): void {
     for (const constraint of field.constraints ?? []) {
-      if (constraint.severity === 'error' && !SKIPPED_CONSTRAINTS.has(constraint.key) && !this.isExpressionTrue(constraint, value)) {
+      if (constraint.severity !== 'error' || SKIPPED_CONSTRAINTS.has(constraint.key)) continue;
+      const shortcut = SHORTCUTS.get(`${constraint.key} ${constraint.expression}`)?.(value);
+      if (shortcut === true) continue;
+      if (!this.isExpressionTrue(constraint, value)) {
         this.issues.push(createConstraintIssue(value.path, constraint));
         return;
       }
