@@ -45,7 +45,10 @@ export interface HouseholdImportReport extends ImportCounts {
 export interface HouseholdImportOptions {
   /** Rows per transaction (whole households; default 500). */
   batchSize?: number;
-  /** Batches in flight: parsing and checking the next batch while the previous one is written (default 2). */
+  /**
+   * Batches in flight (default 3): one writing under the identity lock, the next planned and
+   * waiting for it, and a third being read and planned, so that Node and PostgreSQL both stay busy.
+   */
   concurrency?: number;
   /** Where to write the rejected rows (CSV with the reason); default none. */
   rejectedFile?: string;
@@ -82,7 +85,7 @@ interface Household {
 
 export async function importHouseholds(ctx: PipelineContext, source: RowSource, options: HouseholdImportOptions = {}): Promise<HouseholdImportReport> {
   const batchSize = options.batchSize ?? 500;
-  const concurrency = options.concurrency ?? 2;
+  const concurrency = options.concurrency ?? 3;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const started = performance.now();
   const counts: ImportCounts = { created: 0, updated: 0, matched: 0, review: 0, rejected: 0 };
