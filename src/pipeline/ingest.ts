@@ -18,7 +18,7 @@ import { mergePatientData, withResidentGroups, withResidentId } from './patient-
 import { pipelinePopulationRule } from './population.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
 import { copyJson, rewriteReferences } from './references.ts';
-import { findByIdentifiers, findReplacedMany, identifierLookupKey, loadCurrent, stableIdentifier, storedContent, type CurrentRow } from './stored.ts';
+import { findByIdentifiers, findReplacedMany, findVersionsByIdentifiers, identifierLookupKey, loadCurrent, loadCurrentVersions, stableIdentifier, storedContent, type CurrentRow } from './stored.ts';
 import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
 import { VersionPlan } from './versions.ts';
 
@@ -174,8 +174,8 @@ async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, plann
     if (JSON.stringify(decision) !== planned.resolved[i]) return false;
     if (decision.decision !== 'link' || decision.patientId === undefined) resolver.add({ patientId: planned.resolvedIds[i]!, residentId: null, facts: c.facts }, c.keys.stored);
   }
-  const existing = await loadCurrent(client, 'Patient', planned.patientIds);
-  const byIdentifier = await findByIdentifiers(client, planned.wanted);
+  const existing = await loadCurrentVersions(client, 'Patient', planned.patientIds);
+  const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted);
   return basisOf(existing, byIdentifier) === planned.basis;
 }
 

@@ -38,10 +38,22 @@ export function storedContent(row: CurrentRow): Resource {
 }
 
 export async function loadCurrent(q: Queryable, type: string, ids: string[]): Promise<Map<string, CurrentRow>> {
+  return loadRows(q, type, ids, 'content');
+}
+
+/**
+ * The same rows without their content (`content` is empty): what a check of versions needs —
+ * a re-imported household list's Patients were read twice, once to plan and once to check.
+ */
+export async function loadCurrentVersions(q: Queryable, type: string, ids: string[]): Promise<Map<string, CurrentRow>> {
+  return loadRows(q, type, ids, "'' AS content");
+}
+
+async function loadRows(q: Queryable, type: string, ids: string[], content: string): Promise<Map<string, CurrentRow>> {
   const out = new Map<string, CurrentRow>();
   if (ids.length === 0) return out;
   const { rows } = await q.query<Row>(
-    'SELECT rid, resource_type, id, version_id, last_updated, content FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted',
+    `SELECT rid, resource_type, id, version_id, last_updated, ${content} FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted`,
     [type, [...new Set(ids)]],
   );
   for (const r of rows) out.set(r.id, toCurrent(r));
@@ -64,6 +76,15 @@ const lookupKey = (type: string, system: string, value: string) => `${type}|${sy
 
 /** Current resources by (type, identifier system, value); key `${type}|${system}|${value}`. */
 export async function findByIdentifiers(q: Queryable, wanted: { type: string; system: string; value: string }[]): Promise<Map<string, CurrentRow>> {
+  return findIdentified(q, wanted, 'r.content');
+}
+
+/** The same without content (`content` is empty): versions only, for a check. */
+export async function findVersionsByIdentifiers(q: Queryable, wanted: { type: string; system: string; value: string }[]): Promise<Map<string, CurrentRow>> {
+  return findIdentified(q, wanted, "'' AS content");
+}
+
+async function findIdentified(q: Queryable, wanted: { type: string; system: string; value: string }[], content: string): Promise<Map<string, CurrentRow>> {
   const out = new Map<string, CurrentRow>();
   const ps: number[] = [];
   const systems: string[] = [];
@@ -79,7 +100,7 @@ export async function findByIdentifiers(q: Queryable, wanted: { type: string; sy
   }
   if (ps.length === 0) return out;
   const { rows } = await q.query<Row & { system: string; code: string }>(
-    `SELECT DISTINCT ON (r.rid) r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content, t.system, t.code
+    `SELECT DISTINCT ON (r.rid) r.rid, r.resource_type, r.id, r.version_id, r.last_updated, ${content}, t.system, t.code
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS x(p, system, code, type)
        JOIN search_token t ON t.p = x.p AND t.code = x.code AND t.system = x.system
        JOIN resource r ON r.rid = t.rid AND r.resource_type = x.type AND NOT r.deleted`,
