@@ -320,12 +320,13 @@ export interface CandidateDecision<Id> {
 /**
  * Decides among all candidates found by blockingKeys(). One clear link wins over candidates held
  * back only as possible namesakes (they are explained by it); two clear links, or two
- * look-alikes, go to review. When `populationComplete` (every resident of the province is
- * registered, MISSION A3, and the keys search the whole province), a namesake living in the
- * province would be among the candidates, so a sole candidate held back only for a possible
- * namesake is linked — if the pair is corroborated beyond the name (sex, and the full birth
- * date or the commune), and the person states a commune: someone from outside the province,
- * who is not registered, must still coincide on two independent fields besides the name.
+ * look-alikes, go to review. When `populationComplete` (every resident of the commune the
+ * person states is registered, MISSION A3 — src/identity/mpi/population-rule.ts — and the keys
+ * search the whole province), a namesake living there would be among the candidates, so a
+ * sole candidate held back only for a possible namesake is linked — if the pair is corroborated
+ * beyond the name (sex, and the full birth date or the commune), and the person states a
+ * commune: someone who is not registered must still coincide on two independent fields besides
+ * the name.
  */
 export function decideAmongCandidates<Id>(
   person: PersonFacts,
