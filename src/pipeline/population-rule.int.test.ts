@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, fixture, hoso } from '../../test/fixtures/xml/build.ts';
 import { createTestApp, type TestApp } from '../../test/support/app.ts';
+import { identityCommands } from '../cli/commands/identity.ts';
+import { loadConfig } from '../config/config.ts';
 import { Extension } from '../fhir/systems.ts';
 import { listHouseholdCoverage } from '../identity/mpi/population-rule.ts';
 import { ingestXml } from '../ingest/channel/xml-channel.ts';
@@ -24,10 +26,21 @@ const OLD_CODE_TODAY = '24853';
 
 interface Row { household: string; name: string; born: string; sex: 'Nam' | 'Nữ'; commune: string }
 
-async function importList(rows: Row[]) {
+async function importList(rows: Row[], stopAfter?: number) {
   const csv = ['ma_ho,ho_ten,ngay_sinh,gioi_tinh,quan_he_chu_ho,ma_xa', ...rows.map((r) => `${r.household},${r.name},${r.born},${r.sex},Chủ hộ,${r.commune}`)].join('\n');
   const bytes = Buffer.from(csv, 'utf8');
-  return importHouseholds(ctx, openHouseholdSource({ stream: Readable.from([bytes]), size: bytes.length, xlsx: false }), { today: '2026-07-01' });
+  const source = openHouseholdSource({ stream: Readable.from([bytes]), size: bytes.length, xlsx: false });
+  if (stopAfter === undefined) return importHouseholds(ctx, source, { today: '2026-07-01' });
+  // The operator cancels the import once `stopAfter` rows have been read.
+  const stop = new AbortController();
+  async function* rowsUntilStopped() {
+    let n = 0;
+    for await (const row of source.rows) {
+      yield row;
+      if (++n === stopAfter) stop.abort();
+    }
+  }
+  return importHouseholds(ctx, { get header() { return source.header; }, rows: rowsUntilStopped(), progress: () => source.progress() }, { today: '2026-07-01', batchSize: 1, signal: stop.signal });
 }
 
 let episode = 0;
@@ -92,6 +105,28 @@ describe('the population rule where household lists are imported', () => {
   it('records each commune a household import covered, with its rows', async () => {
     const coverage = await listHouseholdCoverage(t.db.pool);
     expect(coverage.map((c) => [c.commune, c.lastRows])).toEqual([[MUI_NE, 5], [OLD_CODE_TODAY, 1]]);
+  });
+
+  it('an import cancelled midway covers no commune, even with rows already stored', async () => {
+    const report = await importList([
+      { household: 'HT1', name: 'Mạc Văn Tài', born: '02/03/1971', sex: 'Nam', commune: HAM_THANG },
+      { household: 'HT2', name: 'Mạc Thị Lành', born: '05/06/1973', sex: 'Nữ', commune: HAM_THANG },
+      { household: 'HT3', name: 'Mạc Văn Lộc', born: '08/09/1999', sex: 'Nam', commune: HAM_THANG },
+    ], 2);
+    expect(report.created).toBeGreaterThan(0);
+    const coverage = await listHouseholdCoverage(t.db.pool);
+    expect(coverage.map((c) => c.commune)).not.toContain(HAM_THANG);
+  });
+
+  it('hssk identity coverage lists the covered communes by name, with the rule in force', async () => {
+    const url = (t.db.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+    const command = identityCommands.find((c) => c.path.join(' ') === 'identity coverage')!;
+    const out: string[] = [];
+    const code = await command.run([], { config: loadConfig({ DATABASE_URL: url, HSSK_IDENTITY_POPULATION_RULE: 'on' }), out: (l) => out.push(l), err: () => undefined });
+    expect(code).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ populationRule: 'on' });
+    expect(lines.slice(1).map((l) => [l.commune, l.name, l.lastRows])).toEqual([[MUI_NE, 'Phường Mũi Né', 5], [OLD_CODE_TODAY, expect.any(String), 1]]);
   });
 
   it('XML: a namesake born the same day, in a commune whose list is not imported, waits for review', async () => {
