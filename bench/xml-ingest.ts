@@ -1,7 +1,9 @@
 // XML 4210/130 end to end: a synthetic province's residents are loaded through the household
 // import, then generated QĐ 130 episodes go through the XML channel (adapter → pipeline → store)
 // on a fresh embedded PostgreSQL. At scale s: 1,000,000·s residents and 100,000·s episodes.
-// Reports episodes/s, resources/s, peak RSS and the data sizes it ran on.
+// Reports episodes/s, resources/s, peak RSS and the data sizes it ran on. Every batch is validated,
+// as `hssk import xml` and `POST /api/xml` do (`--validate sample`: one batch in ten, for comparison
+// with older figures).
 //   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,7 @@ export interface XmlIngestBenchOptions {
   profileDir?: string;
 }
 
-export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir: given, profileDir }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
+export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: given, profileDir }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
   const residents = Math.max(1000, Math.round(1_000_000 * scale));
   const episodes = Math.max(200, Math.round(100_000 * scale));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-ingest-'));
@@ -118,7 +120,7 @@ export async function xmlIngestBench({ scale, log, validate = 'sample', dataDir:
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'sample' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'all' }, profile: { type: 'string' } } });
   const validate = values.validate as 'all' | 'sample' | 'none';
   const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
   console.log(JSON.stringify(result, null, 2));
