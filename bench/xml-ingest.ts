@@ -17,6 +17,7 @@ import { openHouseholdSource } from '../src/ingest/household/read-rows.ts';
 import { generateEpisodes } from '../src/ingest/xml/generator.ts';
 import { generateProvince } from '../src/province/generator.ts';
 import { openDatabase } from '../src/store/database.ts';
+import { cpuBetween, postmasterPid, sampleCpu } from './lib/cpu.ts';
 
 export interface XmlIngestBenchOptions {
   scale: number;
@@ -62,6 +63,9 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
     }
+    // CPU of this process and of the PostgreSQL cluster: on a shared machine the rate alone misleads.
+    const postmaster = postmasterPid(path.join(dataDir, 'pg'));
+    const pgBefore = sampleCpu(undefined, postmaster);
     const cpu = process.cpuUsage();
     t = performance.now();
     let accepted = 0, rejected = 0, resources = 0, written = 0, excluded = 0;
@@ -78,6 +82,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     }
     const seconds = (performance.now() - t) / 1000;
     const used = process.cpuUsage(cpu);
+    const postgresMs = postmaster === undefined ? undefined : cpuBetween(pgBefore, sampleCpu(undefined, postmaster)).postgresMs;
     if (profiler && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
       fs.mkdirSync(profileDir, { recursive: true });
@@ -104,6 +109,8 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
         episodesPerSecond: Math.round((accepted + rejected) / seconds),
         resourcesPerSecond: Math.round(resources / seconds),
         nodeCpuSeconds: Math.round(((used.user + used.system) / 1e6) * 10) / 10,
+        nodeCpuMsPerEpisode: Math.round(((used.user + used.system) / 1e3 / Math.max(accepted + rejected, 1)) * 100) / 100,
+        postgresCpuMsPerEpisode: postgresMs === undefined ? null : Math.round((postgresMs / Math.max(accepted + rejected, 1)) * 100) / 100,
         peakRssMB: Math.round(peak / 1e6),
       },
       resendOfFirstFile: { episodes: resend.units, versionsWritten: resend.written, episodesPerSecond: Math.round(resend.units / resendSeconds) },
