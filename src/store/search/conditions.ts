@@ -197,6 +197,21 @@ export function filterCondition(filter: Filter, alias: string, sql: SqlParams, s
   return `${alias}.rid IN (SELECT x.rid FROM ${table} x WHERE x.p = ${key} AND (${ors}))`;
 }
 
+/**
+ * The rows of a plain string filter (name, address, … as a prefix or `:exact`) as a set of
+ * rids, for a search that takes its page from them (executeSearch): undefined for any other
+ * filter. The index (p, value) INCLUDE (rid) answers it without touching the table.
+ */
+export function stringCandidatesSql(filter: Filter, sql: SqlParams): string | undefined {
+  const { param } = filter;
+  if (isColumn(param) || param.type !== 'string' || filter.chain) return undefined;
+  if (filter.modifier !== undefined && filter.modifier !== 'exact') return undefined;
+  if (filter.values.some((v) => v.prefix === 'ne')) return undefined;
+  const key = sql.add(param.key);
+  const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, v, sql)})`).join(' OR ');
+  return `SELECT x.rid FROM search_string x WHERE x.p = ${key} AND (${ors})`;
+}
+
 /** Key used by _sort on a parameter: the smallest value ascending, the largest descending. */
 export function sortExpression(param: SearchParamDef | ColumnParam, descending: boolean, alias: string, sql: SqlParams): string {
   if (isColumn(param)) return param.code === '_id' ? `${alias}.id` : `${alias}.last_updated`;

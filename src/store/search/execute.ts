@@ -5,7 +5,7 @@
 import { badRequest } from '../../fhir/outcomes.ts';
 import { listSearchParams } from '../../fhir/search-parameters.ts';
 import type { Queryable } from '../database.ts';
-import { filterCondition, sortExpression, SqlParams } from './conditions.ts';
+import { filterCondition, sortExpression, SqlParams, stringCandidatesSql } from './conditions.ts';
 import type { Filter, IncludeTarget, ParsedSearch } from './parse.ts';
 
 /** The caller's access rule as a SQL condition on a resource row alias; undefined = unrestricted. */
@@ -114,6 +114,32 @@ function sortValue(v: unknown): string | number | null {
   return String(v);
 }
 
+/**
+ * A search by one string filter alone (`Patient?name=nguyen thi hoa`), in the default order:
+ * the page is cut from the filter's rids before any resource row is read. The general query
+ * reads every matching resource and then sorts them — at 1,000,000 Patients a common name
+ * matches over a thousand, 12 ms of PostgreSQL CPU and far more from a cold disk, for a page
+ * of 20. Here the rids come sorted from the index alone and resources are fetched (type,
+ * deletion and access checked on each) only until the page is full. Same rows, same order
+ * (by rid), same keyset cursor as the general query.
+ */
+function pageFromCandidates(search: ParsedSearch, access: AccessCondition | undefined, cursor: Cursor | undefined, forward: boolean): { text: string; values: unknown[] } | undefined {
+  if (search.sort.length > 0 || search.filters.length !== 1) return undefined;
+  const sql = new SqlParams();
+  const candidates = stringCandidatesSql(search.filters[0]!, sql);
+  if (!candidates) return undefined;
+  const bound = cursor ? ` AND x.rid ${forward ? '>' : '<'} ${sql.add(cursor.r)}` : '';
+  const direction = forward ? 'ASC' : 'DESC';
+  const conds = [`r.rid = c.rid`, `r.resource_type = ${sql.add(search.resourceType)}`, 'NOT r.deleted'];
+  const acc = access?.('r', sql);
+  if (acc) conds.push(acc);
+  const text =
+    `SELECT r.* FROM (SELECT DISTINCT x.rid FROM (${candidates}${bound}) x ORDER BY x.rid ${direction}) c` +
+    ` CROSS JOIN LATERAL (SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content, r.compartment FROM resource r WHERE ${conds.join(' AND ')}) r` +
+    ` ORDER BY c.rid ${direction} LIMIT ${sql.add(search.count + 1)}`;
+  return { text, values: sql.values };
+}
+
 export async function executeSearch(db: Queryable, search: ParsedSearch, access?: AccessCondition): Promise<SearchOutcome> {
   const result: SearchOutcome = { matches: [], included: [] };
   const countOnly = search.summary === 'count' || search.count === 0;
@@ -146,10 +172,12 @@ export async function executeSearch(db: Queryable, search: ParsedSearch, access?
     `q.rid ${forward ? 'ASC' : 'DESC'}`,
   ].join(', ');
   const select = ['r.rid', 'r.resource_type', 'r.id', 'r.version_id', 'r.last_updated', 'r.content', 'r.compartment', ...keys.map((k, i) => `${k.expr} AS s${i}`)];
-  const keyset = cursor ? `WHERE ${keysetCondition(keys, cursor, sql)}` : '';
-  const limit = sql.add(search.count + 1);
-  const text = `SELECT * FROM (SELECT ${select.join(', ')} FROM resource r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
-  const { rows } = await db.query(text, sql.values);
+  const text = pageFromCandidates(search, access, cursor, forward) ?? (() => {
+    const keyset = cursor ? `WHERE ${keysetCondition(keys, cursor, sql)}` : '';
+    const limit = sql.add(search.count + 1);
+    return { text: `SELECT * FROM (SELECT ${select.join(', ')} FROM resource r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`, values: sql.values };
+  })();
+  const { rows } = await db.query(text.text, text.values);
   const more = rows.length > search.count;
   const page = rows.slice(0, search.count);
   if (!forward) page.reverse();
