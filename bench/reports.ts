@@ -16,6 +16,7 @@ import { runBuiltIn, type BuiltInReport } from '../src/reports/run.ts';
 import { oldDistrictOf, provinceCommunes } from '../src/reports/units.ts';
 import { bulkLoad } from '../src/store/bulk-load.ts';
 import { openDatabase } from '../src/store/database.ts';
+import { synthesiseReportFacts } from './lib/report-facts.ts';
 
 const FULL_RESIDENTS = 1_000_000;
 const FULL_EPISODES = 10_000_000;
@@ -52,39 +53,7 @@ export async function reportsBench(options: { scale: number; log: (line: string)
     const icd = icdCatalogue();
     const today = vietnamDate(new Date());
     log(`reports: synthesising ${residents} residents and ${episodes} episodes`);
-    const load = await timed(async () => {
-      await db.pool.query(
-        `INSERT INTO report_person (patient_id, commune, old_district, sex, birth_date, groups, verified, active, in_household, has_data, has_account, last_activity)
-         SELECT 'p' || n, ($2::text[])[1 + n % $4], ($3::text[])[1 + n % $4], CASE WHEN n % 2 = 0 THEN 'male' ELSE 'female' END,
-                date '1930-01-01' + (n * 7919 % 34000), CASE n % 5 WHEN 0 THEN '{under-6}'::text[] WHEN 1 THEN '{employee}' WHEN 2 THEN '{elderly,retiree}' ELSE '{other}' END,
-                n % 3 = 0, true, n % 50 <> 0, n % 10 < 8, n % 7 = 0, now() - (n % 700) * interval '1 day'
-         FROM generate_series(1, $1) AS n`,
-        [residents, communes, districts, communes.length],
-      );
-      // Episodes: diagnoses skewed towards the first codes (as in real morbidity), over 2025–2026.
-      await db.pool.query(
-        `INSERT INTO report_episode (rid, patient_id, commune, old_district, month, care, facility, code, chapter, icd_group, started_at, received_at)
-         SELECT -n, p.patient_id, p.commune, p.old_district, date_trunc('month', t)::date, CASE WHEN n % 9 = 0 THEN 'inpatient' ELSE 'outpatient' END,
-                '680' || lpad((n % 40)::text, 2, '0'), ($3::text[])[k], ($4::text[])[k], ($5::text[])[k], t, t
-         FROM (SELECT n, 1 + (n * 2654435761 % $2) AS pid, 1 + floor(power(random(), 3) * $6)::int AS k,
-                      timestamptz '2025-01-01 00:00+07' + (n % 600) * interval '1 day' + (n % 10) * interval '1 hour' AS t
-               FROM generate_series(1, $1) AS n) x
-         JOIN report_person p ON p.patient_id = 'p' || x.pid`,
-        [episodes, residents, icd.map((c) => c.code), icd.map((c) => c.chapter), icd.map((c) => c.group), icd.length],
-      );
-      await db.pool.query(
-        `INSERT INTO report_ncd_person (patient_id, programme, managed, last_visit, measured, controlled)
-         SELECT patient_id, CASE WHEN n % 2 = 0 THEN 'hypertension' ELSE 'diabetes' END, n % 3 > 0, now() - (n % 200) * interval '1 day', n % 4 > 0, n % 5 > 1
-         FROM (SELECT patient_id, row_number() OVER () AS n FROM report_person TABLESAMPLE SYSTEM (15)) s`,
-      );
-      await db.pool.query(
-        `INSERT INTO report_immunization (rid, patient_id, vaccine, given_on)
-         SELECT -(row_number() OVER ()), patient_id, v, birth_date + d * 30
-         FROM report_person, unnest('{BCG,VGB,DPT-VGB-Hib,OPV,SOI}'::text[]) AS v, generate_series(1, 3) AS d
-         WHERE birth_date >= date '2020-01-01' AND (hashtext(patient_id) + d) % 10 < 8`,
-      );
-      await db.pool.query('ANALYZE');
-    });
+    const load = await timed(() => synthesiseReportFacts(db, { residents, episodes, communes, districts, icd }, log));
     log(`reports: facts loaded in ${(load.ms / 1000).toFixed(1)} s; building every cell`);
     const rebuild = await timed(() => db.transaction((c) => rebuildAllCells(c, today)));
     await db.pool.query(`INSERT INTO report_state (key, updated_at) VALUES ('full', now()), ('cells', now()) ON CONFLICT (key) DO UPDATE SET updated_at = now()`);

@@ -118,3 +118,28 @@ export function diseaseSelect(filter: string, few = false): string {
      ${rows}
      GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 }
+
+/**
+ * Every disease cell in one pass over the episodes (the first build and an explicit full one):
+ * the same cells as diseaseSelect('true'), computed differently. Instead of 16 rows per episode
+ * (grain × care × level) and count(DISTINCT patient) — a sort of them all — the episodes are
+ * read once and hashed into one group per (cell, patient) for each of the 16 combinations
+ * (GROUPING SETS, all sharing commune, old district and patient); a cell's episodes are then the
+ * sum of its patients' counts and its distinct patients the number of its patient groups.
+ * incremental.int.test.ts checks it against the incremental path on the same data.
+ */
+export function diseaseBuildSelect(): string {
+  const grouped = (column: string) => `GROUPING(${column}) = 0`;
+  const level = `CASE WHEN ${grouped('e.chapter')} THEN 'chapter' WHEN ${grouped('e.icd_group')} THEN 'group' WHEN ${grouped('e.code')} THEN 'code' ELSE 'all' END`;
+  const key = `CASE WHEN ${grouped('e.chapter')} THEN e.chapter WHEN ${grouped('e.icd_group')} THEN e.icd_group WHEN ${grouped('e.code')} THEN e.code ELSE '*' END`;
+  const sets = ['e.month', 'y.year'].flatMap((period) =>
+    ['e.care', ''].flatMap((care) => ['', 'e.chapter', 'e.icd_group', 'e.code'].map((lvl) => `(${[period, care, lvl].filter(Boolean).join(', ')})`)),
+  );
+  return `${columns(DISEASE)}
+     SELECT grain, level, period, commune, old_district, care, key, sum(n), count(*)
+     FROM (SELECT CASE WHEN ${grouped('e.month')} THEN 'M' ELSE 'Y' END AS grain, ${level} AS level, coalesce(e.month, y.year) AS period,
+                  e.commune, e.old_district, CASE WHEN ${grouped('e.care')} THEN e.care ELSE 'all' END AS care, ${key} AS key, count(*) AS n
+           FROM report_episode e CROSS JOIN LATERAL (SELECT date_trunc('year', e.month)::date AS year) y
+           GROUP BY e.commune, e.old_district, e.patient_id, GROUPING SETS (${sets.join(', ')})) per_patient
+     GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+}

@@ -3,7 +3,7 @@
 // incremental refresh runs it on the facts of the changed residents before and after the
 // change and adds the difference (src/reports/deltas.ts). Values are always bind parameters.
 import type pg from 'pg';
-import { coverageSelect, diseaseSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
+import { coverageSelect, diseaseBuildSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
 import { RECENT_VISIT_DAYS } from './ncd.ts';
 
 type Client = pg.PoolClient;
@@ -21,10 +21,14 @@ export async function rebuildCommuneCells(client: Client, asOf: string): Promise
   await client.query(`INSERT INTO report_vaccination_cell ${vaccinationSelect(EVERYONE)}`, [null, ...vaccinationParams(asOf)]);
 }
 
-/** Every disease cell (month and year grains), rebuilt from the episode facts. */
+/** Memory for the hash tables of a full build (this transaction only): they stay in memory instead of spilling. */
+const BUILD_WORK_MEM = '256MB';
+
+/** Every disease cell (month and year grains), rebuilt from the episode facts in one pass. */
 export async function rebuildDiseaseCells(client: Client): Promise<void> {
+  await client.query(`SELECT set_config('work_mem', $1, true)`, [BUILD_WORK_MEM]);
   await client.query('DELETE FROM report_disease_cell');
-  await client.query(`INSERT INTO report_disease_cell ${diseaseSelect(EVERYONE)}`, [null]);
+  await client.query(`INSERT INTO report_disease_cell ${diseaseBuildSelect()}`);
 }
 
 const VN_DAY = `(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;

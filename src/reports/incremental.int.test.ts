@@ -19,7 +19,8 @@ import { generateProvince } from '../province/generator.ts';
 import { bulkLoad } from '../store/bulk-load.ts';
 import type { Database } from '../store/database.ts';
 import { Repository } from '../store/repository.ts';
-import { DISEASE, COVERAGE, NCD, VACCINATION } from './cell-queries.ts';
+import { DISEASE, COVERAGE, NCD, VACCINATION, diseaseSelect } from './cell-queries.ts';
+import { rebuildDiseaseCells } from './cells.ts';
 import { diagnosisIds } from './extract.ts';
 import { refreshReports, reportFreshness } from './refresh.ts';
 
@@ -168,5 +169,29 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     expect(after.pending).toBe(0);
     expect(new Date(after.asOf!).getTime()).toBeGreaterThanOrEqual(started.getTime() - 1000);
     expect(new Date(after.asOf!).getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('the one-pass first build gives the cells of the per-episode definition the refresh uses', async () => {
+    const p = (await current<Patient>('Patient'))[7]!;
+    // One resident, two kinds of care and two codes of one chapter in one month: distinct
+    // patients must not add up across care, codes or months.
+    await bulkLoad(db, [
+      ...episode('inc-build-1', p.id, 'J06.9', '2026-02-03T08:00:00+07:00'),
+      ...episode('inc-build-2', p.id, 'J02.9', '2026-02-04T08:00:00+07:00', 'IMP'),
+      ...episode('inc-build-3', p.id, 'J06.9', '2026-05-04T08:00:00+07:00'),
+    ], { validate: false, sourceFacility: '68001' });
+    await refreshReports(db, { now: NOW });
+    const keys = DISEASE.keys.join(', ');
+    const rows = (sql: string) => db.transaction(async (c) => {
+      await c.query(`CREATE TEMP TABLE expected (LIKE report_disease_cell) ON COMMIT DROP`);
+      await c.query(`INSERT INTO expected ${sql}`, [null]);
+      return (await c.query(`SELECT ${keys}, episodes, patients FROM expected ORDER BY ${keys}`)).rows;
+    });
+    const perEpisode = await rows(diseaseSelect('$1::text[] IS NULL'));
+    expect(await rows(diseaseSelect('$1::text[] IS NULL', true))).toEqual(perEpisode);
+    await db.transaction((c) => rebuildDiseaseCells(c));
+    const built = (await db.pool.query(`SELECT ${keys}, episodes, patients FROM report_disease_cell ORDER BY ${keys}`)).rows;
+    expect(built.length).toBeGreaterThan(100);
+    expect(built).toEqual(perEpisode);
   });
 });
