@@ -92,43 +92,16 @@ export function vaccinationParams(asOf: string): unknown[] {
 /**
  * Disease cells, month ('M') and year ('Y') grains; care 'all' and level 'all' are rows of
  * their own because distinct patients do not add up. Params: $1 filter argument.
- * `few`: the filter keeps a few residents (the incremental refresh): their episodes are read
- * first through the patient index (without it the planner walks the whole (commune, month)
- * index for its order), and distinct patients are counted in two hashed steps — episodes per
- * (cell, patient), then patients per cell — instead of a sort; the numbers are the same.
+ * Each episode belongs to 16 cells (grain × care × level). Rather than 16 rows per episode and
+ * count(DISTINCT patient) — a sort of them all — the filtered episodes are read once and hashed
+ * into one group per (cell, patient) for each of the 16 combinations (GROUPING SETS sharing
+ * commune, old district and patient); a cell's episodes are the sum of its patients' counts and
+ * its distinct patients the number of its patient groups. The CTE reads a few residents'
+ * episodes through the patient index first (the incremental refresh); the full build passes
+ * a filter that keeps everything. incremental.int.test.ts checks the result against a plain
+ * per-episode count.
  */
-export function diseaseSelect(filter: string, few = false): string {
-  const rows = `CROSS JOIN (VALUES ('M'), ('Y')) AS g(grain)
-     CROSS JOIN LATERAL (VALUES (e.care), ('all')) AS c(care)
-     CROSS JOIN LATERAL (VALUES ('all', '*'), ('chapter', e.chapter), ('group', e.icd_group), ('code', e.code)) AS l(level, key)`;
-  const period = `CASE g.grain WHEN 'M' THEN e.month ELSE date_trunc('year', e.month)::date END`;
-  if (few) {
-    return `${columns(DISEASE)}
-     WITH e AS MATERIALIZED (SELECT * FROM report_episode e WHERE ${filter})
-     SELECT grain, level, period, commune, old_district, care, key, sum(n), count(*)
-     FROM (SELECT g.grain, l.level, ${period} AS period, e.commune, e.old_district, c.care, l.key, e.patient_id, count(*) AS n
-           FROM e ${rows}
-           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_patient
-     GROUP BY 1, 2, 3, 4, 5, 6, 7`;
-  }
-  return `${columns(DISEASE)}
-     SELECT g.grain, l.level, ${period},
-            e.commune, e.old_district, c.care, l.key, count(*), count(DISTINCT e.patient_id)
-     FROM (SELECT * FROM report_episode e WHERE ${filter}) e
-     ${rows}
-     GROUP BY 1, 2, 3, 4, 5, 6, 7`;
-}
-
-/**
- * Every disease cell in one pass over the episodes (the first build and an explicit full one):
- * the same cells as diseaseSelect('true'), computed differently. Instead of 16 rows per episode
- * (grain × care × level) and count(DISTINCT patient) — a sort of them all — the episodes are
- * read once and hashed into one group per (cell, patient) for each of the 16 combinations
- * (GROUPING SETS, all sharing commune, old district and patient); a cell's episodes are then the
- * sum of its patients' counts and its distinct patients the number of its patient groups.
- * incremental.int.test.ts checks it against the incremental path on the same data.
- */
-export function diseaseBuildSelect(): string {
+export function diseaseSelect(filter: string): string {
   const grouped = (column: string) => `GROUPING(${column}) = 0`;
   const level = `CASE WHEN ${grouped('e.chapter')} THEN 'chapter' WHEN ${grouped('e.icd_group')} THEN 'group' WHEN ${grouped('e.code')} THEN 'code' ELSE 'all' END`;
   const key = `CASE WHEN ${grouped('e.chapter')} THEN e.chapter WHEN ${grouped('e.icd_group')} THEN e.icd_group WHEN ${grouped('e.code')} THEN e.code ELSE '*' END`;
@@ -137,9 +110,10 @@ export function diseaseBuildSelect(): string {
   );
   return `${columns(DISEASE)}
      SELECT grain, level, period, commune, old_district, care, key, sum(n), count(*)
-     FROM (SELECT CASE WHEN ${grouped('e.month')} THEN 'M' ELSE 'Y' END AS grain, ${level} AS level, coalesce(e.month, y.year) AS period,
+     FROM (WITH e AS MATERIALIZED (SELECT * FROM report_episode e WHERE ${filter})
+           SELECT CASE WHEN ${grouped('e.month')} THEN 'M' ELSE 'Y' END AS grain, ${level} AS level, coalesce(e.month, y.year) AS period,
                   e.commune, e.old_district, CASE WHEN ${grouped('e.care')} THEN e.care ELSE 'all' END AS care, ${key} AS key, count(*) AS n
-           FROM report_episode e CROSS JOIN LATERAL (SELECT date_trunc('year', e.month)::date AS year) y
+           FROM e CROSS JOIN LATERAL (SELECT date_trunc('year', e.month)::date AS year) y
            GROUP BY e.commune, e.old_district, e.patient_id, GROUPING SETS (${sets.join(', ')})) per_patient
      GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 }

@@ -3,7 +3,7 @@
 // incremental refresh runs it on the facts of the changed residents before and after the
 // change and adds the difference (src/reports/deltas.ts). Values are always bind parameters.
 import type pg from 'pg';
-import { coverageSelect, diseaseBuildSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
+import { coverageSelect, diseaseSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
 import { RECENT_VISIT_DAYS } from './ncd.ts';
 
 type Client = pg.PoolClient;
@@ -28,7 +28,7 @@ const BUILD_WORK_MEM = '256MB';
 export async function rebuildDiseaseCells(client: Client): Promise<void> {
   await client.query(`SELECT set_config('work_mem', $1, true)`, [BUILD_WORK_MEM]);
   await client.query('DELETE FROM report_disease_cell');
-  await client.query(`INSERT INTO report_disease_cell ${diseaseBuildSelect()}`);
+  await client.query(`INSERT INTO report_disease_cell ${diseaseSelect(EVERYONE)}`, [null]);
 }
 
 const VN_DAY = `(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;

@@ -18,7 +18,7 @@ const CELLS: { cell: CellTable; dated: boolean; select: (filter: string) => stri
   { cell: COVERAGE, dated: true, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
   { cell: NCD, dated: true, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
   { cell: VACCINATION, dated: true, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: DISEASE, dated: false, select: (filter) => diseaseSelect(filter, true), params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
+  { cell: DISEASE, dated: false, select: diseaseSelect, params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
 ];
 
 // Temporary tables (dropped at commit) shadow nothing: their names are the cell tables' + phase.

@@ -19,7 +19,7 @@ import { generateProvince } from '../province/generator.ts';
 import { bulkLoad } from '../store/bulk-load.ts';
 import type { Database } from '../store/database.ts';
 import { Repository } from '../store/repository.ts';
-import { DISEASE, COVERAGE, NCD, VACCINATION, diseaseSelect } from './cell-queries.ts';
+import { DISEASE, COVERAGE, NCD, VACCINATION } from './cell-queries.ts';
 import { rebuildDiseaseCells } from './cells.ts';
 import { diagnosisIds } from './extract.ts';
 import { refreshReports, reportFreshness } from './refresh.ts';
@@ -62,6 +62,18 @@ async function rebuildFromScratch(now: Date): Promise<void> {
   await db.pool.query('INSERT INTO report_dirty_patient (patient_id) SELECT patient_id FROM resident_account ON CONFLICT DO NOTHING');
   await refreshReports(db, { now, full: true });
 }
+
+// The disease cells written the obvious way (16 rows per episode, distinct patients by
+// count(DISTINCT)): the reference the one-pass query of cell-queries.ts must match.
+const PER_EPISODE_DISEASE_CELLS = `
+  SELECT g.grain, l.level, CASE g.grain WHEN 'M' THEN e.month ELSE date_trunc('year', e.month)::date END,
+         e.commune, e.old_district, c.care, l.key, count(*), count(DISTINCT e.patient_id)
+  FROM report_episode e
+  CROSS JOIN (VALUES ('M'), ('Y')) AS g(grain)
+  CROSS JOIN LATERAL (VALUES (e.care), ('all')) AS c(care)
+  CROSS JOIN LATERAL (VALUES ('all', '*'), ('chapter', e.chapter), ('group', e.icd_group), ('code', e.code)) AS l(level, key)
+  WHERE $1::text IS NULL
+  GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 
 async function refreshIncrementally(): Promise<void> {
   const r = await refreshReports(db, { now: NOW });
@@ -171,7 +183,7 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     expect(new Date(after.asOf!).getTime()).toBeLessThanOrEqual(Date.now());
   });
 
-  it('the one-pass first build gives the cells of the per-episode definition the refresh uses', async () => {
+  it('the one-pass disease cells equal a plain per-episode count with count(DISTINCT)', async () => {
     const p = (await current<Patient>('Patient'))[7]!;
     // One resident, two kinds of care and two codes of one chapter in one month: distinct
     // patients must not add up across care, codes or months.
@@ -187,8 +199,7 @@ describe('incremental refresh equals a rebuild from scratch', () => {
       await c.query(`INSERT INTO expected ${sql}`, [null]);
       return (await c.query(`SELECT ${keys}, episodes, patients FROM expected ORDER BY ${keys}`)).rows;
     });
-    const perEpisode = await rows(diseaseSelect('$1::text[] IS NULL'));
-    expect(await rows(diseaseSelect('$1::text[] IS NULL', true))).toEqual(perEpisode);
+    const perEpisode = await rows(PER_EPISODE_DISEASE_CELLS);
     await db.transaction((c) => rebuildDiseaseCells(c));
     const built = (await db.pool.query(`SELECT ${keys}, episodes, patients FROM report_disease_cell ORDER BY ${keys}`)).rows;
     expect(built.length).toBeGreaterThan(100);
