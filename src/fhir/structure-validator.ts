@@ -56,6 +56,11 @@ class NotCovered extends Error {}
 interface CompiledSchema {
   /** Own property name of an object (`gender`, `_birthDate`, `valueQuantity`) → element key. */
   elementOf: Map<string, string>;
+  /** The same → position of the element in `keys`. */
+  positionOf: Map<string, number>;
+  /** Per position: the element, its property names. */
+  elements: InternalSchemaElement[];
+  names: { name: string; extensionName: string; type: string }[][];
   /** Element key → its property names with their type, in the order of the element's types. */
   namesOf: Map<string, { name: string; extensionName: string; type: string }[]>;
   /** Element keys in schema order, as the original visits them. */
@@ -74,6 +79,9 @@ function compile(schema: InternalTypeSchema): CompiledSchema {
   let c = compiled.get(schema);
   if (c) return c;
   const elementOf = new Map<string, string>();
+  const positionOf = new Map<string, number>();
+  const elements: InternalSchemaElement[] = [];
+  const allNames: { name: string; extensionName: string; type: string }[][] = [];
   const namesOf = new Map<string, { name: string; extensionName: string; type: string }[]>();
   for (const [key, el] of Object.entries(schema.elements)) {
     if (el.slicing) throw new NotCovered();
@@ -85,10 +93,14 @@ function compile(schema: InternalTypeSchema): CompiledSchema {
       n.extensionName = `_${n.name}`;
       elementOf.set(n.name, key);
       elementOf.set(n.extensionName, key);
+      positionOf.set(n.name, elements.length);
+      positionOf.set(n.extensionName, elements.length);
     }
     namesOf.set(key, names);
+    elements.push(el);
+    allNames.push(names);
   }
-  c = { elementOf, namesOf, keys: Object.keys(schema.elements), choicePrefix: new Map() };
+  c = { elementOf, positionOf, elements, names: allNames, namesOf, keys: Object.keys(schema.elements), choicePrefix: new Map() };
   compiled.set(schema, c);
   return c;
 }
@@ -220,23 +232,26 @@ class Validator {
     // The property values are read through the schema of the value's own type; when that is not
     // the schema being crawled, presence by own keys could differ, so every element is read.
     const sameSchema = tryGetDataType(obj.type) === schema;
-    const present = new Set<string>();
+    const present = new Uint8Array(c.keys.length);
     if (sameSchema && obj.value !== null && obj.value !== undefined) {
       for (const key of Object.keys(obj.value as object)) {
-        const el = c.elementOf.get(key);
-        if (el !== undefined) present.add(el);
+        const at = c.positionOf.get(key);
+        if (at !== undefined) present[at] = 1;
       }
     }
-    for (const key of c.keys) {
-      const element = schema.elements[key]!;
-      if (sameSchema && !present.has(key)) {
+    for (let i = 0; i < c.keys.length; i++) {
+      const key = c.keys[i]!;
+      const element = c.elements[i]!;
+      if (sameSchema && present[i] === 0) {
         // What the original finds for an absent element: a value `undefined` at this path.
         if (element.min > 0) this.issues.push(createStructureIssue(`${obj.path ? `${obj.path}.` : ''}${key}`, 'Missing required property'));
         continue;
       }
-      const value = sameSchema ? readProperty(obj, key, element, c.namesOf.get(key)!) : getTypedPropertyValueWithPath(obj, key);
-      this.visitProperty(`${path}.${key}`, value, element);
-      for (const v of arrayify(value)) this.crawlPropertyValue(v, `${path}.${key}`, schema);
+      const value = sameSchema ? readProperty(obj, key, element, c.names[i]!) : getTypedPropertyValueWithPath(obj, key);
+      const at = `${path}.${key}`;
+      this.visitProperty(at, value, element);
+      if (Array.isArray(value)) for (const v of value) this.crawlPropertyValue(v, at, schema);
+      else this.crawlPropertyValue(value, at, schema);
     }
     this.checkAdditionalProperties(obj, schema.elements, c, sameSchema);
     if (isRes) this.resourceStack.pop();
