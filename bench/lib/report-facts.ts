@@ -1,4 +1,5 @@
-// Synthetic report facts for the reports benchmark: residents, episodes, NCD register rows and
+// Synthetic report facts for the reports benchmark (bigint arithmetic: 1,000,000 residents
+// overflow int4 products): residents, episodes, NCD register rows and
 // immunizations generated in SQL (generate_series), at any size. Loading 10 M episodes through
 // the pipeline would take hours; these rows have the shape the extractor writes.
 // Speed: episodes carry their resident's commune computed from the resident number (no join
@@ -25,9 +26,9 @@ export async function synthesiseReportFacts(db: Database, size: SyntheticSize, l
   await db.pool.query(
     `INSERT INTO report_person (patient_id, commune, old_district, sex, birth_date, groups, verified, active, in_household, has_data, has_account, last_activity)
      SELECT 'p' || n, ($2::text[])[1 + n % $4], ($3::text[])[1 + n % $4], CASE WHEN n % 2 = 0 THEN 'male' ELSE 'female' END,
-            date '1930-01-01' + (n * 7919 % 34000), CASE n % 5 WHEN 0 THEN '{under-6}'::text[] WHEN 1 THEN '{employee}' WHEN 2 THEN '{elderly,retiree}' ELSE '{other}' END,
+            date '1930-01-01' + (n * 7919 % 34000)::int, CASE n % 5 WHEN 0 THEN '{under-6}'::text[] WHEN 1 THEN '{employee}' WHEN 2 THEN '{elderly,retiree}' ELSE '{other}' END,
             n % 3 = 0, true, n % 50 <> 0, n % 10 < 8, n % 7 = 0, now() - (n % 700) * interval '1 day'
-     FROM generate_series(1, $1) AS n`,
+     FROM generate_series(1, $1::bigint) AS n`,
     [residents, communes, districts, communes.length],
   );
   const { rows: indexes } = await db.pool.query<{ name: string; def: string }>(
@@ -60,7 +61,7 @@ export async function synthesiseReportFacts(db: Database, size: SyntheticSize, l
     `INSERT INTO report_immunization (rid, patient_id, vaccine, given_on)
      SELECT -(row_number() OVER ()), patient_id, v, birth_date + d * 30
      FROM report_person, unnest('{BCG,VGB,DPT-VGB-Hib,OPV,SOI}'::text[]) AS v, generate_series(1, 3) AS d
-     WHERE birth_date >= date '2020-01-01' AND (hashtext(patient_id) + d) % 10 < 8`,
+     WHERE birth_date >= date '2020-01-01' AND (hashtext(patient_id)::bigint + d) % 10 < 8`,
   );
   await db.pool.query('ANALYZE');
 }
