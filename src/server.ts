@@ -12,6 +12,7 @@ import { webPushSender } from './programs/reminders/web-push-sender.ts';
 import { startProgramScheduler } from './programs/scheduler.ts';
 import { exportSweepJob } from './sync/export-expiry.ts';
 import { healthBookJob } from './sync/healthbook/start.ts';
+import { hubOutboxJob } from './sync/hub-outbox.ts';
 import { startSyncWorker } from './sync/start.ts';
 import type { SyncWorker } from './sync/worker.ts';
 
@@ -53,7 +54,14 @@ export async function startServer(
     await app.listen({ port: config.port, host: config.host });
     const push = webPushSender({ keys: await loadVapidKeys(db.pool, config) });
     const hbJob = healthBookJob(config, db, (line) => logger.info(line));
-    scheduler = await startProgramScheduler({ db, sms: app.services.sms, push, log: (line) => logger.info(line), jobs: [exportSweepJob(config.exportRetentionHours, db, (line) => logger.info(line)), ...(hbJob ? [hbJob] : [])] });
+    const hubJob = config.mode === 'hub' && !config.sync.target ? hubOutboxJob(db.pool, (line) => logger.info(line)) : undefined;
+    scheduler = await startProgramScheduler({
+      db,
+      sms: app.services.sms,
+      push,
+      log: (line) => logger.info(line),
+      jobs: [exportSweepJob(config.exportRetentionHours, db, (line) => logger.info(line)), ...(hbJob ? [hbJob] : []), ...(hubJob ? [hubJob] : [])],
+    });
     sync = startSyncWorker(config, db, (msg, fields) => logger.debug(fields ?? {}, msg));
   } catch (err) {
     await scheduler?.stop().catch(() => undefined);
