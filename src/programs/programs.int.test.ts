@@ -203,6 +203,18 @@ describe('commune programmes on the database', () => {
     const alerts = await queryWorklist(db.pool, worklistDef('alerts')!, { communeCode: A });
     expect(alerts.map((r) => r.patientId)).toEqual(['htn-a']);
     expect((await scanAlerts(db, new Date(Date.now() + 2000))).flagged).toBe(0);
+
+    // Page by page, a run stopping midway: the next run goes on after the last row it read,
+    // and laboratory results are never read at all.
+    const lab = (i: number) => ({ ...self('htn-a', 120, 80), category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }], effectiveDateTime: `2025-03-0${i}T08:00:00+07:00` }) as Resource;
+    for (let i = 1; i <= 4; i++) await repo.create(lab(i));
+    for (let i = 0; i < 3; i++) await repo.create(self('htn-a', 190 + i, 125));
+    const later = new Date(Date.now() + 3000);
+    const first = await scanAlerts(db, later, { page: 2, maxPages: 1 });
+    expect(first).toEqual({ scanned: 2, flagged: 2 });
+    const second = await scanAlerts(db, later, { page: 2, maxPages: 1 });
+    expect(second).toEqual({ scanned: 1, flagged: 1 });
+    expect(await scanAlerts(db, later, { page: 2, maxPages: 1 })).toEqual({ scanned: 0, flagged: 0 });
   });
 
   it('the commune lists answer in well under a second', async () => {
