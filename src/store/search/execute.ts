@@ -172,12 +172,12 @@ export async function executeSearch(db: Queryable, search: ParsedSearch, access?
     `q.rid ${forward ? 'ASC' : 'DESC'}`,
   ].join(', ');
   const select = ['r.rid', 'r.resource_type', 'r.id', 'r.version_id', 'r.last_updated', 'r.content', 'r.compartment', ...keys.map((k, i) => `${k.expr} AS s${i}`)];
-  const text = pageFromCandidates(search, access, cursor, forward) ?? (() => {
+  const query = pageFromCandidates(search, access, cursor, forward) ?? (() => {
     const keyset = cursor ? `WHERE ${keysetCondition(keys, cursor, sql)}` : '';
     const limit = sql.add(search.count + 1);
     return { text: `SELECT * FROM (SELECT ${select.join(', ')} FROM resource r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`, values: sql.values };
   })();
-  const { rows } = await db.query(text.text, text.values);
+  const { rows } = await db.query(query.text, query.values);
   const more = rows.length > search.count;
   const page = rows.slice(0, search.count);
   if (!forward) page.reverse();
