@@ -2,50 +2,21 @@
 // (Debian's Chromium) against a real HSSK server holding the demo province: a child's
 // vaccination book with its overdue birth doses, an adult enrolled in the hypertension register,
 // a pregnancy registered (after a refused date). Screenshots in test-results/.
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { loadDemoIfFirstRun } from '../../src/demo/demo.ts';
-import { buildApp, systemFhirWriter } from '../../src/http/app.ts';
-import { webRoutes } from '../../src/http/plugins/web.ts';
 import { Extension } from '../../src/fhir/systems.ts';
-import { createLogger } from '../../src/logging.ts';
-import type { Database } from '../../src/store/database.ts';
-import { createTestDatabase } from '../support/db.ts';
 import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
-import { buildWeb } from './support/server.ts';
+import { buildWeb, daysAgo, demoWorkerApi, startDemoServer, type DemoServer } from './support/server.ts';
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
 
 const POLL = { timeout: 15_000 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function daysAgo(n: number): string {
-  const d = new Date(Date.now() + 7 * 3600_000 - n * 86_400_000);
-  return d.toISOString().slice(0, 10);
-}
-
 describe.skipIf(!hasChromium)('programme actions by hand on a record', () => {
-  let server: { app: FastifyInstance; db: Database; baseUrl: string };
+  let server: DemoServer;
   let browser: Browser;
   let page: Page;
   let errors: string[];
-  let dataDir: string;
   let password: string;
   let childId: string;
   let adultId: string;
@@ -53,34 +24,12 @@ describe.skipIf(!hasChromium)('programme actions by hand on a record', () => {
   let get: (url: string) => Promise<{ statusCode: number; json: () => unknown }>;
 
   beforeAll(async () => {
-    const dist = await buildWeb();
-    const db = await createTestDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-e2e-programmes-'));
-    const demo = await loadDemoIfFirstRun(db, loadConfig({ HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), systemFhirWriter(db), () => undefined);
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const app = await buildApp({ config: loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent' }), db, logger: createLogger('silent') });
-    if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(webRoutes, { distDir: dist });
-    await app.listen({ port, host: '127.0.0.1' });
-    server = { app, db, baseUrl };
-    // The demo commune health worker (src/demo/demo.ts).
-    const account = fs.readFileSync(demo!.credentialsFile, 'utf8').split('\n').find((l) => l.startsWith('demo.xa\t'))!;
-    password = account.split('\t')[1]!;
-
-    const login = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'demo.xa', password } });
-    expect(login.statusCode).toBe(200);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const { csrfToken, actor } = login.json() as { csrfToken: string; actor: { communeCode: string } };
-    const post = async (url: string, payload: unknown) => {
-      const r = await server.app.inject({
-        method: 'POST', url, payload: JSON.stringify(payload),
-        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': url.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' },
-      });
-      if (r.statusCode >= 300) throw new Error(`POST ${url}: ${r.statusCode} ${r.body}`);
-      return r.json() as Record<string, string>;
-    };
-    get = (url) => server.app.inject({ method: 'GET', url, headers: { cookie } });
-    const address = [{ use: 'home', text: 'Thôn Thử Tay, Lâm Đồng', extension: [{ url: Extension.addressCommune, valueCode: actor.communeCode }] }];
+    server = await startDemoServer(await buildWeb());
+    password = server.workerPassword;
+    const api = await demoWorkerApi(server);
+    const post = api.post;
+    get = api.get;
+    const address = [{ use: 'home', text: 'Thôn Thử Tay, Lâm Đồng', extension: [{ url: Extension.addressCommune, valueCode: api.communeCode }] }];
     motherId = (await post('/fhir/Patient', { resourceType: 'Patient', name: [{ text: 'Phạm Thị Mẹ Thử Tay', family: 'Phạm', given: ['Thị', 'Mẹ', 'Thử', 'Tay'] }], gender: 'female', birthDate: '1997-03-10', address })).id!;
     // Born 50 days ago with no vaccination recorded: the birth doses are overdue.
     childId = (await post('/api/programs/births', { motherPatientId: motherId, name: 'Phạm Văn Bé Thử Tay', birthDate: daysAgo(50), gender: 'male', birthWeightGrams: 3000 })).patientId!;
@@ -98,9 +47,7 @@ describe.skipIf(!hasChromium)('programme actions by hand on a record', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.app.close();
-    await server?.db.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   async function openRecord(id: string, name: string) {

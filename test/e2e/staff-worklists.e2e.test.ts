@@ -3,50 +3,23 @@
 // list opens, a child and a hypertension patient created by the test through the public API are
 // on their lists, and a row leads to the record. Screenshots in test-results/.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { loadDemoIfFirstRun } from '../../src/demo/demo.ts';
 import { refreshPatients } from '../../src/programs/state/refresh.ts';
-import { buildApp, systemFhirWriter } from '../../src/http/app.ts';
-import { webRoutes } from '../../src/http/plugins/web.ts';
 import { Extension } from '../../src/fhir/systems.ts';
-import { createLogger } from '../../src/logging.ts';
-import type { Database } from '../../src/store/database.ts';
-import { createTestDatabase } from '../support/db.ts';
 import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
-import { buildWeb } from './support/server.ts';
+import { buildWeb, daysAgo, demoWorkerApi, startDemoServer, type DemoServer } from './support/server.ts';
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
 
 const POLL = { timeout: 15_000 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function daysAgo(n: number): string {
-  const d = new Date(Date.now() + 7 * 3600_000 - n * 86_400_000);
-  return d.toISOString().slice(0, 10);
-}
-
 describe.skipIf(!hasChromium)('commune worklists in the browser', () => {
-  let server: { app: FastifyInstance; db: Database; baseUrl: string };
+  let server: DemoServer;
   let browser: Browser;
   let page: Page;
   let errors: string[];
-  let dataDir: string;
   let password: string;
   let commune: string;
   let childId: string;
@@ -54,37 +27,14 @@ describe.skipIf(!hasChromium)('commune worklists in the browser', () => {
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
-    const dist = await buildWeb();
-    // The demo province exactly as `npm start` builds it on an empty database's first run
-    // (households, XML 130 episodes, the demo family, the demo accounts, the programme refresh).
-    const db = await createTestDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-e2e-demo-'));
-    const started = performance.now();
-    const demo = await loadDemoIfFirstRun(db, loadConfig({ HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), systemFhirWriter(db), () => undefined);
-    figures.demoLoadMs = Math.round(performance.now() - started);
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const app = await buildApp({ config: loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent' }), db, logger: createLogger('silent') });
-    if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(webRoutes, { distDir: dist });
-    await app.listen({ port, host: '127.0.0.1' });
-    server = { app, db, baseUrl };
-    const account = fs.readFileSync(demo!.credentialsFile, 'utf8').split('\n').find((l) => l.startsWith('demo.xa\t'))!;
-    password = account.split('\t')[1]!;
+    server = await startDemoServer(await buildWeb());
+    figures.demoLoadMs = server.demoLoadMs;
+    password = server.workerPassword;
 
     // Everything the test adds goes through the public API, signed in as the demo commune worker.
-    const login = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'demo.xa', password } });
-    expect(login.statusCode).toBe(200);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const { csrfToken, actor } = login.json() as { csrfToken: string; actor: { communeCode: string } };
-    commune = actor.communeCode;
-    const post = async (url: string, payload: unknown) => {
-      const r = await server.app.inject({
-        method: 'POST', url, payload: JSON.stringify(payload),
-        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': url.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' },
-      });
-      if (r.statusCode >= 300) throw new Error(`POST ${url}: ${r.statusCode} ${r.body}`);
-      return r.json() as Record<string, string>;
-    };
+    const api = await demoWorkerApi(server);
+    commune = api.communeCode;
+    const post = api.post;
     const address = [{ use: 'home', text: 'Thôn Kiểm Thử, Lâm Đồng', extension: [{ url: Extension.addressCommune, valueCode: commune }] }];
     const mother = await post('/fhir/Patient', { resourceType: 'Patient', name: [{ text: 'Trần Thị Mẹ Kiểm Thử', family: 'Trần', given: ['Thị', 'Mẹ', 'Kiểm', 'Thử'] }], gender: 'female', birthDate: '1996-04-02', address });
     // A boy born 55 days ago: the birth doses (VGB0, BCG) are overdue.
@@ -102,7 +52,7 @@ describe.skipIf(!hasChromium)('commune worklists in the browser', () => {
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
       code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10', display: 'Tăng huyết áp vô căn' }] },
     });
-    await refreshPatients(db, [ncdId]);
+    await refreshPatients(server.db, [ncdId]);
 
     browser = await launch();
     page = await browser.context.newPage();
@@ -114,9 +64,7 @@ describe.skipIf(!hasChromium)('commune worklists in the browser', () => {
     fs.mkdirSync('test-results', { recursive: true });
     fs.writeFileSync('test-results/staff-worklists-figures.json', JSON.stringify(figures, null, 2));
     await browser?.close();
-    await server?.app.close();
-    await server?.db.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('a commune health worker opens every list of the commune, timed from the click to the list on screen', async () => {

@@ -3,6 +3,7 @@
 // web app built into a temporary directory; staff users created, data loaded through the APIs.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
@@ -12,6 +13,7 @@ import { createStaffUser } from '../../../src/auth/staff-users.ts';
 import { totpCode } from '../../../src/auth/totp.ts';
 import { loadConfig } from '../../../src/config/config.ts';
 import { buildDemoBundle } from '../../../src/demo/demo-bundle.ts';
+import { loadDemoIfFirstRun } from '../../../src/demo/demo.ts';
 import { buildApp, systemFhirWriter } from '../../../src/http/app.ts';
 import { webRoutes } from '../../../src/http/plugins/web.ts';
 import { createLogger } from '../../../src/logging.ts';
@@ -30,7 +32,7 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -113,6 +115,72 @@ export async function startServer(distDir: string, env: Record<string, string> =
       await app.close();
       await db.close();
     },
+  };
+}
+
+/** The date `n` days before today in Vietnam (yyyy-mm-dd). */
+export function daysAgo(n: number): string {
+  return new Date(Date.now() + 7 * 3600_000 - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+export interface DemoServer {
+  app: FastifyInstance;
+  db: Database;
+  baseUrl: string;
+  /** The demo commune health worker `demo.xa` (src/demo/demo.ts) and its generated password. */
+  workerPassword: string;
+  demoLoadMs: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo province exactly as `npm start` builds it on an empty database's first run
+ * (households, XML 130 episodes, the demo family, the demo accounts, the programme refresh),
+ * served with the web app.
+ */
+export async function startDemoServer(distDir: string): Promise<DemoServer> {
+  const db = await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-e2e-demo-'));
+  const started = performance.now();
+  const demo = await loadDemoIfFirstRun(db, loadConfig({ HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), systemFhirWriter(db), () => undefined);
+  const demoLoadMs = Math.round(performance.now() - started);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const app = await buildApp({ config: loadConfig({ HSSK_BASE_URL: baseUrl, PORT: String(port), LOG_LEVEL: 'silent' }), db, logger: createLogger('silent') });
+  if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(webRoutes, { distDir });
+  await app.listen({ port, host: '127.0.0.1' });
+  const account = fs.readFileSync(demo!.credentialsFile, 'utf8').split('\n').find((l) => l.startsWith('demo.xa\t'))!;
+  return {
+    app,
+    db,
+    baseUrl,
+    workerPassword: account.split('\t')[1]!,
+    demoLoadMs,
+    async close() {
+      await app.close();
+      await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The demo commune worker signed in through the real route: JSON/FHIR POSTs and GETs as them. */
+export async function demoWorkerApi(server: DemoServer) {
+  const login = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'demo.xa', password: server.workerPassword } });
+  if (login.statusCode !== 200) throw new Error(`demo.xa sign-in: ${login.statusCode} ${login.body}`);
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const { csrfToken, actor } = login.json() as { csrfToken: string; actor: { communeCode: string } };
+  return {
+    communeCode: actor.communeCode,
+    async post(url: string, payload: unknown): Promise<Record<string, string>> {
+      const r = await server.app.inject({
+        method: 'POST', url, payload: JSON.stringify(payload),
+        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': url.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' },
+      });
+      if (r.statusCode >= 300) throw new Error(`POST ${url}: ${r.statusCode} ${r.body}`);
+      return r.json() as Record<string, string>;
+    },
+    get: (url: string) => server.app.inject({ method: 'GET', url, headers: { cookie } }),
   };
 }
 
