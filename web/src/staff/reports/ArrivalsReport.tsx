@@ -1,32 +1,21 @@
 // Data arrival (D1): per facility, records received and rejected, episodes stored and the
 // last arrival, with the episodes per day as a small bar series.
 import { Stack, Table } from '@mantine/core';
-import { useState } from 'react';
 import { Bar, BarChart } from 'recharts';
-import { api } from '../../shared/api.ts';
 import { formatDateTime, formatNumber } from '../../shared/format.ts';
 import { useT } from '../../shared/i18n.tsx';
-import { Empty, ErrorAlert, Loading, useAsync } from '../../shared/ui.tsx';
-import { FilterForm, ReportHeader, type FilterField } from './ReportFrame.tsx';
-import { reportUrl, type ArrivalsAnswer, type Filters } from './report-api.ts';
+import { Empty } from '../../shared/ui.tsx';
+import { FilteredReport, ReportHeader, type FilterField } from './ReportFrame.tsx';
+import { type ArrivalsAnswer, type Filters } from './report-api.ts';
 
 const PATH = '/api/reports/arrivals';
 
 export function ArrivalsReport() {
-  const [filters, setFilters] = useState<Filters>({ days: '30' });
-  const [state, reload] = useAsync((signal) => api.get<ArrivalsAnswer>(reportUrl(PATH, filters), signal), [filters]);
   const fields: FilterField[] = [
     { name: 'days', label: 'reports.days', kind: 'text' },
     { name: 'facility', label: 'reports.facility', kind: 'text' },
   ];
-  return (
-    <Stack gap="md">
-      <FilterForm fields={fields} initial={filters} onApply={setFilters} />
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
-      {state.status === 'ready' && <ArrivalsView answer={state.data} filters={filters} />}
-    </Stack>
-  );
+  return <FilteredReport<ArrivalsAnswer> path={PATH} fields={fields} initial={{ days: '30' }} view={(answer, filters) => <ArrivalsView answer={answer} filters={filters} />} />;
 }
 
 function ArrivalsView({ answer, filters }: { answer: ArrivalsAnswer; filters: Filters }) {

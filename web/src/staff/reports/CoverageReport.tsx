@@ -1,22 +1,17 @@
 // Coverage (D1): residents with a record and with health data per commune or old district,
 // against the 80 % and 95 % targets — bars, a map of communes when boundaries exist, a table.
 import { Badge, Stack, Table } from '@mantine/core';
-import { useState } from 'react';
-import { api } from '../../shared/api.ts';
 import { formatNumber } from '../../shared/format.ts';
 import { useT } from '../../shared/i18n.tsx';
-import { ErrorAlert, Loading, useAsync } from '../../shared/ui.tsx';
 import { CommuneMap } from './CommuneMap.tsx';
 import { RateBars } from './ReportCharts.tsx';
-import { FilterForm, ReportHeader, type FilterField } from './ReportFrame.tsx';
-import { percentText, reportUrl, type Catalogue, type CoverageAnswer, type CoverageRow, type Filters } from './report-api.ts';
+import { FilteredReport, ReportHeader, type FilterField } from './ReportFrame.tsx';
+import { percentText, type Catalogue, type CoverageAnswer, type CoverageRow, type Filters } from './report-api.ts';
 
 const PATH = '/api/reports/coverage';
 
 export function CoverageReport({ catalogue }: { catalogue: Catalogue }) {
   const t = useT();
-  const [filters, setFilters] = useState<Filters>({ by: 'commune' });
-  const [state, reload] = useAsync((signal) => api.get<CoverageAnswer>(reportUrl(PATH, filters), signal), [filters]);
   const options = (list: { code: string; label: string }[]) => list.map((x) => ({ value: x.code, label: x.label }));
   const fields: FilterField[] = [
     { name: 'unit', label: 'reports.unit', kind: 'text', help: 'reports.unitHelp' },
@@ -25,14 +20,7 @@ export function CoverageReport({ catalogue }: { catalogue: Catalogue }) {
     { name: 'sex', label: 'reports.sex', kind: 'select', options: options(catalogue.values.sex) },
     { name: 'ageBand', label: 'reports.ageBand', kind: 'select', options: options(catalogue.values.ageBand) },
   ];
-  return (
-    <Stack gap="md">
-      <FilterForm fields={fields} initial={filters} onApply={setFilters} />
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
-      {state.status === 'ready' && <CoverageView answer={state.data} filters={filters} />}
-    </Stack>
-  );
+  return <FilteredReport<CoverageAnswer> path={PATH} fields={fields} initial={{ by: 'commune' }} view={(answer, filters) => <CoverageView answer={answer} filters={filters} />} />;
 }
 
 function CoverageView({ answer, filters }: { answer: CoverageAnswer; filters: Filters }) {

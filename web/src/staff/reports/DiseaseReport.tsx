@@ -1,22 +1,17 @@
 // Disease situation (D1): episodes and distinct patients by ICD-10 chapter, group or code, by
 // month (line), top diagnoses, per commune (map when boundaries exist), and the NCD registers.
 import { Stack, Table, Text } from '@mantine/core';
-import { useState } from 'react';
-import { api } from '../../shared/api.ts';
 import { formatNumber } from '../../shared/format.ts';
 import { useT } from '../../shared/i18n.tsx';
-import { ErrorAlert, Loading, useAsync } from '../../shared/ui.tsx';
 import { CommuneMap } from './CommuneMap.tsx';
 import { CountBars, MonthLines } from './ReportCharts.tsx';
-import { FilterForm, ReportHeader, type FilterField } from './ReportFrame.tsx';
-import { chartValue, countText, reportUrl, type Catalogue, type DiseaseAnswer, type DiseaseCounts, type Filters } from './report-api.ts';
+import { FilteredReport, ReportHeader, type FilterField } from './ReportFrame.tsx';
+import { chartValue, countText, type Catalogue, type DiseaseAnswer, type DiseaseCounts, type Filters } from './report-api.ts';
 
 const PATH = '/api/reports/diseases';
 
 export function DiseaseReport({ catalogue }: { catalogue: Catalogue }) {
   const t = useT();
-  const [filters, setFilters] = useState<Filters>({ period: String(new Date().getFullYear()), level: 'chapter' });
-  const [state, reload] = useAsync((signal) => api.get<DiseaseAnswer>(reportUrl(PATH, filters), signal), [filters]);
   const options = (list: { code: string; label: string }[]) => list.map((x) => ({ value: x.code, label: x.label }));
   const fields: FilterField[] = [
     { name: 'period', label: 'reports.period', kind: 'text', help: 'reports.periodHelp' },
@@ -28,14 +23,7 @@ export function DiseaseReport({ catalogue }: { catalogue: Catalogue }) {
     { name: 'group', label: 'reports.group', kind: 'select', options: options(catalogue.values.group) },
     { name: 'facility', label: 'reports.facility', kind: 'text' },
   ];
-  return (
-    <Stack gap="md">
-      <FilterForm fields={fields} initial={filters} onApply={setFilters} />
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
-      {state.status === 'ready' && <DiseaseView answer={state.data} filters={filters} />}
-    </Stack>
-  );
+  return <FilteredReport<DiseaseAnswer> path={PATH} fields={fields} initial={{ period: String(new Date().getFullYear()), level: 'chapter' }} view={(answer, filters) => <DiseaseView answer={answer} filters={filters} />} />;
 }
 
 function DiseaseView({ answer, filters }: { answer: DiseaseAnswer; filters: Filters }) {

@@ -1,14 +1,30 @@
 // What every report shows around its figures: the filter form, the as-of time and pending
 // changes, and the Excel/CSV downloads of the same URL.
-import { Button, Card, Group, Select, SimpleGrid, Text, TextInput } from '@mantine/core';
+import { Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { api } from '../../shared/api.ts';
 import { formatDateTime, formatNumber } from '../../shared/format.ts';
 import { useT, type MessageKey } from '../../shared/i18n.tsx';
+import { ErrorAlert, Loading, useAsync } from '../../shared/ui.tsx';
 import { reportUrl, type Filters, type Freshness } from './report-api.ts';
 
 export type FilterField =
   | { name: string; label: MessageKey; kind: 'text'; help?: MessageKey }
   | { name: string; label: MessageKey; kind: 'select'; options: { value: string; label: string }[] };
+
+/** A report: its filter form, then the answer of `path` for the applied filters, drawn by `view`. */
+export function FilteredReport<T>({ path, fields, initial, view }: { path: string; fields: FilterField[]; initial: Filters; view: (answer: T, filters: Filters) => ReactNode }) {
+  const [filters, setFilters] = useState<Filters>(initial);
+  const [state, reload] = useAsync((signal) => api.get<T>(reportUrl(path, filters), signal), [filters]);
+  return (
+    <Stack gap="md">
+      <FilterForm fields={fields} initial={filters} onApply={setFilters} />
+      {state.status === 'loading' && <Loading />}
+      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
+      {state.status === 'ready' && view(state.data, filters)}
+    </Stack>
+  );
+}
 
 /** Filters edited in a form and applied together (one request per "Xem báo cáo"). */
 export function FilterForm({ fields, initial, onApply }: { fields: FilterField[]; initial: Filters; onApply: (f: Filters) => void }) {

@@ -2,32 +2,22 @@
 // each expanded-programme series (bars), and the per-unit table.
 import { Group, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { api } from '../../shared/api.ts';
 import { formatNumber } from '../../shared/format.ts';
 import { useT } from '../../shared/i18n.tsx';
-import { Empty, ErrorAlert, Loading, useAsync } from '../../shared/ui.tsx';
+import { Empty } from '../../shared/ui.tsx';
 import { RateBars } from './ReportCharts.tsx';
-import { FilterForm, ReportHeader, type FilterField } from './ReportFrame.tsx';
-import { chartValue, countText, percentText, reportUrl, type Filters, type VaccinationAnswer } from './report-api.ts';
+import { FilteredReport, ReportHeader, type FilterField } from './ReportFrame.tsx';
+import { chartValue, countText, percentText, type Filters, type VaccinationAnswer } from './report-api.ts';
 
 const PATH = '/api/reports/vaccination';
 
 export function VaccinationReport() {
   const t = useT();
-  const [filters, setFilters] = useState<Filters>({});
-  const [state, reload] = useAsync((signal) => api.get<VaccinationAnswer>(reportUrl(PATH, filters), signal), [filters]);
   const fields: FilterField[] = [
     { name: 'unit', label: 'reports.unit', kind: 'text', help: 'reports.unitHelp' },
     { name: 'by', label: 'reports.by', kind: 'select', options: [{ value: 'commune', label: t('reports.by.commune') }, { value: 'district', label: t('reports.by.district') }] },
   ];
-  return (
-    <Stack gap="md">
-      <FilterForm fields={fields} initial={filters} onApply={setFilters} />
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
-      {state.status === 'ready' && <VaccinationView answer={state.data} filters={filters} />}
-    </Stack>
-  );
+  return <FilteredReport<VaccinationAnswer> path={PATH} fields={fields} initial={{}} view={(answer, filters) => <VaccinationView answer={answer} filters={filters} />} />;
 }
 
 function VaccinationView({ answer, filters }: { answer: VaccinationAnswer; filters: Filters }) {
