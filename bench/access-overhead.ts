@@ -11,7 +11,6 @@
 // sealed) — on a machine shared with other work, that is the steadier measure of cost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Observation, Patient } from '@medplum/fhirtypes';
@@ -24,6 +23,7 @@ import { openDatabase, type Database } from '../src/store/database.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/http-load.ts';
 import { cpuMsOf, postmasterPid } from './lib/process-cpu.ts';
 import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
+import { freePort, waitHealthy } from './lib/server-process.ts';
 
 export interface AccessOverheadOptions {
   scale: number;
@@ -46,29 +46,6 @@ const ROUNDS = 3;
 const COMMUNE = '22918';
 const FACILITY = '68001';
 const PASSWORD = 'Bench-overhead-2026!';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become healthy in 120 s`);
-}
 
 function residentOf(i: number): Patient {
   const p = makePatient(i);

@@ -3,7 +3,6 @@
 // authenticated with a real OAuth2 system client.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
@@ -16,6 +15,7 @@ import { foldVietnamese } from '../src/fhir/fold.ts';
 import { cpuBetween, cpuPerRequest, loadAverage, postmasterPid, sampleCpu } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/http-load.ts';
 import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
+import { freePort, waitHealthy } from './lib/server-process.ts';
 
 export interface FhirCoreOptions {
   scale: number;
@@ -32,30 +32,6 @@ export interface FhirCoreOptions {
 const FULL_PATIENTS = 1_000_000;
 const OBSERVATIONS_PER_PATIENT = 10;
 const EVERYTHING_RESOURCES = 200;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hssk serve exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('hssk serve did not become healthy in 120 s');
-}
 
 async function* patients(n: number): AsyncGenerator<Resource> {
   for (let i = 0; i < n; i++) yield makePatient(i);

@@ -7,7 +7,6 @@
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,19 +30,12 @@ import { bindProvinceClient } from '../src/sync/hub-guard.ts';
 import { SyncTarget } from '../src/sync/target.ts';
 import { SyncWorker } from '../src/sync/worker.ts';
 import { cpuMsOf, postmasterPid } from './lib/process-cpu.ts';
+import { freePort } from './lib/server-process.ts';
 
 const FULL_PUSH = 1_000_000;
 const FULL_EXPORT_RESIDENTS = 1_000_000;
 /** Residents of the generated province whose households and XML 130 episodes feed the steady phase. */
 const INGEST_RESIDENTS = 5_000;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function* residents(from: number, to: number): Generator<Resource> {
   for (let n = from; n < to; n++) {
