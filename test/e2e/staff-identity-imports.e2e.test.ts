@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/auth/totp.ts';
-import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
+import { hasChromium, launch, screenshot, signInStaff, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
 import { buildWeb, PASSWORD, startServer, type E2eServer } from './support/server.ts';
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
@@ -46,17 +45,7 @@ describe.skipIf(!hasChromium)('staff portal: household upload, identity review, 
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function signIn(username: string, totpSecret?: string) {
-    await page.goto(`${server.baseUrl}/`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel(/^Mật khẩu/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    if (totpSecret) {
-      await page.getByLabel('Mã xác thực (TOTP)').fill(totpCode(totpSecret));
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    }
-    await page.getByRole('heading', { name: /^Xin chào/ }).waitFor();
-  }
+  const signIn = (username: string, totpSecret?: string) => signInStaff(page, server.baseUrl, username, PASSWORD, totpSecret);
 
   async function signOut() {
     await page.getByRole('button', { name: 'Đăng xuất' }).click();

@@ -10,7 +10,6 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/auth/staff-users.ts';
-import { totpCode } from '../../src/auth/totp.ts';
 import { CodeSystem } from '../../src/fhir/systems.ts';
 import { importHouseholds } from '../../src/ingest/household/import-households.ts';
 import { openHouseholdSource } from '../../src/ingest/household/read-rows.ts';
@@ -18,7 +17,7 @@ import type { PipelineContext } from '../../src/pipeline/types.ts';
 import { generateProvince } from '../../src/province/generator.ts';
 import { refreshReports } from '../../src/reports/refresh.ts';
 import { bulkLoad } from '../../src/store/bulk-load.ts';
-import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
+import { hasChromium, launch, screenshot, signInStaff, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
 import { apiSession, buildWeb, demoTransaction, PASSWORD, startServer, type E2eServer } from './support/server.ts';
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
@@ -94,17 +93,7 @@ describe.skipIf(!hasChromium)('reports in the staff portal', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function signIn(username: string, totpSecret?: string) {
-    await page.goto(`${server.baseUrl}/`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel(/^Mật khẩu/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    if (totpSecret) {
-      await page.getByLabel('Mã xác thực (TOTP)').fill(totpCode(totpSecret));
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    }
-    await page.getByRole('heading', { name: /^Xin chào/ }).waitFor();
-  }
+  const signIn = (username: string, totpSecret?: string) => signInStaff(page, server.baseUrl, username, PASSWORD, totpSecret);
 
   it('an administrator reads coverage against the targets, with the map, the as-of time and the Excel download', async () => {
     await signIn('admin.so', server.adminTotpSecret);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { totpCode } from '../../../src/auth/totp.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);
@@ -51,4 +52,17 @@ export function watchErrors(page: Page): string[] {
     if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
   });
   return errors;
+}
+
+/** Signs a staff member in through the portal's form (with the TOTP step when a secret is given). */
+export async function signInStaff(page: Page, baseUrl: string, username: string, password: string, totpSecret?: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel(/^Mật khẩu/).fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  if (totpSecret) {
+    await page.getByLabel('Mã xác thực (TOTP)').fill(totpCode(totpSecret));
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  }
+  await page.getByRole('heading', { name: /^Xin chào/ }).waitFor();
 }
