@@ -55,7 +55,7 @@ export async function reportsBench(options: { scale: number; log: (line: string)
     log(`reports: synthesising ${residents} residents and ${episodes} episodes`);
     const load = await timed(() => synthesiseReportFacts(db, { residents, episodes, communes, districts, icd }, log));
     log(`reports: facts loaded in ${(load.ms / 1000).toFixed(1)} s; building every cell`);
-    const rebuild = await timed(() => db.transaction((c) => rebuildAllCells(c, today)));
+    const rebuild = await timed(() => db.transaction((c) => rebuildAllCells(c, today, PROVINCE)));
     await db.pool.query(`INSERT INTO report_state (key, updated_at) VALUES ('full', now()), ('cells', now()) ON CONFLICT (key) DO UPDATE SET updated_at = now()`);
     await db.pool.query('TRUNCATE report_dirty_resource, report_dirty_patient');
     await db.pool.query('ANALYZE');
@@ -101,7 +101,7 @@ export async function reportsBench(options: { scale: number; log: (line: string)
       }
       await bulkLoad(db, batch, { validate: false, sourceFacility: '68001' });
       const steps: Record<string, number> = {};
-      const r = await refreshReports(db, { trace: (step, ms) => (steps[step] = (steps[step] ?? 0) + ms) });
+      const r = await refreshReports(db, { province: PROVINCE, trace: (step, ms) => (steps[step] = (steps[step] ?? 0) + ms) });
       log(`reports: refresh steps ${JSON.stringify(steps)}`);
       refresh.push({ episodes: r.episodes, ms: r.ms, residents: r.cells.residents, cellsChanged: r.cells.changed });
       log(`reports: refresh of 1000 new episodes: ${r.ms} ms (${r.cells.residents} residents, cells changed ${JSON.stringify(r.cells.changed)})`);

@@ -38,6 +38,19 @@ export const DISEASE: CellTable = {
   presence: 'episodes',
 };
 
+/**
+ * The disease cells of the whole province, summed from its communes' cells (and the residents
+ * without a known commune), so a province report reads one row per key instead of one per
+ * commune and key. A resident's episodes all carry the resident's commune, so patients add up
+ * across communes exactly as the province report summed them before.
+ */
+export const DISEASE_PROVINCE: CellTable = {
+  table: 'report_disease_province_cell',
+  keys: ['grain', 'level', 'period', 'care', 'key'],
+  measures: ['episodes', 'patients'],
+  presence: 'episodes',
+};
+
 const columns = (t: CellTable) => `(${[...t.keys, ...t.measures].join(', ')})`;
 
 /** Coverage cells. Params: $1 filter argument, $2 as-of date. */
@@ -116,4 +129,12 @@ export function diseaseSelect(filter: string): string {
            FROM e CROSS JOIN LATERAL (SELECT date_trunc('year', e.month)::date AS year) y
            GROUP BY e.commune, e.old_district, e.patient_id, GROUPING SETS (${sets.join(', ')})) per_patient
      GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+}
+
+/** Province disease cells summed from the commune disease cells of `source`. Params: $1 the province's communes ('' included). */
+export function diseaseProvinceSelect(source: string): string {
+  return `${columns(DISEASE_PROVINCE)}
+     SELECT grain, level, period, care, key, sum(episodes), sum(patients)
+     FROM ${source} WHERE commune = ANY($1::text[])
+     GROUP BY 1, 2, 3, 4, 5`;
 }

@@ -3,8 +3,9 @@
 // incremental refresh runs it on the facts of the changed residents before and after the
 // change and adds the difference (src/reports/deltas.ts). Values are always bind parameters.
 import type pg from 'pg';
-import { coverageSelect, diseaseSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
+import { coverageSelect, diseaseProvinceSelect, diseaseSelect, ncdSelect, vaccinationSelect, vaccinationParams } from './cell-queries.ts';
 import { RECENT_VISIT_DAYS } from './ncd.ts';
+import { provinceReportCommunes } from './units.ts';
 
 type Client = pg.PoolClient;
 
@@ -24,11 +25,13 @@ export async function rebuildCommuneCells(client: Client, asOf: string): Promise
 /** Memory for the hash tables of a full build (this transaction only): they stay in memory instead of spilling. */
 const BUILD_WORK_MEM = '256MB';
 
-/** Every disease cell (month and year grains), rebuilt from the episode facts in one pass. */
-export async function rebuildDiseaseCells(client: Client): Promise<void> {
+/** Every disease cell (month and year grains), rebuilt from the episode facts in one pass; then the province's sums of them. */
+export async function rebuildDiseaseCells(client: Client, province: string): Promise<void> {
   await client.query(`SELECT set_config('work_mem', $1, true)`, [BUILD_WORK_MEM]);
   await client.query('DELETE FROM report_disease_cell');
   await client.query(`INSERT INTO report_disease_cell ${diseaseSelect(EVERYONE)}`, [null]);
+  await client.query('DELETE FROM report_disease_province_cell');
+  await client.query(`INSERT INTO report_disease_province_cell ${diseaseProvinceSelect('report_disease_cell')}`, [provinceReportCommunes(province)]);
 }
 
 const VN_DAY = `(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
@@ -75,8 +78,8 @@ export async function arrivalCellsOf(client: Client, rids: string[]): Promise<{ 
 }
 
 /** Every cell, from the facts (first refresh, and once a day: ages, 12-month windows and recent visits move with time). */
-export async function rebuildAllCells(client: Client, asOf: string): Promise<void> {
+export async function rebuildAllCells(client: Client, asOf: string, province: string): Promise<void> {
   await rebuildCommuneCells(client, asOf);
-  await rebuildDiseaseCells(client);
+  await rebuildDiseaseCells(client, province);
   await recomputeArrivalCells(client, null);
 }

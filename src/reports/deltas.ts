@@ -5,30 +5,40 @@
 //   cell after = cell before − contribution of S before the change + contribution of S after.
 // The cost is the facts of S (a resident's episodes, their person row), not the size of a cell.
 import type pg from 'pg';
-import { COVERAGE, DISEASE, NCD, VACCINATION, coverageSelect, diseaseSelect, ncdSelect, vaccinationParams, vaccinationSelect, type CellTable } from './cell-queries.ts';
+import { COVERAGE, DISEASE, DISEASE_PROVINCE, NCD, VACCINATION, coverageSelect, diseaseProvinceSelect, diseaseSelect, ncdSelect, vaccinationParams, vaccinationSelect, type CellTable } from './cell-queries.ts';
 import { RECENT_VISIT_DAYS } from './ncd.ts';
+import { provinceReportCommunes } from './units.ts';
 
 type Client = pg.PoolClient;
 type Phase = 'before' | 'after';
 /** Which cells: all, or only those that do not depend on the date (disease cells). */
 export type CellSet = 'all' | 'undated';
 
-// `dated`: the cell depends on the as-of date (ages, 12-month windows, recent visits, cohorts).
-const CELLS: { cell: CellTable; dated: boolean; select: (filter: string) => string; params: (asOf: string) => unknown[]; filter: string }[] = [
-  { cell: COVERAGE, dated: true, select: coverageSelect, params: (asOf) => [asOf], filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: NCD, dated: true, select: ncdSelect, params: (asOf) => [asOf, RECENT_VISIT_DAYS], filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: VACCINATION, dated: true, select: vaccinationSelect, params: vaccinationParams, filter: 'p.patient_id = ANY($1::text[])' },
-  { cell: DISEASE, dated: false, select: diseaseSelect, params: () => [], filter: 'e.patient_id = ANY($1::text[])' },
-];
+/** What a contribution is computed for: these residents, as of this date, in this province. */
+interface Change {
+  patientIds: string[];
+  asOf: string;
+  province: string;
+}
 
 // Temporary tables (dropped at commit) shadow nothing: their names are the cell tables' + phase.
 const scratch = (cell: CellTable, phase: Phase) => `${cell.table}_${phase}`;
 
+// `dated`: the cell depends on the as-of date (ages, 12-month windows, recent visits, cohorts).
+// In order: the province disease cells are summed from the residents' commune disease cells.
+const CELLS: { cell: CellTable; dated: boolean; select: (phase: Phase) => string; params: (c: Change) => unknown[] }[] = [
+  { cell: COVERAGE, dated: true, select: () => coverageSelect('p.patient_id = ANY($1::text[])'), params: (c) => [c.patientIds, c.asOf] },
+  { cell: NCD, dated: true, select: () => ncdSelect('p.patient_id = ANY($1::text[])'), params: (c) => [c.patientIds, c.asOf, RECENT_VISIT_DAYS] },
+  { cell: VACCINATION, dated: true, select: () => vaccinationSelect('p.patient_id = ANY($1::text[])'), params: (c) => [c.patientIds, ...vaccinationParams(c.asOf)] },
+  { cell: DISEASE, dated: false, select: () => diseaseSelect('e.patient_id = ANY($1::text[])'), params: (c) => [c.patientIds] },
+  { cell: DISEASE_PROVINCE, dated: false, select: (phase) => diseaseProvinceSelect(scratch(DISEASE, phase)), params: (c) => [provinceReportCommunes(c.province)] },
+];
+
 /** Records what these residents contribute to every cell, before or after their facts change. */
-export async function captureContributions(client: Client, patientIds: string[], asOf: string, phase: Phase, set: CellSet = 'all'): Promise<void> {
-  for (const { cell, select, params, filter } of CELLS.filter((c) => set === 'all' || !c.dated)) {
+export async function captureContributions(client: Client, change: Change, phase: Phase, set: CellSet = 'all'): Promise<void> {
+  for (const { cell, select, params } of CELLS.filter((c) => set === 'all' || !c.dated)) {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${scratch(cell, phase)} (LIKE ${cell.table}) ON COMMIT DROP`);
-    await client.query(`INSERT INTO ${scratch(cell, phase)} ${select(filter)}`, [patientIds, ...params(asOf)]);
+    await client.query(`INSERT INTO ${scratch(cell, phase)} ${select(phase)}`, params(change));
   }
 }
 

@@ -3,7 +3,7 @@ import { AGE_BANDS, CARE_TYPES, GROUPS, SEXES, type Care } from './definitions.t
 import { ReportError } from './errors.ts';
 import type { ReportScope } from './scope.ts';
 import { SqlParams } from './sql.ts';
-import { parseUnit, provinceCommunes, type UnitFilter } from './units.ts';
+import { parseUnit, provinceReportCommunes, type UnitFilter } from './units.ts';
 import { vietnamDate } from './refresh.ts';
 
 export interface Period {
@@ -96,7 +96,7 @@ export function unitCondition(unit: UnitFilter, sql: SqlParams, alias = ''): str
   const a = alias ? `${alias}.` : '';
   if (unit.level === 'commune') return `${a}commune = ${sql.add(unit.code)}`;
   if (unit.level === 'district') return `${a}old_district = ${sql.add(unit.code)}`;
-  return `${a}commune = ANY(${sql.add(['', ...provinceCommunes(unit.code)])}::text[])`;
+  return `${a}commune = ANY(${sql.add(provinceReportCommunes(unit.code))}::text[])`;
 }
 
 /** Query parameters without the output format (recorded in the audit trail: codes only, no personal data). */

@@ -19,7 +19,7 @@ import { generateProvince } from '../province/generator.ts';
 import { bulkLoad } from '../store/bulk-load.ts';
 import type { Database } from '../store/database.ts';
 import { Repository } from '../store/repository.ts';
-import { DISEASE, COVERAGE, NCD, VACCINATION } from './cell-queries.ts';
+import { DISEASE, DISEASE_PROVINCE, COVERAGE, NCD, VACCINATION } from './cell-queries.ts';
 import { rebuildDiseaseCells } from './cells.ts';
 import { diagnosisIds } from './extract.ts';
 import { refreshReports, reportFreshness } from './refresh.ts';
@@ -41,7 +41,7 @@ const communeOf = (p: Patient) => p.address?.[0]?.extension?.find((e) => e.url =
 /** Every cell of every table, in a stable order. */
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const cell of [COVERAGE, NCD, VACCINATION, DISEASE]) {
+  for (const cell of [COVERAGE, NCD, VACCINATION, DISEASE, DISEASE_PROVINCE]) {
     const keys = cell.keys.join(', ');
     out[cell.table] = (await db.pool.query(`SELECT ${keys}, ${cell.measures.join(', ')} FROM ${cell.table} ORDER BY ${keys}`)).rows;
   }
@@ -53,14 +53,14 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 async function rebuildFromScratch(now: Date): Promise<void> {
   await db.pool.query(
     `TRUNCATE report_person, report_episode, report_ncd_condition, report_ncd_care, report_measure, report_immunization, report_ncd_person,
-              report_coverage_cell, report_disease_cell, report_ncd_cell, report_vaccination_cell, report_arrival_cell, report_dirty_resource, report_dirty_patient`,
+              report_coverage_cell, report_disease_cell, report_disease_province_cell, report_ncd_cell, report_vaccination_cell, report_arrival_cell, report_dirty_resource, report_dirty_patient`,
   );
   await db.pool.query(
     `INSERT INTO report_dirty_resource (rid, resource_type) SELECT rid, resource_type FROM resource
      WHERE resource_type IN ('Patient', 'Encounter', 'Condition', 'Immunization', 'Observation', 'EpisodeOfCare', 'Group')`,
   );
   await db.pool.query('INSERT INTO report_dirty_patient (patient_id) SELECT patient_id FROM resident_account ON CONFLICT DO NOTHING');
-  await refreshReports(db, { now, full: true });
+  await refreshReports(db, { province: '68', now, full: true });
 }
 
 // The disease cells written the obvious way (16 rows per episode, distinct patients by
@@ -76,7 +76,7 @@ const PER_EPISODE_DISEASE_CELLS = `
   GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 
 async function refreshIncrementally(): Promise<void> {
-  const r = await refreshReports(db, { now: NOW });
+  const r = await refreshReports(db, { province: '68', now: NOW });
   expect(r.full).toBe(false);
   expect(r.resources).toBeGreaterThan(0);
 }
@@ -100,7 +100,7 @@ beforeAll(async () => {
   await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')), { batchSize: 300, today: '2026-07-01' });
   const episodes = await generateEpisodes({ provinceDir: dir, count: 400, format: '130', outDir: path.join(dir, 'xml'), seed: 5, perFile: 200 });
   for (const file of episodes.files) await ingestXmlFile(ctx, file);
-  await refreshReports(db, { now: NOW });
+  await refreshReports(db, { province: '68', now: NOW });
 }, 240_000);
 
 afterAll(async () => {
@@ -158,12 +158,13 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     // 6. The next day: the date-dependent cells are rebuilt, disease cells still follow by difference.
     const nextDay = new Date(NOW.getTime() + 24 * 3600_000);
     await bulkLoad(db, episode('inc-5', b[2]!.id, 'J06.9', '2026-07-01T09:00:00+07:00'), { validate: false, sourceFacility: '68002' });
-    const daily = await refreshReports(db, { now: nextDay });
+    const daily = await refreshReports(db, { province: '68', now: nextDay });
     expect(daily.full).toBe(true);
-    expect(Object.keys(daily.cells.changed)).toEqual(['report_disease_cell']);
+    expect(Object.keys(daily.cells.changed)).toEqual(['report_disease_cell', 'report_disease_province_cell']);
 
     const incremental = await snapshot();
     expect(incremental.report_disease_cell!.length).toBeGreaterThan(0);
+    expect(incremental.report_disease_province_cell!.length).toBeGreaterThan(0);
     await rebuildFromScratch(nextDay);
     const rebuilt = await snapshot();
     for (const table of Object.keys(rebuilt)) expect({ table, rows: incremental[table] }).toEqual({ table, rows: rebuilt[table] });
@@ -176,7 +177,7 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     await bulkLoad(db, episode('inc-asof', p.id, 'A09', '2026-06-01T08:00:00+07:00'), { validate: false, sourceFacility: '68001' });
     expect((await reportFreshness(db.pool)).pending).toBe(2);
     const started = new Date();
-    await refreshReports(db);
+    await refreshReports(db, { province: '68' });
     const after = await reportFreshness(db.pool);
     expect(after.pending).toBe(0);
     expect(new Date(after.asOf!).getTime()).toBeGreaterThanOrEqual(started.getTime() - 1000);
@@ -192,7 +193,7 @@ describe('incremental refresh equals a rebuild from scratch', () => {
       ...episode('inc-build-2', p.id, 'J02.9', '2026-02-04T08:00:00+07:00', 'IMP'),
       ...episode('inc-build-3', p.id, 'J06.9', '2026-05-04T08:00:00+07:00'),
     ], { validate: false, sourceFacility: '68001' });
-    await refreshReports(db, { now: NOW });
+    await refreshReports(db, { province: '68', now: NOW });
     const keys = DISEASE.keys.join(', ');
     const rows = (sql: string) => db.transaction(async (c) => {
       await c.query(`CREATE TEMP TABLE expected (LIKE report_disease_cell) ON COMMIT DROP`);
@@ -200,7 +201,7 @@ describe('incremental refresh equals a rebuild from scratch', () => {
       return (await c.query(`SELECT ${keys}, episodes, patients FROM expected ORDER BY ${keys}`)).rows;
     });
     const perEpisode = await rows(PER_EPISODE_DISEASE_CELLS);
-    await db.transaction((c) => rebuildDiseaseCells(c));
+    await db.transaction((c) => rebuildDiseaseCells(c, '68'));
     const built = (await db.pool.query(`SELECT ${keys}, episodes, patients FROM report_disease_cell ORDER BY ${keys}`)).rows;
     expect(built.length).toBeGreaterThan(100);
     expect(built).toEqual(perEpisode);

@@ -29,6 +29,8 @@ const GROUP_MEMBER = paramKey('Group', 'member');
 const CONDITION_ENCOUNTER = paramKey('Condition', 'encounter');
 
 export interface RefreshOptions {
+  /** The deployment's province (its reports' province-wide cells). */
+  province: string;
   /** Resources per transaction (default 5000). */
   batchSize?: number;
   /** The clock (tests). */
@@ -101,7 +103,7 @@ async function extractEpisodes(client: pg.PoolClient, encounters: ResourceRow[])
  * One batch of the queue. `cells`: which cells follow the facts by difference; the others are
  * rebuilt at the end of the same refresh ('none': the first build or an explicit full one).
  */
-async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, cellSet: CellSet | 'none', trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
+async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: string, province: string, cellSet: CellSet | 'none', trace: (step: string) => void): Promise<Omit<RefreshResult, 'full' | 'busy' | 'ms'> | undefined> {
   const dirty = await client.query<{ rid: string }>(
     `DELETE FROM report_dirty_resource WHERE rid IN (SELECT rid FROM report_dirty_resource ORDER BY rid LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING rid::text`,
     [batchSize],
@@ -191,7 +193,7 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
   // Residents whose commune changed (or who are new) move their earlier episodes' cells.
   const moved = await movedPatients(client, persons);
   const cells = cellSet !== 'none';
-  if (cells) await captureContributions(client, affected, asOf, 'before', cellSet);
+  if (cells) await captureContributions(client, { patientIds: affected, asOf, province }, 'before', cellSet);
   const arrivalBefore = await arrivalCellsOf(client, episodeRids);
 
   trace('contributions-before');
@@ -222,7 +224,7 @@ async function refreshBatch(client: pg.PoolClient, batchSize: number, asOf: stri
 
   let changed: Record<string, number> = {};
   if (cells) {
-    await captureContributions(client, affected, asOf, 'after', cellSet);
+    await captureContributions(client, { patientIds: affected, asOf, province }, 'after', cellSet);
     trace('contributions-after');
     changed = await applyContributions(client, cellSet);
     trace('apply');
@@ -279,7 +281,7 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
  * move with time even when no data arrives. The as-of time recorded is the start of the
  * transaction that found the queue empty: everything committed before it is counted.
  */
-export async function refreshReports(db: Database, options: RefreshOptions = {}): Promise<RefreshResult> {
+export async function refreshReports(db: Database, options: RefreshOptions): Promise<RefreshResult> {
   const started = performance.now();
   const now = options.now ?? new Date();
   const asOf = vietnamDate(now);
@@ -298,11 +300,11 @@ export async function refreshReports(db: Database, options: RefreshOptions = {})
     const step = await db.transaction(async (client) => {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
       if (!locked.rows[0]!.ok) return 'busy' as const;
-      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, mode, stepTimer(options.trace));
+      const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, options.province, mode, stepTimer(options.trace));
       if (!batch) {
         // Re-read: another refresher may have started a first build or a daily rebuild meanwhile.
         if (first || !(await hasState(client, 'cells'))) {
-          await rebuildAllCells(client, asOf);
+          await rebuildAllCells(client, asOf, options.province);
           await setState(client, 'full', options.now);
           total.full = true;
         } else if (daily || (await fullRebuildDue(client, asOf))) {

@@ -25,7 +25,7 @@ import { bulkLoad } from '../store/bulk-load.ts';
 import type { Database } from '../store/database.ts';
 import { diagnosisIds, icd10Code, vietnamMonth } from './extract.ts';
 import { refreshReports } from './refresh.ts';
-import { oldDistrictOf } from './units.ts';
+import { oldDistrictOf, provinceCommunes } from './units.ts';
 
 let db: Database;
 let app: FastifyInstance;
@@ -115,7 +115,7 @@ beforeAll(async () => {
   await login('manager2', 'staff', manager2.user.id);
   await login('worker', 'staff', worker.user.id);
   await login('resident', 'resident', 'acc-1');
-  await refreshReports(db);
+  await refreshReports(db, { province: '68' });
 }, 240_000);
 
 afterAll(async () => {
@@ -171,6 +171,24 @@ describe('coverage report', () => {
 });
 
 describe('disease report', () => {
+  it('reconciles: the province disease cells are the sums of the province communes\' cells, nothing more', async () => {
+    // Residents of other provinces treated here have commune cells but no share in the
+    // province's; residents whose commune is unknown ('') are counted in the province.
+    const communes = ['', ...provinceCommunes('68')];
+    const keys = 'grain, level, period, care, key';
+    const { rows: [diff] } = await db.pool.query<{ missing: number; extra: number; n: number }>(
+      `WITH summed AS (SELECT ${keys}, sum(episodes)::int AS episodes, sum(patients)::int AS patients FROM report_disease_cell
+                       WHERE commune = ANY($1::text[]) GROUP BY 1, 2, 3, 4, 5),
+            kept AS (SELECT ${keys}, episodes, patients FROM report_disease_province_cell)
+       SELECT (SELECT count(*) FROM (SELECT * FROM summed EXCEPT SELECT * FROM kept) x)::int AS missing,
+              (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM summed) y)::int AS extra,
+              (SELECT count(*) FROM kept)::int AS n`,
+      [communes],
+    );
+    expect(diff).toEqual({ missing: 0, extra: 0, n: expect.any(Number) });
+    expect(diff!.n).toBeGreaterThan(100);
+  });
+
   it('counts episodes and distinct patients by ICD-10 chapter of the main diagnosis, as the raw resources say', async () => {
     const encounters = await rawResources<Encounter>('Encounter');
     const conditions = new Map((await rawResources<Condition>('Condition')).map((c) => [c.id, c]));
@@ -381,7 +399,7 @@ describe('incremental refresh', () => {
     await bulkLoad(db, [...conditions, ...encounters], { validate: false, sourceFacility: '68999' });
     const pending = (await get('/api/reports/diseases?period=2026')).json().pendingChanges;
     expect(pending).toBeGreaterThan(0);
-    const result = await refreshReports(db);
+    const result = await refreshReports(db, { province: '68' });
     expect(result.episodes).toBe(6);
     // Only the six residents' contributions are recomputed: the cells of J06.9 in 2026-02 and
     // 2026 (both grains, outpatient and all care, four levels) and the commune totals they change.

@@ -39,3 +39,8 @@ export function unitName(level: UnitLevel, code: string): string {
 export function provinceCommunes(provinceCode: string): string[] {
   return communesOf(provinceCode).map((c) => c.code);
 }
+
+/** The communes a province report counts: the province's own, and '' (residents whose commune is unknown). */
+export function provinceReportCommunes(provinceCode: string): string[] {
+  return ['', ...provinceCommunes(provinceCode)];
+}

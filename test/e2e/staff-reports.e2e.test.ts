@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)('reports in the staff portal', () => {
       }
     });
     await bulkLoad(server.db, episodes, { validate: false, sourceFacility: '68120' });
-    await refreshReports(server.db);
+    await refreshReports(server.db, { province: '68' });
     const top = await server.db.pool.query<{ commune: string }>(`SELECT commune FROM report_person WHERE commune <> '' GROUP BY 1 ORDER BY count(*) DESC LIMIT 3`);
     mapCommunes = top.rows.map((r) => r.commune);
     // The operator's boundary file, in a data directory of this test's own (the server reads

@@ -46,7 +46,7 @@ export const reportRoutes: FastifyPluginAsync<ReportPluginOptions> = async (app,
     const timer = setInterval(() => {
       if (running) return;
       running = true;
-      refreshReports(db)
+      refreshReports(db, { province })
         .catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'report refresh failed'))
         .finally(() => (running = false));
     }, interval);

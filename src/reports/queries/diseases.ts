@@ -1,8 +1,8 @@
 // Disease situation (D1): episodes and distinct patients by ICD-10 chapter, group or code
 // (the main diagnosis), by month and administrative unit, inpatient and outpatient; the top
-// diagnoses; the hypertension and diabetes registers. Reads report_disease_cell and
-// report_ncd_cell; cuts the cells do not hold (sex, age band, group, facility) are counted from
-// the episode facts instead. People counts under 5 are suppressed.
+// diagnoses; the hypertension and diabetes registers. Reads report_disease_cell (and its
+// province sums, report_disease_province_cell) and report_ncd_cell; cuts the cells do not hold
+// (sex, age band, group, facility) are counted from the episode facts instead. People counts under 5 are suppressed.
 import type { Queryable } from '../../store/database.ts';
 import { unitCondition, type IcdLevel, type ReportFilters } from '../filters.ts';
 import { icdName } from '../icd-names.ts';
@@ -48,17 +48,22 @@ function monthsOf(f: ReportFilters): string[] {
 
 type Source = (level: IcdLevel | 'all', grain: 'M' | 'Y', groupBy: 'key' | 'period' | 'unit') => Promise<Map<string, Tally>>;
 
-/** From the cells: care 'all' rows give distinct patients across both kinds of care. */
+/**
+ * From the cells: care 'all' rows give distinct patients across both kinds of care. The whole
+ * province reads its own cells (the sums of its communes') unless rows per unit are asked for.
+ */
 function cellSource(db: Queryable, f: ReportFilters): Source {
   return async (level, grain, groupBy) => {
     const sql = new SqlParams();
-    const where = [`grain = ${sql.add(grain)}`, `level = ${sql.add(level)}`, unitCondition(f.unit, sql)];
+    const provinceWide = f.unit.level === 'province' && groupBy !== 'unit';
+    const where = [`grain = ${sql.add(grain)}`, `level = ${sql.add(level)}`];
+    if (!provinceWide) where.push(unitCondition(f.unit, sql));
     if (grain === f.period.grain) where.push(`period = ${sql.add(f.period.start)}::date`);
     else where.push(`period >= ${sql.add(f.period.start)}::date AND period < ${sql.add(f.period.start)}::date + interval '1 year'`);
     const k = groupBy === 'key' ? 'key' : groupBy === 'period' ? `to_char(period, 'YYYY-MM-DD')` : f.by === 'district' ? 'old_district' : 'commune';
     const { rows } = await db.query<{ k: string; care: string; episodes: number; patients: number }>(
       `SELECT ${k} AS k, care, sum(episodes)::int AS episodes, sum(patients)::int AS patients
-       FROM report_disease_cell WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
+       FROM ${provinceWide ? 'report_disease_province_cell' : 'report_disease_cell'} WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
       sql.values,
     );
     return fold(rows);
