@@ -9,7 +9,7 @@ import { insertAuditEntries } from '../audit/audit-log.ts';
 import type { AdaptedRecord } from '../ingest/adapted-record.ts';
 import type { PersonFacts } from '../identity/matcher.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
-import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
+import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../identity/mpi/mpi-store.ts';
 import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
 import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import type { Queryable } from '../store/database.ts';
@@ -127,7 +127,7 @@ interface PlannedBatch {
   updates: WriteStatement | undefined;
   updateCount: number;
   persons: PersonToWrite[];
-  reviews: ReviewItem[];
+  reviews: ReviewPair[];
   audit: AuditEntryInput[];
   results: { index: number; result: IngestResult }[];
 }
@@ -155,7 +155,7 @@ async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<
   const updated = await runWrite(client, planned.updates);
   if (updated.length !== planned.updateCount) throw new ConcurrentWrite();
   await upsertPersons(client, planned.persons);
-  await insertReviews(client, planned.reviews);
+  await insertReviewPairs(client, planned.reviews);
   await insertAuditEntries(client, planned.audit);
   return planned.results;
 }
@@ -445,17 +445,9 @@ function indexAligned(candidates: Candidate[], subjectOf: string[]): (string | u
   return out;
 }
 
-interface ReviewItem {
-  patientId: string;
-  candidateId: string;
-  score: number;
-  reasons: string;
-  key: string;
-}
-
 /** The review queue rows of the uncertain decisions (up to five candidates each). */
-function reviewItems(items: { decision: IdentityDecision; patientId: string; key: string }[]): ReviewItem[] {
-  const out: ReviewItem[] = [];
+function reviewItems(items: { decision: IdentityDecision; patientId: string; key: string }[]): ReviewPair[] {
+  const out: ReviewPair[] = [];
   for (const { decision: d, patientId, key } of items) {
     if (d.decision !== 'review') continue;
     for (const c of d.candidates.slice(0, 5)) {
@@ -464,21 +456,6 @@ function reviewItems(items: { decision: IdentityDecision; patientId: string; key
     }
   }
   return out;
-}
-
-async function insertReviews(client: pg.PoolClient, items: ReviewItem[]): Promise<void> {
-  if (items.length === 0) return;
-  const patientIds = items.map((i) => i.patientId);
-  const candidateIds = items.map((i) => i.candidateId);
-  const scores = items.map((i) => i.score);
-  const reasons = items.map((i) => i.reasons);
-  const keys = items.map((i) => i.key);
-  await client.query(
-    `INSERT INTO identity_review (patient_id, candidate_id, score, reasons, source_key)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::jsonb[], $5::text[])
-     ON CONFLICT DO NOTHING`,
-    [patientIds, candidateIds, scores, reasons, keys],
-  );
 }
 
 function auditEntries(ctx: PipelineContext, options: IngestOptions, results: IngestResult[]): AuditEntryInput[] {

@@ -220,8 +220,11 @@ export class Repository {
     return executeSearch(this.q, search, access);
   }
 
-  /** Resolves a conditional request (`Type?params`) to the matching current resources (at most `limit`). */
-  async resolveConditional(type: string, query: string, limit = 2): Promise<StoredVersion[]> {
+  /**
+   * Resolves a conditional request (`Type?params`) to the matching current resources (at most
+   * `limit`); `access` keeps only those the caller may read.
+   */
+  async resolveConditional(type: string, query: string, limit = 2, access?: AccessCondition): Promise<StoredVersion[]> {
     assertResourceType(type);
     const params: Record<string, string[]> = {};
     for (const [k, v] of new URLSearchParams(query)) (params[k] ??= []).push(v);
@@ -231,7 +234,7 @@ export class Repository {
       throw new FhirError(400, outcome(...search.unknown.map((u) => issue('not-supported', u.reason, u.name))));
     }
     search.count = limit;
-    const result = await executeSearch(this.q, search);
+    const result = await executeSearch(this.q, search, access);
     return result.matches.map((m) => ({ ...m, deleted: false }));
   }
 

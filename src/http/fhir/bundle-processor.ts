@@ -3,11 +3,12 @@
 // conditional entries first, and any failing entry rolls everything back. A batch runs each
 // entry on its own and reports each result.
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { badRequest, conflict, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import type { Repository } from '../../store/repository.ts';
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { executeInteraction } from './interactions.ts';
+import { PatientIdentity, type CreateDecision } from './patient-identity.ts';
 import { applyBatch, planBatch } from './transaction-batch.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
@@ -124,6 +125,49 @@ async function writeDeferred(tx: Repository, pending: VersionToWrite[]): Promise
   }
 }
 
+function isPatient(body: unknown): body is Patient {
+  return typeof body === 'object' && body !== null && (body as Resource).resourceType === 'Patient';
+}
+
+/** The identity decisions of a transaction's Patient writes, their keys locked before any condition. */
+async function bundleIdentity(tx: Repository, requests: { req: FhirRequest }[], caller: FhirCaller): Promise<PatientIdentity | undefined> {
+  if (!caller.matching) return undefined;
+  const patients = requests.flatMap(({ req }) =>
+    (req.method === 'POST' || req.method === 'PUT') && req.path.split('/')[0] === 'Patient' && isPatient(req.body) ? [req.body] : [],
+  );
+  return patients.length > 0 ? PatientIdentity.begin(tx.queryable, caller.matching, patients, caller.access) : undefined;
+}
+
+/**
+ * A Patient create of a transaction: found by its If-None-Exist condition (among what the caller
+ * may read), else decided by the matcher. Two entries that are one person fail the transaction.
+ */
+async function decidePatientEntry(
+  tx: Repository,
+  identity: PatientIdentity,
+  req: FhirRequest,
+  patient: Patient,
+  caller: FhirCaller,
+  index: number,
+): Promise<{ kind: 'found'; patientId: string } | CreateDecision> {
+  if (req.ifNoneExist) {
+    const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
+    const found = await tx.withConditionLock('Patient', condition, (locked) => locked.resolveConditional('Patient', condition, 2, caller.access));
+    if (found.length > 1) {
+      throw preconditionFailed(`Mục ${index}: điều kiện ifNoneExist khớp với ${found.length} tài nguyên (condition matches several resources)`);
+    }
+    if (found.length === 1) return { kind: 'found', patientId: found[0]!.id };
+  }
+  const decision = await identity.decideCreate(patient);
+  if (decision.kind === 'existing' && identity.createdHere(decision.patientId)) {
+    throw new FhirError(
+      409,
+      outcome(issue('duplicate', `Mục ${index}: hai mục Patient của giao dịch là cùng một người (two entries are the same person)`, `Bundle.entry[${index}]`)),
+    );
+  }
+  return decision;
+}
+
 export async function processBundle(repo: Repository, body: unknown, caller: FhirCaller, baseUrl: string, preferHeader?: string): Promise<Bundle> {
   const bundle = body as Bundle;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
@@ -175,19 +219,37 @@ async function processTransaction(
       const batched = plan && (await applyBatch(tx, plan, caller));
       if (batched) return { resourceType: 'Bundle', type: 'transaction-response', entry: requests.map(({ index }) => responseEntry(batched.get(index)!)) } as Bundle;
 
-      // 1. Decide the identity of every entry that others may reference.
+      // 1. Decide the identity of every entry that others may reference, and who every created
+      //    Patient is (patient-identity.ts): their identity keys are locked first, together.
       const map = new Map<string, string>();
       const presetIds = new Map<number, string>();
+      const decisions = new Map<number, CreateDecision>();
+      const identity = await bundleIdentity(tx, requests, caller);
       for (const { entry, req, index } of requests) {
-        if (!entry.fullUrl || !/^urn:(uuid|oid):/.test(entry.fullUrl)) continue;
+        const urn = entry.fullUrl && /^urn:(uuid|oid):/.test(entry.fullUrl) ? entry.fullUrl : undefined;
         const type = req.path.split('/')[0]!;
+        if (identity && req.method === 'POST' && type === 'Patient' && isPatient(req.body)) {
+          const decided = await decidePatientEntry(tx, identity, req, req.body, caller, index);
+          if (decided.kind === 'found' || decided.kind === 'existing') {
+            if (urn) map.set(urn, `Patient/${decided.patientId}`);
+            if (decided.kind === 'existing') decisions.set(index, decided);
+            continue;
+          }
+          const id = randomUUID();
+          identity.add(id, req.body);
+          decisions.set(index, decided);
+          presetIds.set(index, id);
+          if (urn) map.set(urn, `Patient/${id}`);
+          continue;
+        }
+        if (!urn) continue;
         if (req.method === 'POST') {
           if (req.ifNoneExist) {
             const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
             // The same lock as a top-level conditional create, held until this transaction ends.
-            const found = await tx.withConditionLock(type, condition, (locked) => locked.resolveConditional(type, condition));
+            const found = await tx.withConditionLock(type, condition, (locked) => locked.resolveConditional(type, condition, 2, caller.access));
             if (found.length === 1) {
-              map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
+              map.set(urn, `${type}/${found[0]!.id}`);
               continue;
             }
             // Several matches: the entry fails as a top-level conditional create would (R4: 412).
@@ -199,18 +261,18 @@ async function processTransaction(
           }
           const id = randomUUID();
           presetIds.set(index, id);
-          map.set(entry.fullUrl, `${type}/${id}`);
+          map.set(urn, `${type}/${id}`);
         } else if (req.method === 'PUT' && !req.path.includes('/')) {
           const condition = new URLSearchParams(Object.entries(req.query).flatMap(([k, vs]) => vs.map((v) => [k, v]))).toString();
           const found = await tx.withConditionLock(type, condition, (locked) => locked.resolveConditional(type, condition));
-          if (found.length === 1) map.set(entry.fullUrl, `${type}/${found[0]!.id}`);
+          if (found.length === 1) map.set(urn, `${type}/${found[0]!.id}`);
           else if (found.length === 0) {
             const id = (entry.resource as Resource | undefined)?.id ?? randomUUID();
             presetIds.set(index, id);
-            map.set(entry.fullUrl, `${type}/${id}`);
+            map.set(urn, `${type}/${id}`);
           }
         } else if (req.method === 'PUT') {
-          map.set(entry.fullUrl, req.path);
+          map.set(urn, req.path);
         }
       }
 
@@ -226,7 +288,8 @@ async function processTransaction(
           throw badRequest(`Mục ${index}: tham chiếu "${dangling}" không trỏ tới mục nào trong Bundle (unresolved reference)`, `Bundle.entry[${index}]`);
         }
         const preset = presetIds.get(index);
-        let effective: FhirRequest = { ...req, body };
+        const decision = decisions.get(index);
+        let effective: FhirRequest = { ...req, body, ...(decision ? { patientDecision: decision } : {}) };
         if (preset && body) {
           const type = req.path.split('/')[0]!;
           // A create keeps its create semantics (and authorisation) with the id decided in step 1;

@@ -1,6 +1,6 @@
 // The routing table of FHIR interactions (R4 RESTful API): one function per interaction, chosen
 // from the method and path. Shared by top-level HTTP requests and Bundle entries.
-import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleLink, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
 import { parseSearch } from '../../store/search/parse.ts';
@@ -10,6 +10,7 @@ import { capabilityStatement } from './capability.ts';
 import { everything } from './everything.ts';
 import { addContact } from './add-contact.ts';
 import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
+import { identifiersGained, PatientIdentity, recordCreated } from './patient-identity.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
@@ -237,17 +238,74 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   caller.authorize('create', type, resource);
   const { id: _ignored, ...rest } = resource as Resource & { id?: string };
   const withoutId = asWritten(caller, 'create', rest as Resource);
-  if (!req.ifNoneExist) return writeResponse(req, await repo.create(withoutId as Resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }, req.presetId), caller);
+  const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy };
+  const matching = type === 'Patient' ? caller.matching : undefined;
+  const write = async (target: Repository, identity: PatientIdentity | undefined): Promise<FhirResponse> => {
+    if (!matching) return writeResponse(req, await target.create(withoutId, options, req.presetId), caller);
+    const decision = req.patientDecision ?? (await identity!.decideCreate(withoutId as Patient));
+    if (decision.kind === 'existing') return existingPatient(target, req, caller, decision.patientId, decision.visible);
+    const result = await target.create(withoutId, options, req.presetId);
+    await recordCreated(target.queryable, result.resource.id!, result.resource as Patient, decision.reviews);
+    return writeResponse(req, result, caller);
+  };
+  // The identity keys are locked before the condition (every Patient write takes them first).
+  const identityOf = (tx: Repository) =>
+    matching && !req.patientDecision ? PatientIdentity.begin(tx.queryable, matching, [withoutId as Patient], caller.access) : Promise.resolve(undefined);
+  if (!req.ifNoneExist) return matching ? repo.transaction(async (tx) => write(tx, await identityOf(tx))) : write(repo, undefined);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
-  return repo.withConditionLock(type, condition, async (tx) => {
-    const matches = await tx.resolveConditional(type, condition);
-    if (matches.length > 1) throw preconditionFailed(`Điều kiện If-None-Exist khớp với ${matches.length} tài nguyên (condition matches several resources)`);
-    if (matches.length === 1) {
-      const existing = matches[0]!;
-      return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
-    }
-    return writeResponse(req, await tx.create(withoutId as Resource, { sourceFacility: caller.sourceFacility, screen: storagePolicy }, req.presetId), caller);
+  return repo.transaction(async (outer) => {
+    const identity = await identityOf(outer);
+    return outer.withConditionLock(type, condition, async (tx) => {
+      // Only what the caller may read counts: a match elsewhere is never shown (nor its existence
+      // told); a Patient then goes through the matcher like any create.
+      const matches = await tx.resolveConditional(type, condition, 2, caller.access);
+      if (matches.length > 1) throw preconditionFailed(`Điều kiện If-None-Exist khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+      if (matches.length === 1) {
+        const existing = matches[0]!;
+        return { status: 200, headers: versionHeaders(existing), body: req.prefer.return === 'minimal' ? undefined : existing.content! };
+      }
+      return write(tx, identity);
+    });
   });
+}
+
+/**
+ * A create of someone who has a record: nothing is written and the answer names that record —
+ * with its content when the caller may read it (as a conditional create that found it), else an
+ * OperationOutcome only, the content staying behind the resident's consent.
+ */
+async function existingPatient(repo: Repository, req: FhirRequest, caller: FhirCaller, id: string, visible: boolean): Promise<FhirResponse> {
+  if (visible) {
+    const row = await repo.read('Patient', id, caller.access);
+    caller.onAccess?.({ action: 'read', entityType: 'Patient', entityId: id, query: 'identity-match', patientIds: [id] });
+    const headers = { ...versionHeaders(row), 'Content-Location': `${req.baseUrl}/Patient/${id}/_history/${row.versionId}` };
+    if (req.prefer.return === 'minimal') return { status: 200, headers };
+    if (req.prefer.return === 'OperationOutcome') return { status: 200, headers, body: matchedOutcome(id, true) };
+    return { status: 200, headers, body: row.content! };
+  }
+  caller.onAccess?.({ action: 'search', entityType: 'Patient', entityId: id, query: 'identity-match', patientIds: [id] });
+  return { status: 200, headers: { 'Content-Location': `${req.baseUrl}/Patient/${id}` }, body: req.prefer.return === 'minimal' ? undefined : matchedOutcome(id, false) };
+}
+
+function matchedOutcome(id: string, visible: boolean) {
+  return outcome(
+    issue(
+      'duplicate',
+      visible
+        ? `Người này đã có hồ sơ Patient/${id}; không tạo hồ sơ thứ hai (matched an existing record, nothing created)`
+        : `Người này đã có hồ sơ Patient/${id}; không tạo hồ sơ thứ hai. Nội dung hồ sơ chỉ xem được khi người dân đồng ý (matched an existing record, nothing created; its content needs the resident's consent)`,
+      undefined,
+      'information',
+    ),
+  );
+}
+
+/** A Patient created with the client's id (update-as-create) cannot become someone's existing record: refused. */
+function duplicateOf(id: string): FhirError {
+  return new FhirError(
+    409,
+    outcome(issue('duplicate', `Người này đã có hồ sơ Patient/${id}; không tạo hồ sơ thứ hai — hãy cập nhật hồ sơ đó (a record for this person exists)`)),
+  );
 }
 
 async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
@@ -259,7 +317,44 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   caller.authorize('update', type, resource);
   const current = await assertVisibleIfExists(repo, type, id, caller);
   const toStore = asWritten(caller, current ? 'update' : 'create', resource, current);
-  return writeResponse(req, await repo.update(toStore, { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+  const options = { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy };
+  const matching = type === 'Patient' ? caller.matching : undefined;
+  if (!matching) return writeResponse(req, await repo.update(toStore, options), caller);
+  return repo.transaction(async (tx) => {
+    const before = await tx.readVersionRow(type, id);
+    const creating = !before || before.deleted;
+    const earlier = creating ? undefined : (JSON.parse(before.content!) as Patient);
+    // Only an update-as-create or a change of identifiers needs the matcher (and its locks).
+    if (!creating && !identifiersGained(earlier, toStore as Patient)) return writeResponse(req, await tx.update(toStore, options), caller);
+    const identity = await PatientIdentity.begin(tx.queryable, matching, [toStore as Patient], caller.access);
+    return writePatient(tx, req, caller, identity, creating ? undefined : { before: earlier }, () => tx.update(toStore, options), toStore as Patient);
+  });
+}
+
+/**
+ * A Patient written with a known id: as a create (update-as-create, a conditional update that
+ * found nothing) it is matched first — refused when it is someone's existing record, queued
+ * when uncertain; as an update, a national identifier it gains is checked against the others.
+ */
+async function writePatient(
+  tx: Repository,
+  req: FhirRequest,
+  caller: FhirCaller,
+  identity: PatientIdentity,
+  updating: { before: Patient | undefined } | undefined,
+  write: () => Promise<WriteResult>,
+  patient: Patient,
+): Promise<FhirResponse> {
+  if (updating) {
+    const result = await write();
+    await identity.afterUpdate(result.resource.id!, updating.before, result.resource as Patient);
+    return writeResponse(req, result, caller);
+  }
+  const decision = await identity.decideCreate(patient);
+  if (decision.kind === 'existing') throw duplicateOf(decision.patientId);
+  const result = await write();
+  await recordCreated(tx.queryable, result.resource.id!, result.resource as Patient, decision.reviews);
+  return writeResponse(req, result, caller);
 }
 
 /**
@@ -283,22 +378,32 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
   const resource = bodyResource(req, type);
   caller.authorize('update', type, resource);
   const condition = queryString(req.query);
-  return repo.withConditionLock(type, condition, async (tx) => {
-    const matches = await tx.resolveConditional(type, condition);
-    if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
-    if (matches.length === 0) {
-      if (resource.id) {
-        const existing = await tx.readVersionRow(type, resource.id);
-        if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
-        return writeResponse(req, await tx.update(asWritten(caller, 'create', resource), { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+  const matching = type === 'Patient' ? caller.matching : undefined;
+  return repo.transaction(async (outer) => {
+    // The identity keys first (every Patient write takes them before any other lock).
+    const identity = matching ? await PatientIdentity.begin(outer.queryable, matching, [resource as Patient], caller.access) : undefined;
+    return outer.withConditionLock(type, condition, async (tx) => {
+      const matches = await tx.resolveConditional(type, condition);
+      if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
+      const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy };
+      if (matches.length === 0) {
+        if (resource.id) {
+          const existing = await tx.readVersionRow(type, resource.id);
+          if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
+        }
+        const toCreate = asWritten(caller, 'create', resource);
+        const write = () => (resource.id ? tx.update(toCreate, options) : tx.create(toCreate, options));
+        if (identity) return writePatient(tx, req, caller, identity, undefined, write, toCreate as Patient);
+        return writeResponse(req, await write(), caller);
       }
-      return writeResponse(req, await tx.create(asWritten(caller, 'create', resource), { sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
-    }
-    const target = matches[0]!;
-    if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
-    const current = await assertVisibleIfExists(tx, type, target.id, caller);
-    const toStore = asWritten(caller, 'update', { ...resource, id: target.id }, current);
-    return writeResponse(req, await tx.update(toStore, { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+      const target = matches[0]!;
+      if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
+      const current = await assertVisibleIfExists(tx, type, target.id, caller);
+      const toStore = asWritten(caller, 'update', { ...resource, id: target.id }, current);
+      const write = () => tx.update(toStore, { ...options, ifMatch: guardedVersion(req, caller, current) });
+      if (identity) return writePatient(tx, req, caller, identity, { before: JSON.parse(target.content!) as Patient }, write, toStore as Patient);
+      return writeResponse(req, await write(), caller);
+    });
   });
 }
 
@@ -306,8 +411,19 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
   const [, type, id] = m as [string, string, string];
   caller.authorize('patch', type);
   asWritten(caller, 'patch', undefined);
-  await repo.read(type, id, caller.access);
-  return writeResponse(req, await repo.patch(type, id, req.body, { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy }), caller);
+  const current = await repo.read(type, id, caller.access);
+  const options = { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy };
+  const matching = type === 'Patient' ? caller.matching : undefined;
+  if (!matching) return writeResponse(req, await repo.patch(type, id, req.body, options), caller);
+  return repo.transaction(async (tx) => {
+    const result = await tx.patch(type, id, req.body, options);
+    const before = JSON.parse(current.content!) as Patient;
+    if (!identifiersGained(before, result.resource as Patient)) return writeResponse(req, result, caller);
+    // The patched identifiers are known only now: the keys are locked after the write here.
+    const identity = await PatientIdentity.begin(tx.queryable, matching, [result.resource as Patient], caller.access);
+    await identity.afterUpdate(id, before, result.resource as Patient);
+    return writeResponse(req, result, caller);
+  });
 }
 
 async function conditionalPatch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {

@@ -1,6 +1,7 @@
 // The FHIR interaction as HSSK handles it, independent of HTTP framing: the same request shape
 // serves top-level HTTP calls and the entries of batch and transaction Bundles.
 import type { AccessCondition } from '../../store/search/execute.ts';
+import type { CreateDecision, IdentityMatching } from './patient-identity.ts';
 
 export interface FhirRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -20,6 +21,11 @@ export interface FhirRequest {
    * entries' urn:uuid references to it can be rewritten. Never taken from the client.
    */
   presetId?: string;
+  /**
+   * For a Patient create inside a transaction: the identity decided before the entry runs, with
+   * the Bundle's other persons (patient-identity.ts). Never taken from the client.
+   */
+  patientDecision?: CreateDecision;
 }
 
 export interface Prefer {
@@ -79,6 +85,11 @@ export interface FhirCaller {
    * (auth/resident-writes.ts), and they may add a phone or address with Patient/$add-contact.
    */
   selfReporter?: string;
+  /**
+   * Patient creates and identifier changes go through the identity matcher with these settings
+   * (patient-identity.ts). Absent on the national hub and for the public caller.
+   */
+  matching?: IdentityMatching;
   /** Throws a 403 FhirError if the caller may not perform `interaction` on `resourceType`. */
   authorize(interaction: Interaction, resourceType: string | undefined, resource?: unknown): void;
   /** Receives what each interaction touched (top-level and Bundle entries alike). */

@@ -44,7 +44,8 @@ interface CurrentRow {
 /**
  * The entries as a batch plan, or undefined when the Bundle needs the entry-by-entry road:
  * another method, If-Match and friends, urn: references, other conditions, a caller whose reads
- * are restricted (its visibility is checked per resource), or two entries on one target.
+ * are restricted (its visibility is checked per resource), two entries on one target, or a
+ * Patient where identity matching applies (a province, not the hub).
  */
 export function planBatch(requests: { index: number; entry: { fullUrl?: string }; req: FhirRequest }[], caller: FhirCaller): Planned[] | undefined {
   if (caller.access || requests.length < 2) return undefined;
@@ -55,6 +56,8 @@ export function planBatch(requests: { index: number; entry: { fullUrl?: string }
     if (req.ifMatch || req.ifNoneExist || req.ifNoneMatch || entry.fullUrl?.startsWith('urn:')) return undefined;
     const [type, id, more] = req.path.replace(/^\/+|\/+$/g, '').split('/');
     if (!type || !TYPE_RE.test(type) || more !== undefined || !isSupportedResourceType(type)) return undefined;
+    // Patient writes that the identity matcher must see take the entry-by-entry road (the hub has no matching).
+    if (type === 'Patient' && caller.matching) return undefined;
     const body = req.body as Resource | undefined;
     if (req.method === 'PUT' && (!body || typeof body !== 'object' || body.resourceType !== type || JSON.stringify(body).includes('"urn:'))) return undefined;
     let planned: Planned;

@@ -118,7 +118,7 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
       return send(reply, await auditEventInteraction(app.db.pool, requestOf(req, path), actor), req.method === 'HEAD');
     }
     const accesses: AccessRecord[] = [];
-    const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r) };
+    const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r), ...(matching ? { matching } : {}) };
     const actor = (resolved as { actor?: Actor }).actor;
     try {
       let res: FhirResponse;
@@ -148,10 +148,15 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
   };
 
   const creates = createGroupCommit(app.db, writeCreateUnits);
+  // Patient writes go through the identity matcher in a province; the hub keeps each province's copy.
+  const matching = app.config.mode === 'hub' ? undefined : { province: app.config.province, populationRule: app.config.identityPopulationRule };
 
-  /** A create without condition (`POST /fhir/Type`): nothing in it reads what it writes. */
+  /**
+   * A create without condition (`POST /fhir/Type`) where nothing reads what it writes — not a
+   * matched Patient, whose create reads the index and locks its identity keys in its transaction.
+   */
   const isPlainCreate = (req: FastifyRequest, path: string): boolean =>
-    req.method === 'POST' && /^[A-Z][A-Za-z]+\/?$/.test(path) && header(req, 'if-none-exist') === undefined;
+    req.method === 'POST' && /^[A-Z][A-Za-z]+\/?$/.test(path) && header(req, 'if-none-exist') === undefined && !(matching && /^Patient\/?$/.test(path));
 
   /** Reads, and batch Bundles (whose entries each run in their own transaction). */
   const isBatchOrRead = (req: FastifyRequest, path: string): boolean => {

@@ -99,6 +99,28 @@ export async function distinctPairs(q: Queryable, patientIds: string[]): Promise
   return new Set(rows.map((r) => pairKey(r.a, r.b)));
 }
 
+/** A pair of the review queue: the record written (patientId) and the existing one it may be. */
+export interface ReviewPair {
+  patientId: string;
+  candidateId: string;
+  score: number;
+  /** The matcher's reasons, as JSON. */
+  reasons: string;
+  /** Where the record came from (an import's record key, `fhir:Patient/{id}`). */
+  key: string;
+}
+
+/** Queues uncertain pairs for a person (a pair already pending is left as it is). */
+export async function insertReviewPairs(q: Queryable, items: ReviewPair[]): Promise<void> {
+  if (items.length === 0) return;
+  await q.query(
+    `INSERT INTO identity_review (patient_id, candidate_id, score, reasons, source_key)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::jsonb[], $5::text[])
+     ON CONFLICT DO NOTHING`,
+    [items.map((i) => i.patientId), items.map((i) => i.candidateId), items.map((i) => i.score), items.map((i) => i.reasons), items.map((i) => i.key)],
+  );
+}
+
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }

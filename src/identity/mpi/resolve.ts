@@ -94,6 +94,16 @@ export class BatchResolver {
     return { decision: decided.decision, patientId: decided.candidate, candidates: scored };
   }
 
+  /**
+   * The active persons holding one of the person's national identifiers (CCCD, CMND, BHXH) or
+   * exact identifiers (resident ID, household member), whatever the matcher thinks of the pair.
+   */
+  holdersOf(keys: IdentityKeys, exclude: ReadonlySet<string> = new Set()): string[] {
+    const ids = new Set<string>();
+    for (const k of [...keys.identifiers, ...keys.exact]) for (const id of this.byKey.get(k) ?? []) if (this.persons.has(id) && !exclude.has(id)) ids.add(id);
+    return [...ids];
+  }
+
   /** Makes a person written in this batch a candidate for the batch's later records. */
   add(person: StoredPerson, storedKeys: string[]): void {
     this.persons.set(person.patientId, person);
