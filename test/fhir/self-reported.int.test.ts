@@ -40,7 +40,8 @@ beforeAll(async () => {
     const res = await call('admin', 'PUT', `/fhir/Patient/${id}`, {
       resourceType: 'Patient',
       id,
-      name: [{ family: 'Trần', given: [id] }],
+      // Given names far apart: the same phone and address with near names would be one person to the matcher.
+      name: [{ family: 'Trần', given: [{ sA: 'Minh', sB: 'Hoa', sParent: 'Dũng' }[id]!] }],
       telecom: [FACILITY_PHONE],
       address: [FACILITY_ADDRESS],
     });

@@ -10,6 +10,7 @@ import { capabilityStatement } from './capability.ts';
 import { everything } from './everything.ts';
 import { addContact } from './add-contact.ts';
 import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
+import { assertValidResource } from '../../fhir/validation.ts';
 import { identifiersGained, PatientIdentity, recordCreated } from './patient-identity.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
@@ -243,9 +244,13 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const write = async (target: Repository, identity: PatientIdentity | undefined): Promise<FhirResponse> => {
     if (!matching) return writeResponse(req, await target.create(withoutId, options, req.presetId), caller);
     const decision = req.patientDecision ?? (await identity!.decideCreate(withoutId as Patient));
-    if (decision.kind === 'existing') return existingPatient(target, req, caller, decision.patientId, decision.visible);
+    if (decision.kind === 'existing') {
+      // Nothing is written, but what was sent must still be a valid Patient.
+      assertValidResource(withoutId);
+      return existingPatient(target, req, caller, decision.patientId, decision.visible);
+    }
     const result = await target.create(withoutId, options, req.presetId);
-    await recordCreated(target.queryable, result.resource.id!, result.resource as Patient, decision.reviews);
+    await recordCreated(target.queryable, result.resource.id!, result.resource as Patient, decision.reviews, true);
     return writeResponse(req, result, caller);
   };
   // The identity keys are locked before the condition (every Patient write takes them first).
@@ -350,10 +355,10 @@ async function writePatient(
     await identity.afterUpdate(result.resource.id!, updating.before, result.resource as Patient);
     return writeResponse(req, result, caller);
   }
-  const decision = await identity.decideCreate(patient);
+  const decision = await identity.decideCreate(patient, patient.id);
   if (decision.kind === 'existing') throw duplicateOf(decision.patientId);
   const result = await write();
-  await recordCreated(tx.queryable, result.resource.id!, result.resource as Patient, decision.reviews);
+  await recordCreated(tx.queryable, result.resource.id!, result.resource as Patient, decision.reviews, !patient.id);
   return writeResponse(req, result, caller);
 }
 

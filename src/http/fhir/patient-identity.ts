@@ -36,8 +36,18 @@ interface Person {
 }
 
 function personOf(patient: Patient): Person {
-  const facts = factsFromPatient(patient);
-  return { facts, keys: identityKeys(facts, exactIdentifiersOf(patient)) };
+  let facts: PersonFacts;
+  let exact: string[];
+  try {
+    facts = factsFromPatient(patient);
+    exact = exactIdentifiersOf(patient);
+  } catch {
+    // A malformed body (a name that is not an array…) has no facts; the validator refuses it
+    // with field-level issues before anything is written or answered.
+    facts = {};
+    exact = [];
+  }
+  return { facts, keys: identityKeys(facts, exact) };
 }
 
 /** The MPI row of a Patient as written. */
@@ -79,10 +89,12 @@ export class PatientIdentity {
    * and queued, so that no answer tells a caller whether someone with a given name, birth date
    * and commune is registered.
    */
-  async decideCreate(patient: Patient): Promise<CreateDecision> {
+  async decideCreate(patient: Patient, ownId?: string): Promise<CreateDecision> {
     const { facts, keys } = personOf(patient);
-    const decision = this.resolver.resolve(facts, keys);
-    const holders = this.resolver.holdersOf(keys);
+    // An update-as-create of a deleted Patient: its own earlier MPI row is no candidate.
+    const self = new Set(ownId ? [ownId] : []);
+    const decision = this.resolver.resolve(facts, keys, self);
+    const holders = this.resolver.holdersOf(keys, self);
     let reviews = decision.decision === 'new' ? [] : decision.candidates;
     if (decision.decision === 'link' && decision.patientId !== undefined) {
       const linked = decision.patientId;
@@ -132,9 +144,12 @@ export function identifiersGained(before: Patient | undefined, after: Patient): 
   return exactIdentifiersOf(after).some((e) => !earlier.has(e));
 }
 
-/** After a create is written (or deferred in its transaction): its MPI row and its review pairs. */
-export async function recordCreated(q: Queryable, patientId: string, patient: Patient, reviews: CandidateScore[]): Promise<void> {
-  await upsertPersons(q, [personRow(patientId, patient, true)]);
+/**
+ * After a create is written (or deferred in its transaction): its MPI row and its review pairs.
+ * `freshId`: a server-made id, which has no earlier MPI rows (a client's id may have: a deleted Patient).
+ */
+export async function recordCreated(q: Queryable, patientId: string, patient: Patient, reviews: CandidateScore[], freshId: boolean): Promise<void> {
+  await upsertPersons(q, [personRow(patientId, patient, freshId)]);
   await insertReviewPairs(q, pairs(patientId, reviews));
 }
 
