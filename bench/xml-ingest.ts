@@ -4,7 +4,7 @@
 // Reports episodes/s, resources/s, peak RSS and the data sizes it ran on. Every batch is validated,
 // as `hssk import xml` and `POST /api/xml` do (`--validate sample`: one batch in ten, for comparison
 // with older figures).
-//   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none]
+//   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none] [--profile DIR] [--pg-statements]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { importHouseholds } from '../src/ingest/household/import-households.ts';
 import { openHouseholdSource } from '../src/ingest/household/read-rows.ts';
 import { generateEpisodes } from '../src/ingest/xml/generator.ts';
 import { generateProvince } from '../src/province/generator.ts';
-import { openDatabase } from '../src/store/database.ts';
+import { openDatabase, type Queryable } from '../src/store/database.ts';
 import { cpuBetween, postmasterPid, sampleCpu } from './lib/cpu.ts';
 
 export interface XmlIngestBenchOptions {
@@ -26,9 +26,11 @@ export interface XmlIngestBenchOptions {
   dataDir?: string;
   /** Write a CPU profile of the ingest phase alone (not the province load) to this directory. */
   profileDir?: string;
+  /** Report the ingest's costliest SQL statements per episode (pg_stat_statements; embedded PostgreSQL only). */
+  pgStatements?: boolean;
 }
 
-export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: given, profileDir }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
+export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: given, profileDir, pgStatements }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
   const residents = Math.max(1000, Math.round(1_000_000 * scale));
   const episodes = Math.max(200, Math.round(100_000 * scale));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-ingest-'));
@@ -40,7 +42,14 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
   const config = loadConfig({ ...process.env, HSSK_DATA_DIR: dataDir, HSSK_DEMO: 'off', LOG_LEVEL: 'warn' });
-  const db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
+  let db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
+  if (pgStatements) {
+    // The extension must be preloaded: set it, restart the embedded cluster.
+    await db.pool.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+    await db.close();
+    db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
+    await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  }
   try {
     let t = performance.now();
     generateProvince({ residents, seed: 'bench-xml', outDir: provinceDir });
@@ -65,6 +74,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     }
     // CPU of this process and of the PostgreSQL cluster: on a shared machine the rate alone misleads.
     const postmaster = postmasterPid(path.join(dataDir, 'pg'));
+    if (pgStatements) await db.pool.query('SELECT pg_stat_statements_reset()');
     const pgBefore = sampleCpu(undefined, postmaster);
     const cpu = process.cpuUsage();
     t = performance.now();
@@ -91,6 +101,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
       profiler.disconnect();
       log(`CPU profile of the ingest phase: ${file}`);
     }
+    const statements = pgStatements ? await topStatements(db.pool, accepted + rejected) : undefined;
     const resendT = performance.now();
     const resend = await ingestXmlFile(ctx, g.files[0]!, { validate });
     const resendSeconds = (performance.now() - resendT) / 1000;
@@ -115,6 +126,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
       },
       resendOfFirstFile: { episodes: resend.units, versionsWritten: resend.written, episodesPerSecond: Math.round(resend.units / resendSeconds) },
       residentLoad: { rowsPerSecond: households.rowsPerSecond, seconds: Math.round(loadSeconds * 10) / 10 },
+      ...(statements ? { statementsPerEpisode: statements } : {}),
       machine: { cpus: os.cpus().length, loadAverage1m: os.loadavg()[0] },
     };
     log(`ingested ${accepted + rejected} episodes in ${seconds.toFixed(1)} s: ${result.ingest.episodesPerSecond} episodes/s, ${result.ingest.resourcesPerSecond} resources/s, peak RSS ${result.ingest.peakRssMB} MB`);
@@ -126,9 +138,25 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
   }
 }
 
+/** The statements that cost PostgreSQL most during the ingest: calls and execution ms per episode. */
+async function topStatements(pool: Queryable, episodes: number): Promise<{ query: string; callsPerEpisode: number; msPerEpisode: number; rowsPerCall: number }[]> {
+  const { rows } = await pool.query<{ query: string; calls: string; total: number; rows: string }>(
+    `SELECT query, calls, total_exec_time AS total, rows FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT 20`,
+  );
+  const per = (n: number) => Math.round((n / Math.max(episodes, 1)) * 1000) / 1000;
+  return rows.map((r) => ({
+    query: r.query.replace(/\s+/g, ' ').slice(0, 160),
+    callsPerEpisode: per(Number(r.calls)),
+    msPerEpisode: per(r.total),
+    rowsPerCall: Math.round(Number(r.rows) / Math.max(Number(r.calls), 1)),
+  }));
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'all' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'all' }, profile: { type: 'string' }, 'pg-statements': { type: 'boolean', default: false } } });
   const validate = values.validate as 'all' | 'sample' | 'none';
-  const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
+  const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, pgStatements: values['pg-statements'], log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
   console.log(JSON.stringify(result, null, 2));
 }
