@@ -8,7 +8,8 @@
 // - a commune health worker (portal session cookie; the SQL keeps the commune's residents).
 // Besides throughput, each run reports the CPU time the server and its PostgreSQL backends
 // spent per request (the audit sealer's work included: a run ends when its entries are
-// sealed) — on a machine shared with other work, that is the steadier measure of cost.
+// sealed), and the server's own share of it — on a machine shared with other work, that is the
+// steadier measure of cost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -126,13 +127,16 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       }
       throw new Error('audit entries still unsealed after 60 s');
     };
-    type Run = LoadResult & { cpuUsPerRequest: number };
+    type Run = LoadResult & { cpuUsPerRequest: number; serverCpuUsPerRequest: number };
     const measured = async (server: { url: string; pid: number }, next: () => LoadRequest): Promise<Run> => {
       const cpuBefore = cpuMsOf([server.pid], postmaster);
+      const serverBefore = cpuMsOf([server.pid]);
       const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: options.seconds });
       await allSealed();
       const cpuMs = cpuMsOf([server.pid], postmaster) - cpuBefore;
-      return { ...result, cpuUsPerRequest: Math.round((cpuMs * 1000) / Math.max(1, result.requests)) };
+      const serverMs = cpuMsOf([server.pid]) - serverBefore;
+      const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
+      return { ...result, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs) };
     };
 
     const accept = { accept: 'application/fhir+json' };
@@ -172,7 +176,12 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       const base = median(without.map((x) => x.perSecond));
       const baseCpu = median(without.map((x) => x.cpuUsPerRequest));
       const entry: Record<string, unknown> = {
-        withoutAuthAndAudit: { perSecond: base, p95ms: median(without.map((x) => x.p95ms)), cpuUsPerRequest: baseCpu },
+        withoutAuthAndAudit: {
+          perSecond: base,
+          p95ms: median(without.map((x) => x.p95ms)),
+          cpuUsPerRequest: baseCpu,
+          serverCpuUsPerRequest: median(without.map((x) => x.serverCpuUsPerRequest)),
+        },
       };
       const percent = (x: number) => Math.round(x * 1000) / 10;
       for (const [caller, runs] of Object.entries(withAuth)) {
@@ -182,6 +191,7 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
           perSecond,
           p95ms: median(runs.map((x) => x.p95ms)),
           cpuUsPerRequest: cpu,
+          serverCpuUsPerRequest: median(runs.map((x) => x.serverCpuUsPerRequest)),
           // Throughput lost, and the same from CPU: capacity = cores ÷ CPU per request.
           overheadPercent: percent(1 - perSecond / base),
           cpuOverheadPercent: percent(1 - baseCpu / cpu),

@@ -27,11 +27,13 @@ export function postmasterPid(dataDir: string): number {
 /**
  * CPU milliseconds used so far by `pids` and by every child of `postmaster` (its backends),
  * including the backends that have already exited (the postmaster's reaped children: a pool
- * closing idle connections would otherwise make the figure go down).
+ * closing idle connections would otherwise make the figure go down). Without `postmaster`, only `pids`.
  */
-export function cpuMsOf(pids: number[], postmaster: number): number {
-  let total = statOf(postmaster)?.exitedChildrenMs ?? 0;
+export function cpuMsOf(pids: number[], postmaster?: number): number {
+  let total = 0;
   for (const pid of pids) total += statOf(pid)?.cpuMs ?? 0;
+  if (postmaster === undefined) return total;
+  total += statOf(postmaster)?.exitedChildrenMs ?? 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const s = statOf(Number(entry));

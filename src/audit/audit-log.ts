@@ -4,6 +4,7 @@
 // lock is taken — the chain is built afterwards by the sealer (./sealer.ts).
 import { preparedQuery, type Queryable } from '../store/database.ts';
 import type { AuditEntryInput } from './audit-entry.ts';
+import { ENTRY_COLUMNS, entryValues, rowsFromJson } from './audit-rows.ts';
 
 const MAX_BATCH = 500;
 
@@ -12,55 +13,17 @@ export interface AuditLog {
   recordMany(entries: AuditEntryInput[]): Promise<void>;
 }
 
-function values(e: AuditEntryInput): unknown[] {
-  return [
-    e.recordedAt ?? new Date(),
-    e.action,
-    e.outcome,
-    e.agentKind,
-    e.agentId ?? null,
-    e.agentRole ?? null,
-    e.agentFacility ?? null,
-    e.patientId ?? null,
-    e.entityType ?? null,
-    e.entityId ?? null,
-    e.query ?? null,
-    e.sourceIp ?? null,
-    e.reason ?? null,
-    e.detail ? JSON.stringify(e.detail) : null,
-  ];
-}
-
-/** The columns an entry fills, with the array type each is sent as (one array per column). */
-const INSERT_COLUMNS: ReadonlyArray<[string, string]> = [
-  ['recorded_at', 'timestamptz'],
-  ['action', 'text'],
-  ['outcome', 'text'],
-  ['agent_kind', 'text'],
-  ['agent_id', 'text'],
-  ['agent_role', 'text'],
-  ['agent_facility', 'text'],
-  ['patient_id', 'text'],
-  ['entity_type', 'text'],
-  ['entity_id', 'text'],
-  ['query', 'text'],
-  ['source_ip', 'text'],
-  ['reason', 'text'],
-  ['detail', 'jsonb'],
-];
-
-// One statement text whatever the batch size (columns as arrays), so every connection parses
-// and plans it once: the audit trail is written on every request that touches personal data.
-const INSERT_SQL = `INSERT INTO audit_entry (${INSERT_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${INSERT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+// One statement text whatever the batch size, so every connection parses and plans it once: the
+// audit trail is written on every request that touches personal data.
+const INSERT_SQL = `INSERT INTO audit_entry (${ENTRY_COLUMNS.map(([c]) => c).join(', ')}) ${rowsFromJson(ENTRY_COLUMNS, '$1')}`;
 
 /** One INSERT for many entries. */
 export async function insertAuditEntries(db: Queryable, entries: AuditEntryInput[]): Promise<void> {
   for (let start = 0; start < entries.length; start += MAX_BATCH) {
-    const batch = entries.slice(start, start + MAX_BATCH);
-    const columns: unknown[][] = INSERT_COLUMNS.map(() => []);
-    for (const e of batch) values(e).forEach((v, c) => columns[c]!.push(v));
-    await db.query(preparedQuery(INSERT_SQL, columns));
+    const rows = entries
+      .slice(start, start + MAX_BATCH)
+      .map((e) => entryValues(e, e.recordedAt ?? new Date(), e.detail ? JSON.stringify(e.detail) : null));
+    await db.query(preparedQuery(INSERT_SQL, [JSON.stringify(rows)]));
   }
 }
 

@@ -80,6 +80,35 @@ describe('audit trail', () => {
     }
   });
 
+  it('stores every field exactly as given — quotes, backslashes, Vietnamese text, nested detail — through both writers, and the chain still verifies', async () => {
+    const other = await createTestDatabase();
+    try {
+      const tricky: AuditEntryInput = {
+        ...read('p-"quoted"\\back'),
+        action: 'search',
+        agentRole: 'commune-worker',
+        query: 'name=Nguyễn Thị "Hoa"&address=Đà Lạt\\x00,{a}',
+        reason: 'Cấp cứu: bệnh nhân bất tỉnh\nđường dây 2',
+        detail: { status: 403, note: 'a "b" \\ c', empty: null, yes: true },
+        recordedAt: new Date('2026-03-04T05:06:07.089Z'),
+      };
+      const chained = createChainedAuditLog(other.asyncCommitPool());
+      await chained.recordMany([tricky, { ...tricky, patientId: 'p2' }]);
+      await insertAuditEntries(other.pool, [{ ...tricky, patientId: 'p3' }]);
+      expect(await sealAll(other)).toBe(1);
+      const back = (await searchAudit(other.pool, { action: 'search' }, { kind: 'all' })).entries.reverse();
+      expect(back.map((e) => e.patientId)).toEqual([tricky.patientId, 'p2', 'p3']);
+      for (const entry of back) {
+        const { seq: _seq, chainPos: _pos, patientId: _patient, ...rest } = entry;
+        const { patientId: _given, ...expected } = tricky;
+        expect(rest).toEqual(expected);
+      }
+      expect(await verifyAuditChain(other.pool)).toMatchObject({ ok: true, verified: 3, unsealed: 0 });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses edits and deletions from the application', async () => {
     await expect(db.pool.query("UPDATE audit_entry SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only/);
     await expect(db.pool.query('DELETE FROM audit_entry WHERE seq = 1')).rejects.toThrow(/cannot be deleted/);
