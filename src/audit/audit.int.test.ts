@@ -5,7 +5,7 @@ import type { Database } from '../store/database.ts';
 import { createAuditLog, insertAuditEntries } from './audit-log.ts';
 import { createChainedAuditLog } from './chained-audit-log.ts';
 import { toAuditEvent } from './audit-event.ts';
-import { searchAudit } from './audit-search.ts';
+import { auditSearchSql, searchAudit, type AuditQuery } from './audit-search.ts';
 import { sealAll } from './sealer.ts';
 import { verifyAuditChain } from './verify.ts';
 import type { AuditEntryInput } from './audit-entry.ts';
@@ -104,6 +104,55 @@ describe('audit trail', () => {
         expect(rest).toEqual(expected);
       }
       expect(await verifyAuditChain(other.pool)).toMatchObject({ ok: true, verified: 3, unsealed: 0 });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('finds entries by entity — a patient\'s own record, any other resource, with or without its type — and serves every kind of search from an index', async () => {
+    const other = await createTestDatabase();
+    try {
+      await insertAuditEntries(other.pool, [
+        { ...read('pa'), entityType: 'Patient', entityId: 'pa' },
+        { ...read('pa'), entityType: 'Observation', entityId: 'o1' },
+        { ...read('pa'), action: 'search', entityType: 'Observation', entityId: undefined, query: 'code=x' },
+        { ...read('pa'), action: 'update', entityType: 'Patient', entityId: 'pb', reason: 'merge' },
+        { action: 'create', outcome: '0', agentKind: 'system', entityType: 'Organization', entityId: 'org1' },
+      ]);
+      const found = async (q: AuditQuery) => (await searchAudit(other.pool, q, { kind: 'all' })).entries.map((e) => `${e.action} ${e.entityType}/${e.entityId ?? ''}`);
+      expect(await found({ entityType: 'Patient', entityId: 'pa' })).toEqual(['read Patient/pa']);
+      expect(await found({ entityType: 'Observation', entityId: 'o1' })).toEqual(['read Observation/o1']);
+      expect(await found({ entityId: 'o1' })).toEqual(['read Observation/o1']);
+      expect(await found({ entityType: 'Patient', entityId: 'pb' })).toEqual(['update Patient/pb']);
+      expect(await found({ entityType: 'Organization', entityId: 'org1' })).toEqual(['create Organization/org1']);
+      expect(await found({ entityType: 'Patient', entityId: 'o1' })).toEqual([]);
+      expect(await found({ patientId: 'pa' })).toHaveLength(4);
+
+      // Which index each search can use, whatever the table's size: sequential and plain index
+      // scans are priced out, so a plan without a bitmap scan of the named index would mean the
+      // condition no longer matches it (e.g. the entity index's predicate).
+      const planOf = (q: AuditQuery) =>
+        other.transaction(async (c) => {
+          await c.query('SET LOCAL enable_seqscan = off');
+          await c.query('SET LOCAL enable_indexscan = off');
+          const { text, values } = auditSearchSql(q, { kind: 'all' });
+          const { rows } = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+      const day = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-02T00:00:00Z') };
+      const expected: Array<[AuditQuery, string[]]> = [
+        [{ patientId: 'pa' }, ['audit_entry_patient']],
+        [{ agentId: 'u1', action: 'read' }, ['audit_entry_agent']],
+        [{ entityType: 'Observation', entityId: 'o1' }, ['audit_entry_entity', 'audit_entry_patient']],
+        [{ entityId: 'pa' }, ['audit_entry_entity', 'audit_entry_patient']],
+        [day, ['audit_entry_recorded']],
+        [{ patientId: 'pa', ...day }, ['audit_entry_patient']],
+      ];
+      for (const [q, indexes] of expected) {
+        const plan = await planOf(q);
+        expect(plan, JSON.stringify(q)).not.toContain('Seq Scan');
+        for (const index of indexes) expect(plan, JSON.stringify(q)).toContain(`Bitmap Index Scan on ${index}`);
+      }
     } finally {
       await other.close();
     }
