@@ -102,6 +102,17 @@ const MUTATIONS: ((o: Json, key: string, random: () => number) => void)[] = [
   (o) => (o.text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">a</div>' }),
   (o) => (o.meta = { lastUpdated: '2024-01-01' }),
   (o, k, random) => (o[k] = Object.values(o)[Math.floor(random() * Object.keys(o).length)]),
+  // Elements of the invariants answered without FHIRPath (obs-6/7, cmp-1/2, app-1…4, mdd-1, con-4/5).
+  (o) => (o.dataAbsentReason = { text: 'không đo' }),
+  (o) => (o.component = [{ code: o.code ?? { text: 'x' }, valueString: 'b' }]),
+  (o) => (o.emptyReason = { text: 'không có' }),
+  (o) => (o.entry = [{}]),
+  (o) => (o.abatementDateTime = '2024-01-02'),
+  (o) => (o.verificationStatus = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] }),
+  (o) => (o.whenPrepared = '2099-01-01'),
+  (o) => (o.whenHandedOver = ['2024-01-01', '2024-01-02']),
+  (o) => (o.cancelationReason = { text: 'bận' }),
+  (o) => (o.status = ['booked', 'noshow']),
 ];
 
 describe('the fast structure validator', () => {
@@ -132,6 +143,48 @@ describe('the fast structure validator', () => {
     }
     // The variants must really exercise the error paths.
     expect(broken).toBeGreaterThan(4000);
+  });
+
+  it('finds the invariants it answers without FHIRPath broken exactly as @medplum/core does', () => {
+    const of = (type: string) => clone(resources.find((r) => r.resourceType === type)!) as unknown as Json;
+    const cases: [key: string, build: () => Json][] = [
+      ['obs-6', () => ({ ...of('Observation'), valueString: 'a', dataAbsentReason: { text: 'không đo' } })],
+      ['obs-7', () => {
+        const o = of('Observation');
+        return { ...o, valueString: 'a', component: [{ code: o.code, valueString: 'b' }] };
+      }],
+      ['cmp-1', () => {
+        const c = of('Composition');
+        return { ...c, section: [{ title: 'Trống' }] };
+      }],
+      ['cmp-2', () => {
+        const c = of('Composition');
+        return { ...c, section: [{ title: 'A', emptyReason: { text: 'không có' }, entry: [{ reference: 'Observation/1' }] }] };
+      }],
+      ['app-1', () => ({ ...of('Appointment'), participant: [{ status: 'accepted' }] })],
+      ['app-2', () => {
+        const { end: _end, ...a } = of('Appointment');
+        return { ...a, start: '2024-01-02T08:00:00+07:00' };
+      }],
+      ['app-3', () => {
+        const { start: _start, end: _end, ...a } = of('Appointment');
+        return { ...a, status: 'booked' };
+      }],
+      ['app-4', () => ({ ...of('Appointment'), status: 'booked', cancelationReason: { text: 'bận' } })],
+      ['mdd-1', () => ({ ...of('MedicationDispense'), whenPrepared: '2024-01-03', whenHandedOver: '2024-01-02' })],
+      ['con-4', () => ({ ...of('Condition'), abatementDateTime: '2024-01-02', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } })],
+      ['con-5', () => ({
+        ...of('Condition'),
+        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+        verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] },
+      })],
+    ];
+    for (const [key, build] of cases) {
+      const r = build() as unknown as Resource;
+      const [fast, original] = both(r);
+      expect(fast, key).toEqual(original);
+      expect(JSON.stringify(fast), key).toContain(key);
+    }
   });
 
   it('names the offending element of a broken Patient like @medplum/core', () => {

@@ -153,6 +153,52 @@ function lacks(value: TypedValueWithPath, key: string): boolean {
   return !!object && typeof object === 'object' && !!tryGetDataType(value.type)?.elements[key] && object[key] === undefined && object[`_${key}`] === undefined;
 }
 
+/** The JSON object of a value, if it is one. */
+function objectOf(value: TypedValueWithPath): Record<string, unknown> | undefined {
+  const v = value.value;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * No key of the element in the object: neither `name` nor `_name` (its primitive extension), nor,
+ * for a choice element, any `name<Type>` / `_name<Type>`. FHIRPath then finds nothing there.
+ */
+function absent(object: Record<string, unknown>, name: string, choice = false): boolean {
+  if (object[name] !== undefined || object[`_${name}`] !== undefined) return false;
+  if (!choice) return true;
+  for (const key of Object.keys(object)) {
+    const bare = key.startsWith('_') ? key.slice(1) : key;
+    if (bare.length > name.length && bare.startsWith(name) && /[A-Z]/.test(bare[name.length]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * An object with a key, or a non-empty array of only such objects: FHIRPath's exists() on it is
+ * certainly true. (Not "an array with one such object": @medplum/core's engine finds nothing in
+ * `[{}, {reference: …}]`.)
+ */
+function holdsObject(value: unknown): boolean {
+  const populatedObject = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && populated(v);
+  return Array.isArray(value) ? value.length > 0 && value.every(populatedObject) : populatedObject(value);
+}
+
+/** A string with a visible character: FHIRPath's exists() on it is certainly true. */
+const holdsText = (value: unknown): boolean => typeof value === 'string' && /\S/.test(value);
+
+/**
+ * Absent or a single string: an operand the engine can compare without an error. It evaluates
+ * both sides of `or`/`implies` and reports an error thrown by either (a `status` given as an
+ * array makes `status in (…)` throw), so a shortcut must not skip an operand that would throw.
+ */
+const singleOrAbsent = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/** `test` on the value's object; undefined (evaluate the expression) when the value is not an object. */
+const onObject = (test: (object: Record<string, unknown>) => boolean) => (v: TypedValueWithPath): boolean | undefined => {
+  const object = objectOf(v);
+  return object && test(object) ? true : undefined;
+};
+
 /**
  * The R4 invariants met on nearly every record, answered without the FHIRPath engine where the
  * answer is certain (true); anything else is evaluated as usual. ext-1 alone, on every Extension,
@@ -167,7 +213,40 @@ const SHORTCUTS = new Map<string, (value: TypedValueWithPath) => boolean | undef
   ['dom-2 contained.contained.empty()', (v) => lacks(v, 'contained') || undefined],
   ['dom-4 contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()', (v) => lacks(v, 'contained') || undefined],
   ['dom-5 contained.meta.security.empty()', (v) => lacks(v, 'contained') || undefined],
+  // Those evaluated on every ingested episode (a Composition's sections, each Observation, …):
+  // true when an element they test is absent or holds a populated object or a non-blank string.
+  ['cmp-1 text.exists() or entry.exists() or section.exists()', onObject((o) => holdsObject(o['text']) || holdsObject(o['entry']) || holdsObject(o['section']))],
+  ['cmp-2 emptyReason.empty() or entry.empty()', onObject((o) => absent(o, 'emptyReason') || absent(o, 'entry'))],
+  ['obs-6 dataAbsentReason.empty() or value.empty()', onObject((o) => absent(o, 'dataAbsentReason') || absent(o, 'value', true))],
+  [
+    'obs-7 value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()',
+    onObject((o) => absent(o, 'value', true) || absent(o, 'component')),
+  ],
+  ['app-1 type.exists() or actor.exists()', onObject((o) => holdsObject(o['type']) || holdsObject(o['actor']))],
+  ['app-2 start.exists() = end.exists()', onObject((o) => (absent(o, 'start') && absent(o, 'end')) || (holdsText(o['start']) && holdsText(o['end'])))],
+  ["app-3 (start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))", onObject((o) => holdsText(o['start']) && holdsText(o['end']) && singleOrAbsent(o['status']))],
+  [
+    "app-4 Appointment.cancelationReason.exists() implies (Appointment.status='noshow' or Appointment.status='cancelled')",
+    onObject((o) => absent(o, 'cancelationReason') && singleOrAbsent(o['status'])),
+  ],
+  ['mdd-1 whenHandedOver.empty() or whenPrepared.empty() or whenHandedOver >= whenPrepared', onObject((o) => (absent(o, 'whenHandedOver') || absent(o, 'whenPrepared')) && singleOrAbsent(o['whenHandedOver']) && singleOrAbsent(o['whenPrepared']))],
+  [
+    "con-4 abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()",
+    onObject((o) => absent(o, 'abatement', true)),
+  ],
+  [
+    "con-5 verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()",
+    onObject((o) => absent(o, 'verificationStatus') || absent(o, 'clinicalStatus') || notEnteredInError(o['verificationStatus'])),
+  ],
 ]);
+
+/** A CodeableConcept whose codings are plain objects, none with the code `entered-in-error`. */
+function notEnteredInError(concept: unknown): boolean {
+  if (!concept || typeof concept !== 'object' || Array.isArray(concept)) return false;
+  const coding = (concept as { coding?: unknown }).coding;
+  if (coding === undefined) return true;
+  return Array.isArray(coding) && coding.every((c) => !!c && typeof c === 'object' && typeof (c as { code?: unknown }).code === 'string' && (c as { code: string }).code !== 'entered-in-error' && (c as { _code?: unknown })._code === undefined);
+}
 
 function checkObjectForNull(obj: Record<string, unknown>, path: string, issues: OperationOutcomeIssue[]): void {
   for (const [key, value] of Object.entries(obj)) {
