@@ -1,6 +1,8 @@
 // The SQL that writes resource versions: the current row, its history row and its index rows,
 // for many resources at once, in ONE statement (data-modifying CTEs over unnest()ed arrays).
 // One round trip per write or per bundle is what makes single creates and bundles fast.
+import pg from 'pg';
+import { restampCompartments, stampsForExisting, stampsForNew, type CommuneStamps } from './compartment-communes.ts';
 import type { Queryable } from './database.ts';
 import type { IndexRows } from './indexer.ts';
 
@@ -153,24 +155,46 @@ function versionColumns(versions: VersionToWrite[]): unknown[][] {
 export interface WriteStatement {
   text: string;
   values: unknown[];
+  /** New Patients with communes: their compartments' stored rows are stamped again after the write. */
+  createdPatients: string[];
+  /** The batch writes Patient versions whose communes may change (it then reports which did). */
+  updatesPatients: boolean;
+}
+
+/**
+ * The communes column of a batch (resource.communes, see compartment-communes.ts): a parameter
+ * of array literals (NULL: read from the compartment's stored Patient) and, when some are read,
+ * the CTE `lc(patient_id, communes)` that reads them.
+ */
+function communeColumn(stamps: CommuneStamps, params: unknown[]): { param: string; lookupCte?: string } {
+  params.push(arrayLiteral(stamps.known.map((codes) => (codes ? arrayLiteral(codes) : null))));
+  const param = `$${params.length}`;
+  if (stamps.lookup.length === 0) return { param };
+  params.push(arrayLiteral(stamps.lookup));
+  return { param, lookupCte: `lc AS (SELECT patient_id, communes FROM hssk_compartment_communes($${params.length}::text[]))` };
 }
 
 /** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
 export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
   const params: unknown[] = [versions.map((v) => v.resourceType), versions.map((v) => v.id), ...versionColumns(versions)].map(arrayLiteral);
+  const stamps = stampsForNew(versions);
+  const communes = communeColumn(stamps, params);
   const ctes = [
+    ...(communes.lookupCte ? [communes.lookupCte] : []),
     // Keys are drawn from the identity sequence up front so that every row of the batch knows
     // its resource's key by ordinal; `k` is materialised once (it is referenced several times).
     // The sequence is looked up once (a sub-select): pg_get_serial_sequence() per row was a
     // catalog look-up each, 12 times the cost of nextval() itself.
     `k AS MATERIALIZED (SELECT u.ord::int AS ord, nextval((SELECT pg_get_serial_sequence('resource', 'rid')::regclass)) AS rid, u.resource_type, u.id, u.version_id,
-        u.last_updated, u.deleted, u.compartment, u.source_facility, u.content, u.method
-      FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
-        WITH ORDINALITY AS u(resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,
-    `w AS (INSERT INTO resource (rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content)
+        u.last_updated, u.deleted, u.compartment, u.source_facility, u.content, u.method,
+        ${communes.lookupCte ? "COALESCE(u.communes::text[], lc.communes, '{}')" : 'u.communes::text[]'} AS communes
+      FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], ${communes.param}::text[])
+        WITH ORDINALITY AS u(resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, method, communes, ord)
+      ${communes.lookupCte ? 'LEFT JOIN lc ON lc.patient_id = u.compartment' : ''})`,
+    `w AS (INSERT INTO resource (rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, communes)
       OVERRIDING SYSTEM VALUE
-      SELECT rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content FROM k
+      SELECT rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, communes FROM k
       RETURNING rid, resource_type, id, version_id)`,
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
       SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content FROM k)`,
@@ -179,13 +203,40 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
       SELECT rid, resource_type, id, version_id, compartment FROM k)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
-  return { text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`, values: params };
+  return {
+    text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id, false AS communes_changed FROM w`,
+    values: params,
+    createdPatients: stamps.created,
+    updatesPatients: false,
+  };
 }
 
-/** Runs a write statement; the versions it wrote. */
+type WrittenRow = { rid: number; resource_type: string; id: string; version_id: number; communes_changed: boolean };
+
+/**
+ * Runs a write statement and, when Patients were created or changed communes, stamps their
+ * compartments' stored rows again — in the same transaction (one is opened on a pool).
+ */
 export async function runWrite(db: Queryable, statement: WriteStatement | undefined): Promise<WrittenVersion[]> {
   if (!statement) return [];
-  const { rows } = await db.query<{ rid: number; resource_type: string; id: string; version_id: number }>(statement.text, statement.values);
+  const mayRestamp = statement.createdPatients.length > 0 || statement.updatesPatients;
+  if (mayRestamp && db instanceof pg.Pool) {
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      const written = await runWrite(client, statement);
+      await client.query('COMMIT');
+      return written;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  const { rows } = await db.query<WrittenRow>(statement.text, statement.values);
+  await restampCompartments(db, statement.createdPatients, false);
+  await restampCompartments(db, rows.filter((r) => r.communes_changed).map((r) => r.id), true);
   return rows.map((r) => ({ rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id }));
 }
 
@@ -201,13 +252,21 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
 export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
   const params: unknown[] = [versions.map((v) => v.existing!.rid), versions.map((v) => v.existing!.versionId), ...versionColumns(versions)].map(arrayLiteral);
+  const stamps = stampsForExisting(versions);
+  const communes = communeColumn(stamps, params);
+  const updatesPatients = versions.some((v) => v.resourceType === 'Patient');
   const ctes = [
-    `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
-      WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, ord))`,
+    ...(communes.lookupCte ? [communes.lookupCte] : []),
+    `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], ${communes.param}::text[])
+      WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, communes, ord))`,
+    // The communes the Patients had before this statement (its snapshot): a change re-stamps their compartments.
+    ...(updatesPatients ? [`prev AS (SELECT rid, communes FROM resource WHERE rid = ANY($1::bigint[]) AND resource_type = 'Patient')`] : []),
     `w AS (UPDATE resource r SET version_id = u.version_id, last_updated = u.last_updated, deleted = u.deleted,
-        compartment = u.compartment, source_facility = u.source_facility, content = u.content
-      FROM u WHERE r.rid = u.rid AND r.version_id = u.expected
-      RETURNING r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.compartment, r.source_facility, r.content)`,
+        compartment = u.compartment, source_facility = u.source_facility, content = u.content,
+        communes = ${communes.lookupCte ? "COALESCE(u.communes::text[], lc.communes, '{}')" : 'u.communes::text[]'}
+      FROM u ${communes.lookupCte ? 'LEFT JOIN lc ON lc.patient_id = u.compartment' : ''}
+      WHERE r.rid = u.rid AND r.version_id = u.expected
+      RETURNING r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.compartment, r.source_facility, r.content, r.communes)`,
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
       SELECT w.rid, w.resource_type, w.id, w.version_id, w.last_updated, w.deleted, u.method, w.compartment, w.source_facility, w.content
       FROM w JOIN u ON u.rid = w.rid)`,
@@ -218,7 +277,13 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,
     ...indexInsertCtes(collectIndexArrays(versions), params),
   ];
-  return { text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id FROM w`, values: params };
+  const changed = updatesPatients ? "w.resource_type = 'Patient' AND w.communes IS DISTINCT FROM prev.communes" : 'false';
+  return {
+    text: `WITH ${ctes.join(',\n')} SELECT w.rid, w.resource_type, w.id, w.version_id, ${changed} AS communes_changed FROM w${updatesPatients ? ' LEFT JOIN prev ON prev.rid = w.rid' : ''}`,
+    values: params,
+    createdPatients: [],
+    updatesPatients,
+  };
 }
 
 /**
