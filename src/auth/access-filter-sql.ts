@@ -1,9 +1,6 @@
-// Turns an AccessPolicy into a WHERE fragment over a `resource` (or `resource_history`) row:
-// columns compartment and source_facility. Values are bound parameters, never spliced in.
-import { paramKey } from '../fhir/search-parameters.ts';
+// Turns an AccessPolicy into a WHERE fragment over a current `resource` row: columns
+// compartment, source_facility and communes. Values are bound parameters, never spliced in.
 import type { AccessPolicy } from './access-policy.ts';
-
-const COMMUNE_KEY = paramKey('Patient', 'address-commune');
 
 export interface SqlFragment {
   sql: string;
@@ -29,13 +26,10 @@ export function accessFilterSql(policy: AccessPolicy, alias: string, firstParam 
   if (policy.facilityWritten) terms.push(`${alias}.source_facility = ${next(policy.facilityWritten)}`);
   if (policy.patientIds && policy.patientIds.length > 0) terms.push(`${alias}.compartment = ANY(${next(policy.patientIds)}::text[])`);
   if (policy.communeCode) {
-    // The Patient's address commune straight from the FHIR search index (current or old code),
-    // so the rule can never drift from the record.
-    terms.push(
-      `EXISTS (SELECT 1 FROM resource pr JOIN search_token pc ON pc.rid = pr.rid` +
-        ` WHERE pr.resource_type = 'Patient' AND pr.id = ${alias}.compartment AND NOT pr.deleted` +
-        ` AND pc.p = ${next(COMMUNE_KEY)} AND pc.code = ${next(policy.communeCode)})`,
-    );
+    // The compartment Patient's address communes (current and old codes), stamped on every row
+    // by the resource writer (src/store/compartment-communes.ts): a test on the row itself, where
+    // a join to the Patient's index rows cost a plan of its own on every search.
+    terms.push(`${next(policy.communeCode)}::text = ANY(${alias}.communes)`);
   }
   if (policy.grantsForUser) {
     terms.push(

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from '../store/database.ts';
-import { paramKey } from '../fhir/search-parameters.ts';
 import { accessFilterSql, readPolicy } from './access-policy.ts';
 import type { Actor } from './actor.ts';
 
@@ -49,11 +48,9 @@ beforeAll(async () => {
       [type, id, compartment, facility],
     );
   }
-  // The address commune as the FHIR indexer stores it (search_token, Patient.address-commune).
+  // The address commune as the resource writer stamps it on every row of the compartment.
   await db.pool.query(
-    `INSERT INTO search_token (rid, p, code) SELECT rid, $1, c.code FROM resource r
-     JOIN (VALUES ('pA', '100'), ('pB', '200'), ('pC', '200')) AS c(id, code) ON r.resource_type = 'Patient' AND r.id = c.id`,
-    [paramKey('Patient', 'address-commune')],
+    `UPDATE resource r SET communes = ARRAY[c.code] FROM (VALUES ('pA', '100'), ('pB', '200'), ('pC', '200')) AS c(id, code) WHERE r.compartment = c.id`,
   );
 });
 afterAll(async () => {

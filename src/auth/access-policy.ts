@@ -20,7 +20,7 @@ export type AccessPolicy =
       publicResources: boolean;
       /** Resources whose current version this facility wrote (resource.source_facility). */
       facilityWritten?: string;
-      /** Compartments of Patients whose address commune (search index Patient.address-commune) is this one. */
+      /** Compartments of Patients with an address in this commune, current or old code (resource.communes). */
       communeCode?: string;
       /** These Patient compartments. */
       patientIds?: string[];
