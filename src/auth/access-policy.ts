@@ -4,7 +4,7 @@
 // and clerks what their facility wrote plus consented or break-glass records; residents their
 // own record and their proxies'; a facility's client what the facility wrote; a provincial
 // system client everything its scopes name.
-import { residentPatientIds, type Actor } from './actor.ts';
+import { residentPatientIds, type Actor, type StaffActor } from './actor.ts';
 import { canAccess, type Interaction } from './scopes.ts';
 
 /**
@@ -28,6 +28,11 @@ export type AccessPolicy =
       grantsForUser?: string;
     };
 
+/** A staff user's consented compartments: as values when read with the session, else looked up in SQL. */
+function grants(actor: StaffActor): { patientIds: string[] } | { grantsForUser: string } {
+  return actor.grantedPatientIds ? { patientIds: actor.grantedPatientIds } : { grantsForUser: actor.userId };
+}
+
 export function readPolicy(actor: Actor): AccessPolicy {
   switch (actor.kind) {
     case 'system':
@@ -49,11 +54,11 @@ export function readPolicy(actor: Actor): AccessPolicy {
             publicResources: true,
             communeCode: actor.communeCode,
             ...(actor.facilityCode ? { facilityWritten: actor.facilityCode } : {}),
-            grantsForUser: actor.userId,
+            ...grants(actor),
           };
         case 'clinician':
         case 'clerk':
-          return { kind: 'limited', publicResources: true, facilityWritten: actor.facilityCode, grantsForUser: actor.userId };
+          return { kind: 'limited', publicResources: true, facilityWritten: actor.facilityCode, ...grants(actor) };
       }
   }
 }

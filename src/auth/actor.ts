@@ -15,6 +15,12 @@ export interface StaffActor {
   communeCode?: string;
   practitionerId?: string;
   practitionerRoleId?: string;
+  /**
+   * Compartments this user holds an active consent or break-glass grant for, read with the
+   * session at the start of each request (a revocation or expiry applies from the next one).
+   * Absent when not read (an actor built elsewhere): the access rule then reads consent_grant.
+   */
+  grantedPatientIds?: string[];
 }
 
 export interface ResidentActor {

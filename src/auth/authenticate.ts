@@ -60,12 +60,12 @@ export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'me
   let actor: Actor | undefined;
   if (session.userKind === 'staff') {
     const user = session.staffUser;
-    if (user && !user.disabled) actor = staffActor(user);
+    if (user && !user.disabled) actor = { ...staffActor(user), grantedPatientIds: session.grantedPatientIds ?? [] };
   } else {
     actor = await residentActor(deps.db.pool, session.userId);
   }
   if (!actor) throw new AuthError('session-expired');
-  const { staffUser: _account, ...sessionOnly } = session;
+  const { staffUser: _account, grantedPatientIds: _grants, ...sessionOnly } = session;
   return { actor, session: { ...sessionOnly, token } };
 }
 

@@ -15,6 +15,8 @@ export interface Session {
   expiresAt: Date;
   /** The staff account of a staff session, read with it (undefined for residents, or if the account is gone). */
   staffUser?: StaffUser;
+  /** A staff session's active consent and break-glass grants (their compartments), read with it. */
+  grantedPatientIds?: string[];
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -41,12 +43,18 @@ export async function createSession(db: Queryable, config: AuthConfig, userKind:
 /** The live session of a cookie value; refreshes its idle clock at most once a minute. */
 export async function lookupSession(db: Queryable, config: AuthConfig, token: string): Promise<Session | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  // Prepared once per connection, and the staff account comes with it: one round trip for what
-  // every request of a portal session needs.
-  const { rows } = await db.query<{ user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number } & Partial<StaffRow>>(
+  // Prepared once per connection, and the staff account and its active grants come with it: one
+  // round trip for what every request of a portal session needs, and the access rule then holds
+  // the granted compartments as values instead of a sub-query planned with every search.
+  const { rows } = await db.query<
+    { user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number; granted_patient_ids: string[] | null } & Partial<StaffRow>
+  >(
     preparedQuery(
       `SELECT s.user_kind, s.user_id, s.csrf_token, s.expires_at, (extract(epoch FROM now() - s.last_seen_at) * 1000)::float8 AS idle_ms,
-              ${STAFF_USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
+              ${STAFF_USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
+              CASE WHEN s.user_kind = 'staff' THEN ARRAY(
+                SELECT DISTINCT cg.patient_id FROM consent_grant cg
+                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.starts <= now() AND cg.expires > now()) END AS granted_patient_ids
          FROM user_session s LEFT JOIN staff_user u ON s.user_kind = 'staff' AND u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sha256(token)],
@@ -57,6 +65,7 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
   const session: Session = { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
   if (row.user_kind === 'staff' && row.id) session.staffUser = staffUserFromRow(row as StaffRow);
+  if (row.granted_patient_ids) session.grantedPatientIds = row.granted_patient_ids;
   return session;
 }
 

@@ -2,6 +2,7 @@ import type { Consent } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
+import { authenticateRequest } from '../auth/authenticate.ts';
 import { canSeePatient } from '../auth/can-see-patient.ts';
 import { clearServerSecrets } from '../auth/server-secret.ts';
 import type { AuthServices } from '../auth/services.ts';
@@ -37,8 +38,18 @@ async function sessionFrom(response: { statusCode: number; headers: Record<strin
   return { cookie: cookieOf(response.headers['set-cookie'] as string), csrf: response.json().csrfToken };
 }
 
+/**
+ * Whether the doctor may read the record — asked both ways the rule is built: with the grants
+ * read in SQL (an actor built from the account), and with the grants read with the doctor's
+ * portal session at the start of a request; the two must always agree.
+ */
 async function doctorSees(patientId: string) {
-  return canSeePatient(db.pool, staffActor((await findStaffUserById(db.pool, doctorId))!), patientId);
+  const inSql = await canSeePatient(db.pool, staffActor((await findStaffUserById(db.pool, doctorId))!), patientId);
+  const actor = await authenticateRequest({ headers: { cookie: doctor.cookie }, method: 'GET' }, services);
+  expect(actor?.kind === 'staff' && actor.grantedPatientIds).toBeInstanceOf(Array);
+  const withSession = await canSeePatient(db.pool, actor!, patientId);
+  expect(withSession, `${patientId}: grants read with the session`).toBe(inSql);
+  return inSql;
 }
 
 beforeAll(async () => {
