@@ -9,6 +9,8 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../src/config/config.ts';
 import { createClient } from '../src/auth/clients.ts';
 import { bulkLoad } from '../src/store/bulk-load.ts';
+import { upsertPersons, type PersonToWrite } from '../src/identity/mpi/mpi-store.ts';
+import { personRow } from '../src/http/fhir/patient-identity.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { IdentifierSystem } from '../src/fhir/systems.ts';
 import { foldVietnamese } from '../src/fhir/fold.ts';
@@ -58,6 +60,7 @@ async function loadData(db: Database, n: number, log: (l: string) => void): Prom
     }
   };
   const p = await bulkLoad(db, patients(n), { batchSize: 1000, validate: false, onProgress: progress('patients', n) });
+  await indexPersons(db, n, progress('master patient index', n));
   const obsTotal = EVERYTHING_RESOURCES - 1 + (n - 1) * OBSERVATIONS_PER_PATIENT;
   const o = await bulkLoad(db, observations(n), { batchSize: 2000, validate: false, onProgress: progress('observations', obsTotal) });
   await db.pool.query('ANALYZE');
@@ -66,6 +69,22 @@ async function loadData(db: Database, n: number, log: (l: string) => void): Prom
   ]);
   const seconds = (performance.now() - started) / 1000;
   return { loadSeconds: Math.round(seconds), resourcesPerSecond: Math.round((p.loaded + o.loaded) / seconds) };
+}
+
+/**
+ * The loaded Patients enter the master patient index as an import would leave them: Patient
+ * creates through the API are matched against the province, not against an empty index.
+ */
+async function indexPersons(db: Database, n: number, onProgress: (done: number) => void): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    const batch: PersonToWrite[] = [];
+    for (let j = i; j < Math.min(i + 1000, n); j++) {
+      const patient = makePatient(j);
+      batch.push(personRow(patient.id!, patient, true));
+    }
+    await upsertPersons(db.pool, batch);
+    onProgress(Math.min(i + 1000, n));
+  }
 }
 
 export async function fhirCoreBench(options: FhirCoreOptions): Promise<Record<string, unknown>> {
