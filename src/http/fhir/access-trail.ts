@@ -47,7 +47,7 @@ function personOf(id: string, content: string, isNew: boolean): PersonToWrite {
 }
 
 async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promise<void> {
-  const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId).map((a) => a.entityId!))];
+  const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId && !a.indexed).map((a) => a.entityId!))];
   if (ids.length === 0) return;
   const { rows } = await db.query<{ id: string; content: string }>(
     `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,

@@ -135,7 +135,8 @@ async function bundleIdentity(tx: Repository, requests: { req: FhirRequest }[], 
   const patients = requests.flatMap(({ req }) =>
     (req.method === 'POST' || req.method === 'PUT') && req.path.split('/')[0] === 'Patient' && isPatient(req.body) ? [req.body] : [],
   );
-  return patients.length > 0 ? PatientIdentity.begin(tx.queryable, caller.matching, patients, caller.access) : undefined;
+  // Their MPI rows are written by the access trail, in this transaction, after the entries.
+  return patients.length > 0 ? PatientIdentity.begin(tx.queryable, caller.matching, patients, caller.access, true) : undefined;
 }
 
 /**
@@ -289,7 +290,12 @@ async function processTransaction(
         }
         const preset = presetIds.get(index);
         const decision = decisions.get(index);
-        let effective: FhirRequest = { ...req, body, ...(decision ? { patientDecision: decision } : {}) };
+        let effective: FhirRequest = {
+          ...req,
+          body,
+          ...(decision ? { patientDecision: decision } : {}),
+          ...(identity && req.path.split('/')[0] === 'Patient' ? { patientIdentity: identity } : {}),
+        };
         if (preset && body) {
           const type = req.path.split('/')[0]!;
           // A create keeps its create semantics (and authorisation) with the id decided in step 1;

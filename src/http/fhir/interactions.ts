@@ -11,7 +11,7 @@ import { everything } from './everything.ts';
 import { addContact } from './add-contact.ts';
 import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
 import { assertValidResource } from '../../fhir/validation.ts';
-import { identifiersGained, PatientIdentity, recordCreated } from './patient-identity.ts';
+import { identifiersGained, PatientIdentity, type IdentityMatching } from './patient-identity.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
@@ -98,12 +98,13 @@ function expectedVersion(req: FhirRequest): number | undefined {
   return v;
 }
 
-export function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCaller): FhirResponse {
+export function writeResponse(req: FhirRequest, result: WriteResult, caller?: FhirCaller, indexed = false): FhirResponse {
   caller?.onAccess?.({
     action: result.created ? 'create' : 'update',
     entityType: result.resource.resourceType,
     entityId: result.resource.id,
     patientIds: [result.compartment],
+    ...(indexed ? { indexed } : {}),
   });
   const location = `${req.baseUrl}/${result.resource.resourceType}/${result.resource.id}/_history/${result.versionId}`;
   const headers = { ...versionHeaders(result), ...(result.created ? { Location: location } : {}), 'Content-Location': location };
@@ -250,12 +251,12 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
       return existingPatient(target, req, caller, decision.patientId, decision.visible);
     }
     const result = await target.create(withoutId, options, req.presetId);
-    await recordCreated(target.queryable, result.resource.id!, result.resource as Patient, decision.reviews, true);
-    return writeResponse(req, result, caller);
+    const indexed = await identity!.created(result.resource.id!, result.resource as Patient, decision.reviews, true);
+    return writeResponse(req, result, caller, indexed);
   };
   // The identity keys are locked before the condition (every Patient write takes them first).
   const identityOf = (tx: Repository) =>
-    matching && !req.patientDecision ? PatientIdentity.begin(tx.queryable, matching, [withoutId as Patient], caller.access) : Promise.resolve(undefined);
+    matching ? identityFor(tx, req, matching, caller, withoutId as Patient) : Promise.resolve(undefined);
   if (!req.ifNoneExist) return matching ? repo.transaction(async (tx) => write(tx, await identityOf(tx))) : write(repo, undefined);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
   return repo.transaction(async (outer) => {
@@ -272,6 +273,11 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
       return write(tx, identity);
     });
   });
+}
+
+/** The transaction's identity decisions (a Bundle's), or this write's own, its keys locked now. */
+function identityFor(tx: Repository, req: FhirRequest, matching: IdentityMatching, caller: FhirCaller, patient: Patient): Promise<PatientIdentity> {
+  return req.patientIdentity ? Promise.resolve(req.patientIdentity) : PatientIdentity.begin(tx.queryable, matching, [patient], caller.access);
 }
 
 /**
@@ -331,7 +337,7 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     const earlier = creating ? undefined : (JSON.parse(before.content!) as Patient);
     // Only an update-as-create or a change of identifiers needs the matcher (and its locks).
     if (!creating && !identifiersGained(earlier, toStore as Patient)) return writeResponse(req, await tx.update(toStore, options), caller);
-    const identity = await PatientIdentity.begin(tx.queryable, matching, [toStore as Patient], caller.access);
+    const identity = await identityFor(tx, req, matching, caller, toStore as Patient);
     return writePatient(tx, req, caller, identity, creating ? undefined : { before: earlier }, () => tx.update(toStore, options), toStore as Patient);
   });
 }
@@ -358,8 +364,8 @@ async function writePatient(
   const decision = await identity.decideCreate(patient, patient.id);
   if (decision.kind === 'existing') throw duplicateOf(decision.patientId);
   const result = await write();
-  await recordCreated(tx.queryable, result.resource.id!, result.resource as Patient, decision.reviews, !patient.id);
-  return writeResponse(req, result, caller);
+  const indexed = await identity.created(result.resource.id!, result.resource as Patient, decision.reviews, !patient.id);
+  return writeResponse(req, result, caller, indexed);
 }
 
 /**
@@ -386,7 +392,7 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
   const matching = type === 'Patient' ? caller.matching : undefined;
   return repo.transaction(async (outer) => {
     // The identity keys first (every Patient write takes them before any other lock).
-    const identity = matching ? await PatientIdentity.begin(outer.queryable, matching, [resource as Patient], caller.access) : undefined;
+    const identity = matching ? await identityFor(outer, req, matching, caller, resource as Patient) : undefined;
     return outer.withConditionLock(type, condition, async (tx) => {
       const matches = await tx.resolveConditional(type, condition);
       if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
@@ -425,7 +431,7 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
     const before = JSON.parse(current.content!) as Patient;
     if (!identifiersGained(before, result.resource as Patient)) return writeResponse(req, result, caller);
     // The patched identifiers are known only now: the keys are locked after the write here.
-    const identity = await PatientIdentity.begin(tx.queryable, matching, [result.resource as Patient], caller.access);
+    const identity = await identityFor(tx, req, matching, caller, result.resource as Patient);
     await identity.afterUpdate(id, before, result.resource as Patient);
     return writeResponse(req, result, caller);
   });

@@ -66,20 +66,40 @@ export class PatientIdentity {
   private readonly resolver: BatchResolver;
   private readonly access: AccessCondition | undefined;
   private readonly added = new Set<string>();
+  private readonly indexLater: boolean;
 
-  private constructor(q: Queryable, resolver: BatchResolver, access: AccessCondition | undefined) {
+  private constructor(q: Queryable, resolver: BatchResolver, access: AccessCondition | undefined, indexLater: boolean) {
     this.q = q;
     this.resolver = resolver;
     this.access = access;
+    this.indexLater = indexLater;
   }
 
-  /** Must run inside the write's transaction, before any other lock the write takes. */
-  static async begin(q: Queryable, matching: IdentityMatching, patients: Patient[], access: AccessCondition | undefined): Promise<PatientIdentity> {
+  /**
+   * Must run inside the write's transaction, before any other lock the write takes.
+   * `indexLater`: the transaction writes the MPI rows of the Patients it created before it
+   * commits (a transaction Bundle's access trail), so each create need not; meanwhile its later
+   * decisions see them through this object.
+   */
+  static async begin(q: Queryable, matching: IdentityMatching, patients: Patient[], access: AccessCondition | undefined, indexLater = false): Promise<PatientIdentity> {
     const persons = patients.map(personOf);
     await lockKeys(q, persons.flatMap((p) => p.keys.stored));
     const population = await pipelinePopulationRule(q, { province: matching.province, populationRule: matching.populationRule });
     const resolver = await BatchResolver.load(q, persons.flatMap((p) => p.keys.lookup), { population });
-    return new PatientIdentity(q, resolver, access);
+    return new PatientIdentity(q, resolver, access, indexLater);
+  }
+
+  /**
+   * After a create is written (or deferred in its transaction): its review pairs, its MPI row
+   * (unless `indexLater`), and it becomes a candidate for this transaction's later decisions.
+   * `freshId`: a server-made id, which has no earlier MPI rows (a client's may: a deleted Patient).
+   * Returns whether the MPI row was written.
+   */
+  async created(patientId: string, patient: Patient, reviews: CandidateScore[], freshId: boolean): Promise<boolean> {
+    this.add(patientId, patient);
+    if (!this.indexLater) await upsertPersons(this.q, [personRow(patientId, patient, freshId)]);
+    await insertReviewPairs(this.q, pairs(patientId, reviews));
+    return !this.indexLater;
   }
 
   /**
@@ -142,15 +162,6 @@ export function identifiersGained(before: Patient | undefined, after: Patient): 
   if ((['cccd', 'cmnd', 'bhxh', 'bhytCard'] as const).some((k) => a[k] && a[k] !== b[k])) return true;
   const earlier = new Set(before ? exactIdentifiersOf(before) : []);
   return exactIdentifiersOf(after).some((e) => !earlier.has(e));
-}
-
-/**
- * After a create is written (or deferred in its transaction): its MPI row and its review pairs.
- * `freshId`: a server-made id, which has no earlier MPI rows (a client's id may have: a deleted Patient).
- */
-export async function recordCreated(q: Queryable, patientId: string, patient: Patient, reviews: CandidateScore[], freshId: boolean): Promise<void> {
-  await upsertPersons(q, [personRow(patientId, patient, freshId)]);
-  await insertReviewPairs(q, pairs(patientId, reviews));
 }
 
 function withHolders(reviews: CandidateScore[], holders: string[]): CandidateScore[] {

@@ -1,7 +1,7 @@
 // The FHIR interaction as HSSK handles it, independent of HTTP framing: the same request shape
 // serves top-level HTTP calls and the entries of batch and transaction Bundles.
 import type { AccessCondition } from '../../store/search/execute.ts';
-import type { CreateDecision, IdentityMatching } from './patient-identity.ts';
+import type { CreateDecision, IdentityMatching, PatientIdentity } from './patient-identity.ts';
 
 export interface FhirRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -26,6 +26,8 @@ export interface FhirRequest {
    * the Bundle's other persons (patient-identity.ts). Never taken from the client.
    */
   patientDecision?: CreateDecision;
+  /** Inside a transaction: its identity decisions (the Bundle's Patients' keys locked, its new persons known). */
+  patientIdentity?: PatientIdentity;
 }
 
 export interface Prefer {
@@ -50,6 +52,8 @@ export interface AccessRecord {
   query?: string;
   /** Patient compartments whose data was returned or written. */
   patientIds: (string | null | undefined)[];
+  /** A Patient write whose MPI row the interaction wrote itself (the access trail need not). */
+  indexed?: boolean;
 }
 
 /**
