@@ -41,6 +41,7 @@ const BINH: Person = { name: 'Võ Văn Bình', birthDate: '1962-03-04', gender: 
 const TUAN: Person = { name: 'Lý Minh Tuấn', birthDate: '1988-08-08', gender: 'male', cccd: '068088000555' };
 const QUANG: Person = { name: 'Đỗ Văn Quang', birthDate: '1979-07-07', gender: 'male', cccd: '068079000666', phone: '0912000666' };
 const SON: Person = { name: 'Hà Văn Sơn', birthDate: '1983-03-13', gender: 'male', cccd: '068083000777', phone: '0912000777' };
+const CUC: Person = { name: 'Nguyễn Thị Cúc', birthDate: '1968-06-16', gender: 'female', cccd: '068168000888', phone: '0912000888' };
 /** The registry's address; what callers send says another street of the same commune. */
 const REGISTERED_STREET = 'Thôn 2';
 
@@ -97,7 +98,7 @@ beforeAll(async () => {
   ids.khai = await register('khai', KHAI);
   ids.mai = await register('mai', MAI);
   ids.hang = await register('hang', HANG);
-  for (const [key, p] of Object.entries({ lan: LAN, binh: BINH, tuan: TUAN, quang: QUANG, son: SON })) ids[key] = await register(key, p);
+  for (const [key, p] of Object.entries({ lan: LAN, binh: BINH, tuan: TUAN, quang: QUANG, son: SON, cuc: CUC })) ids[key] = await register(key, p);
   // The doctor holds a consent for Mai only.
   await t.db.pool.query(
     `INSERT INTO consent_grant (id, patient_id, grantee_user_id, starts, expires, kind, method)
@@ -170,6 +171,15 @@ describe('POST /fhir/Patient', () => {
     const again = await post('system', patientOf({ name: 'Đặng Quốc Vinh', birthDate: '2001-07-09', gender: 'male', cccd: '068201000909' }));
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(fresh.json().id);
+  });
+
+  it('concurrent creates of one new person (one group commit) make one record', async () => {
+    const before = await patientCount();
+    const same = patientOf({ name: 'Châu Ngọc Diệp', birthDate: '1993-11-21', gender: 'female', cccd: '068193001121' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post('system', same)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    expect(await patientCount()).toBe(before + 1);
   });
 
   it('If-None-Exist finds only what the caller may read; otherwise the matcher decides, without the content', async () => {
@@ -279,6 +289,25 @@ describe('transaction and batch Bundles', () => {
     ]);
     expect(dup.statusCode).toBe(409);
     expect(dup.json().issue[0].code).toBe('duplicate');
+    expect(await patientCount()).toBe(before);
+  });
+
+  it('a conditional create entry finds only what the caller may read, then the matcher decides', async () => {
+    const ifNoneExist = `Patient?identifier=${encodeURIComponent(`${IdentifierSystem.cccd}|${CUC.cccd}`)}`;
+    const entry = (urn: string) => ({ fullUrl: urn, resource: patientOf(CUC), request: { method: 'POST', url: 'Patient', ifNoneExist } });
+    const system = await transaction('system', [entry('urn:uuid:55555555-5555-4555-8555-555555555555'), observation('urn:uuid:55555555-5555-4555-8555-555555555555')]);
+    expect(system.statusCode).toBe(200);
+    const found = (system.json() as Bundle).entry!;
+    expect((found[0]!.resource as Patient).id).toBe(ids.cuc);
+    expect((found[1]!.resource as { subject: { reference: string } }).subject.reference).toBe(`Patient/${ids.cuc}`);
+
+    const before = await patientCount();
+    const doctor = await transaction('doctor', [entry('urn:uuid:66666666-6666-4666-8666-666666666666'), observation('urn:uuid:66666666-6666-4666-8666-666666666666')]);
+    expect(doctor.statusCode).toBe(200);
+    const matched = (doctor.json() as Bundle).entry!;
+    expect(matched[0]!.resource).toBeUndefined();
+    expect(matched[0]!.response!.location).toMatch(new RegExp(`/Patient/${ids.cuc}$`));
+    expectNothingOf(CUC, doctor.body);
     expect(await patientCount()).toBe(before);
   });
 

@@ -9,7 +9,9 @@ import { insertAuditEntries } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../store/database.ts';
 import type { Actor } from '../../auth/actor.ts';
 import type { FhirError } from '../../fhir/outcomes.ts';
-import { upsertPersons, type PersonToWrite } from '../../identity/mpi/mpi-store.ts';
+import { insertReviewPairs, upsertPersons, type PersonToWrite, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
+import type { AccessCondition } from '../../store/search/execute.ts';
+import { PatientIdentity, reviewPairs, type CreateDecision, type IdentityMatching } from './patient-identity.ts';
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import { identityKeys } from '../../identity/mpi/resolve.ts';
@@ -61,23 +63,72 @@ export interface CreateUnit {
   versions: VersionToWrite[];
   audit: AuditEntryInput[];
   persons: PersonToWrite[];
+  /**
+   * A Patient create to be matched (patient-identity.ts) in the transaction that writes it,
+   * under the identity locks; `decision` is what the last attempt decided.
+   */
+  identity?: { patient: Patient; access: AccessCondition | undefined; matchAudit: (record: AccessRecord) => AuditEntryInput[]; decision?: CreateDecision };
 }
 
-export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[], actor: Actor | undefined, ip: string): CreateUnit {
+export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[], actor: Actor | undefined, ip: string, match?: { access: AccessCondition | undefined }): CreateUnit {
   const recordedAt = new Date();
+  const patient = versions.find((v) => v.resourceType === 'Patient' && v.content);
   return {
     versions,
     audit: auditEntriesOf(accesses, actor, ip).map((e) => ({ ...e, recordedAt })),
     // Built from the version itself: the person row of a Patient just created (no re-read).
     persons: versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => personOf(v.id, v.content!, true)),
+    ...(match && patient && versions.length === 1
+      ? { identity: { patient: JSON.parse(patient.content!) as Patient, access: match.access, matchAudit: (r: AccessRecord) => auditEntriesOf([r], actor, ip).map((e) => ({ ...e, recordedAt })) } }
+      : {}),
   };
 }
 
-/** Writes many creates' units in three statements (the group commit of single creates). */
-export async function writeCreateUnits(tx: Queryable, units: CreateUnit[]): Promise<void> {
-  await insertNewResources(tx, units.flatMap((u) => u.versions));
-  await insertAuditEntries(tx, units.flatMap((u) => u.audit));
-  await upsertPersons(tx, units.flatMap((u) => u.persons));
+/**
+ * Writes many creates' units in a few statements (the group commit of single creates). Patient
+ * units are matched first, together, under their identity locks: a unit that is someone's record
+ * writes nothing but the audit entry of the match; the others their version, MPI row and pairs.
+ * A unit that is the same person as an earlier unit of the batch is decided in a next round,
+ * once that one is written — as if the two had come one after the other.
+ */
+export async function writeCreateUnits(tx: Queryable, units: CreateUnit[], matching?: IdentityMatching): Promise<void> {
+  let round = units;
+  while (round.length > 0) {
+    const matched = matching ? round.filter((u) => u.identity) : [];
+    const existing = new Set<CreateUnit>();
+    const later: CreateUnit[] = [];
+    const pairs: ReviewPair[] = [];
+    if (matched.length > 0) {
+      const identity = await PatientIdentity.begin(tx, matching!, matched.map((u) => u.identity!.patient), undefined, true);
+      for (const u of matched) {
+        const id = u.versions[0]!.id;
+        const decision = await identity.decideCreate(u.identity!.patient, undefined, u.identity!.access);
+        if (decision.kind === 'existing' && identity.createdHere(decision.patientId)) {
+          later.push(u);
+          continue;
+        }
+        u.identity!.decision = decision;
+        if (decision.kind === 'existing') {
+          existing.add(u);
+          continue;
+        }
+        identity.add(id, u.identity!.patient);
+        pairs.push(...reviewPairs(id, decision.reviews));
+      }
+    }
+    const written = round.filter((u) => !existing.has(u) && !later.includes(u));
+    await insertNewResources(tx, written.flatMap((u) => u.versions));
+    await insertAuditEntries(tx, [
+      ...written.flatMap((u) => u.audit),
+      ...[...existing].flatMap((u) => {
+        const d = u.identity!.decision as Extract<CreateDecision, { kind: 'existing' }>;
+        return u.identity!.matchAudit({ action: d.visible ? 'read' : 'search', entityType: 'Patient', entityId: d.patientId, query: 'identity-match', patientIds: [d.patientId] });
+      }),
+    ]);
+    await upsertPersons(tx, written.flatMap((u) => u.persons));
+    await insertReviewPairs(tx, pairs);
+    round = later;
+  }
 }
 
 /** After a read or a batch: audit entries share a group commit with concurrent requests. */

@@ -243,7 +243,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy };
   const matching = type === 'Patient' ? caller.matching : undefined;
   const write = async (target: Repository, identity: PatientIdentity | undefined): Promise<FhirResponse> => {
-    if (!matching) return writeResponse(req, await target.create(withoutId, options, req.presetId), caller);
+    if (!matching || req.matchAtCommit) return writeResponse(req, await target.create(withoutId, options, req.presetId), caller);
     const decision = req.patientDecision ?? (await identity!.decideCreate(withoutId as Patient));
     if (decision.kind === 'existing') {
       // Nothing is written, but what was sent must still be a valid Patient.
@@ -257,7 +257,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   // The identity keys are locked before the condition (every Patient write takes them first).
   const identityOf = (tx: Repository) =>
     matching ? identityFor(tx, req, matching, caller, withoutId as Patient) : Promise.resolve(undefined);
-  if (!req.ifNoneExist) return matching ? repo.transaction(async (tx) => write(tx, await identityOf(tx))) : write(repo, undefined);
+  if (!req.ifNoneExist) return matching && !req.matchAtCommit ? repo.transaction(async (tx) => write(tx, await identityOf(tx))) : write(repo, undefined);
   const condition = req.ifNoneExist.replace(/^[^?]*\?/, '');
   return repo.transaction(async (outer) => {
     const identity = await identityOf(outer);
@@ -285,7 +285,7 @@ function identityFor(tx: Repository, req: FhirRequest, matching: IdentityMatchin
  * with its content when the caller may read it (as a conditional create that found it), else an
  * OperationOutcome only, the content staying behind the resident's consent.
  */
-async function existingPatient(repo: Repository, req: FhirRequest, caller: FhirCaller, id: string, visible: boolean): Promise<FhirResponse> {
+export async function existingPatient(repo: Repository, req: FhirRequest, caller: FhirCaller, id: string, visible: boolean): Promise<FhirResponse> {
   if (visible) {
     const row = await repo.read('Patient', id, caller.access);
     caller.onAccess?.({ action: 'read', entityType: 'Patient', entityId: id, query: 'identity-match', patientIds: [id] });

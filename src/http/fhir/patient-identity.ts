@@ -5,7 +5,7 @@
 // a national identifier another resident holds is queued for review too. Nothing is merged here.
 import type { Patient } from '@medplum/fhirtypes';
 import type { PersonFacts } from '../../identity/matcher.ts';
-import { insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite } from '../../identity/mpi/mpi-store.ts';
+import { insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import type { PopulationRuleMode } from '../../identity/mpi/population-rule.ts';
 import { BatchResolver, identityKeys, type CandidateScore, type IdentityKeys } from '../../identity/mpi/resolve.ts';
@@ -98,7 +98,7 @@ export class PatientIdentity {
   async created(patientId: string, patient: Patient, reviews: CandidateScore[], freshId: boolean): Promise<boolean> {
     this.add(patientId, patient);
     if (!this.indexLater) await upsertPersons(this.q, [personRow(patientId, patient, freshId)]);
-    await insertReviewPairs(this.q, pairs(patientId, reviews));
+    await insertReviewPairs(this.q, reviewPairs(patientId, reviews));
     return !this.indexLater;
   }
 
@@ -109,7 +109,7 @@ export class PatientIdentity {
    * and queued, so that no answer tells a caller whether someone with a given name, birth date
    * and commune is registered.
    */
-  async decideCreate(patient: Patient, ownId?: string): Promise<CreateDecision> {
+  async decideCreate(patient: Patient, ownId?: string, access: AccessCondition | undefined = this.access): Promise<CreateDecision> {
     const { facts, keys } = personOf(patient);
     // An update-as-create of a deleted Patient: its own earlier MPI row is no candidate.
     const self = new Set(ownId ? [ownId] : []);
@@ -119,7 +119,7 @@ export class PatientIdentity {
     if (decision.decision === 'link' && decision.patientId !== undefined) {
       const linked = decision.patientId;
       if (this.added.has(linked)) return { kind: 'existing', patientId: linked, visible: true };
-      const state = await recordState(this.q, linked, this.access);
+      const state = await recordState(this.q, linked, access);
       if (state === 'visible') return { kind: 'existing', patientId: linked, visible: true };
       if (state === 'hidden' && holders.includes(linked)) return { kind: 'existing', patientId: linked, visible: false };
       // Deleted through the API: a new resident, as in the pipeline.
@@ -151,7 +151,7 @@ export class PatientIdentity {
     const self = new Set([patientId]);
     const decision = this.resolver.resolve(facts, keys, self);
     const reviews = withHolders(decision.decision === 'new' ? [] : decision.candidates, this.resolver.holdersOf(keys, self));
-    await insertReviewPairs(this.q, pairs(patientId, reviews));
+    await insertReviewPairs(this.q, reviewPairs(patientId, reviews));
   }
 }
 
@@ -169,7 +169,8 @@ function withHolders(reviews: CandidateScore[], holders: string[]): CandidateSco
   return [...reviews, ...holders.filter((h) => !listed.has(h)).map((h) => ({ patientId: h, score: 0, decision: 'review' as const, reasons: [SAME_IDENTIFIER] }))];
 }
 
-function pairs(patientId: string, reviews: CandidateScore[]) {
+/** The review queue rows of a created Patient (up to five candidates). */
+export function reviewPairs(patientId: string, reviews: CandidateScore[]): ReviewPair[] {
   return reviews
     .filter((r) => r.patientId !== patientId)
     .slice(0, 5)

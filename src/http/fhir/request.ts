@@ -28,6 +28,11 @@ export interface FhirRequest {
   patientDecision?: CreateDecision;
   /** Inside a transaction: its identity decisions (the Bundle's Patients' keys locked, its new persons known). */
   patientIdentity?: PatientIdentity;
+  /**
+   * A plain Patient create written by the group commit, which matches it in its transaction
+   * (access-trail.ts writeCreateUnits): the interaction only validates and prepares the version.
+   */
+  matchAtCommit?: boolean;
 }
 
 export interface Prefer {

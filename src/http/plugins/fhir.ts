@@ -4,10 +4,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError, issue, outcome } from '../../fhir/outcomes.ts';
 import { Repository } from '../../store/repository.ts';
 import { processBundle } from '../fhir/bundle-processor.ts';
-import { executeInteraction } from '../fhir/interactions.ts';
+import { executeInteraction, existingPatient } from '../fhir/interactions.ts';
 import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
 import type { Actor } from '../../auth/actor.ts';
-import { afterSuccess, afterWrite, createUnitOf, recordRefusal, writeCreateUnits } from '../fhir/access-trail.ts';
+import { afterSuccess, afterWrite, createUnitOf, recordRefusal, writeCreateUnits, type CreateUnit } from '../fhir/access-trail.ts';
 import { createGroupCommit } from '../../store/group-commit.ts';
 import type { VersionToWrite } from '../../store/resource-writer.ts';
 import { auditEventInteraction } from '../fhir/audit-events.ts';
@@ -126,8 +126,13 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
         // Validated, indexed and answered here; written with the concurrent creates in one
         // transaction (with its audit entries and patient index row), answered once committed.
         const pending: VersionToWrite[] = [];
-        res = await executeInteraction(new Repository(app.db).deferringCreates(pending), requestOf(req, path), caller);
-        await creates.submit(createUnitOf(pending, accesses, actor, req.ip));
+        const request = { ...requestOf(req, path), ...(matching && isPatient(path) ? { matchAtCommit: true } : {}) };
+        res = await executeInteraction(new Repository(app.db).deferringCreates(pending), request, caller);
+        const unit = createUnitOf(pending, accesses, actor, req.ip, request.matchAtCommit ? { access: caller.access } : undefined);
+        await creates.submit(unit);
+        // Someone's record (decided in the commit): answered with it, nothing was written.
+        const decided = unit.identity?.decision;
+        if (decided?.kind === 'existing') res = await existingPatient(new Repository(app.db), request, { ...caller, onAccess: undefined }, decided.patientId, decided.visible);
       } else if (isBatchOrRead(req, path)) {
         res = await run(new Repository(app.db), req, path, caller);
         await afterSuccess(app, accesses, actor, req.ip);
@@ -147,16 +152,17 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     }
   };
 
-  const creates = createGroupCommit(app.db, writeCreateUnits);
   // Patient writes go through the identity matcher in a province; the hub keeps each province's copy.
   const matching = app.config.mode === 'hub' ? undefined : { province: app.config.province, populationRule: app.config.identityPopulationRule };
+  const creates = createGroupCommit(app.db, (tx, units: CreateUnit[]) => writeCreateUnits(tx, units, matching));
+  const isPatient = (path: string) => /^Patient\/?$/.test(path);
 
   /**
-   * A create without condition (`POST /fhir/Type`) where nothing reads what it writes — not a
-   * matched Patient, whose create reads the index and locks its identity keys in its transaction.
+   * A create without condition (`POST /fhir/Type`): nothing in it reads what it writes — a
+   * Patient's match against the index is made by the group commit, in its transaction.
    */
   const isPlainCreate = (req: FastifyRequest, path: string): boolean =>
-    req.method === 'POST' && /^[A-Z][A-Za-z]+\/?$/.test(path) && header(req, 'if-none-exist') === undefined && !(matching && /^Patient\/?$/.test(path));
+    req.method === 'POST' && /^[A-Z][A-Za-z]+\/?$/.test(path) && header(req, 'if-none-exist') === undefined;
 
   /** Reads, and batch Bundles (whose entries each run in their own transaction). */
   const isBatchOrRead = (req: FastifyRequest, path: string): boolean => {
