@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from './database.ts';
-import { arrayLiteral } from './resource-writer.ts';
+import { arrayLiteral, binaryTextArray } from './resource-writer.ts';
 
 let db: Database;
 
@@ -18,6 +18,17 @@ describe('array literals sent to PostgreSQL', () => {
     const texts = ['', 'NULL', 'null', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', '\\"', ' spaced ', 'Nguyễn Văn Ân', 'line\nbreak', '{"a":[1,"b\\\\c"]}', 'say "hi"\nbye', 'tab\t"x"', 'emoji 😀 "q"', JSON.stringify({ text: 'dòng 1\ndòng "2" \\ 3' }), null];
     const { rows } = await db.pool.query<{ v: (string | null)[] }>('SELECT $1::text[] AS v', [arrayLiteral(texts)]);
     expect(rows[0]!.v).toEqual(texts);
+  });
+
+  it('in the binary format give back every text exactly, nulls, and an empty array', async () => {
+    const texts = ['', 'NULL', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', ' spaced ', 'Nguyễn Văn Ân', 'line\nbreak', 'emoji 😀 "q"', JSON.stringify({ text: 'dòng 1\ndòng "2" \\ 3' }), null, 'x'.repeat(100_000)];
+    const { rows } = await db.pool.query<{ v: (string | null)[]; e: string[]; n: number }>(
+      'SELECT $1::text[] AS v, $2::text[] AS e, (SELECT count(*)::int FROM unnest($1::text[]) AS t WHERE t IS NULL) AS n',
+      [binaryTextArray(texts), binaryTextArray([])],
+    );
+    expect(rows[0]!.v).toEqual(texts);
+    expect(rows[0]!.e).toEqual([]);
+    expect(rows[0]!.n).toBe(1);
   });
 
   it('give back numbers and booleans', async () => {

@@ -101,6 +101,44 @@ export function arrayLiteral(values: readonly unknown[]): string {
   return `{${parts.join(',')}}`;
 }
 
+const TEXT_OID = 25;
+
+/**
+ * A `text[]` parameter in PostgreSQL's binary array format (node-postgres sends a Buffer as a
+ * binary parameter): each element is its UTF-8 bytes behind a length, so nothing is escaped here
+ * and nothing unescaped by the server. For the resource JSON — two thirds of a write's parameter
+ * bytes, full of quotes — the text literal cost Node an escaping pass and PostgreSQL's array
+ * parser a character-by-character scan (~0.16 ms of backend CPU per XML episode).
+ */
+export function binaryTextArray(values: readonly (string | null)[]): Buffer {
+  if (values.length === 0) {
+    // No dimensions: PostgreSQL's own form of an empty array.
+    const empty = Buffer.alloc(12);
+    empty.writeUInt32BE(TEXT_OID, 8);
+    return empty;
+  }
+  let size = 20;
+  const lengths = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    lengths[i] = v === null || v === undefined ? -1 : Buffer.byteLength(v);
+    size += 4 + Math.max(lengths[i]!, 0);
+  }
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32BE(1, 0); // one dimension
+  out.writeInt32BE(lengths.includes(-1) ? 1 : 0, 4); // has nulls
+  out.writeUInt32BE(TEXT_OID, 8);
+  out.writeInt32BE(values.length, 12);
+  out.writeInt32BE(1, 16); // lower bound
+  let at = 20;
+  for (let i = 0; i < values.length; i++) {
+    out.writeInt32BE(lengths[i]!, at);
+    at += 4;
+    if (lengths[i]! > 0) at += out.write(values[i]!, at, 'utf8');
+  }
+  return out;
+}
+
 /** SQL fragments inserting the index rows, joined by ordinal to the CTE `k(ord, rid)`. */
 function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   const ctes: string[] = [];
@@ -138,16 +176,16 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
 
 const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'reference', 'uri'];
 
-/** The columns every written version carries, in the order both statements unnest them. */
-function versionColumns(versions: VersionToWrite[]): unknown[][] {
+/** The parameters of the columns every written version carries, in the order both statements unnest them. */
+function versionColumns(versions: VersionToWrite[]): unknown[] {
   return [
-    versions.map((v) => v.versionId),
-    versions.map((v) => v.lastUpdated),
-    versions.map((v) => v.deleted),
-    versions.map((v) => v.compartment),
-    versions.map((v) => v.sourceFacility),
-    versions.map((v) => v.content),
-    versions.map((v) => v.method),
+    arrayLiteral(versions.map((v) => v.versionId)),
+    arrayLiteral(versions.map((v) => v.lastUpdated)),
+    arrayLiteral(versions.map((v) => v.deleted)),
+    arrayLiteral(versions.map((v) => v.compartment)),
+    arrayLiteral(versions.map((v) => v.sourceFacility)),
+    binaryTextArray(versions.map((v) => v.content)),
+    arrayLiteral(versions.map((v) => v.method)),
   ];
 }
 
@@ -177,7 +215,7 @@ function communeColumn(stamps: CommuneStamps, params: unknown[]): { param: strin
 /** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
 export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
-  const params: unknown[] = [versions.map((v) => v.resourceType), versions.map((v) => v.id), ...versionColumns(versions)].map(arrayLiteral);
+  const params: unknown[] = [arrayLiteral(versions.map((v) => v.resourceType)), arrayLiteral(versions.map((v) => v.id)), ...versionColumns(versions)];
   const stamps = stampsForNew(versions);
   const communes = communeColumn(stamps, params);
   const ctes = [
@@ -251,7 +289,7 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
  */
 export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
-  const params: unknown[] = [versions.map((v) => v.existing!.rid), versions.map((v) => v.existing!.versionId), ...versionColumns(versions)].map(arrayLiteral);
+  const params: unknown[] = [arrayLiteral(versions.map((v) => v.existing!.rid)), arrayLiteral(versions.map((v) => v.existing!.versionId)), ...versionColumns(versions)];
   const stamps = stampsForExisting(versions);
   const communes = communeColumn(stamps, params);
   const updatesPatients = versions.some((v) => v.resourceType === 'Patient');
