@@ -1,5 +1,6 @@
 // The routing table of FHIR interactions (R4 RESTful API): one function per interaction, chosen
 // from the method and path. Shared by top-level HTTP requests and Bundle entries.
+import { applyPatch, type Operation } from '@medplum/core';
 import type { Bundle, BundleLink, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
@@ -426,15 +427,26 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
   const options = { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy };
   const matching = type === 'Patient' ? caller.matching : undefined;
   if (!matching) return writeResponse(req, await repo.patch(type, id, req.body, options), caller);
+  const before = JSON.parse(current.content!) as Patient;
+  // The patch applied to the version read, to learn whether it brings an identifier: then the
+  // identity keys are locked before the write takes its row lock (the order of every writer).
+  const preview = structuredClone(before);
+  const gains = Array.isArray(req.body) && previewPatch(preview, req.body as Operation[]) && identifiersGained(before, preview);
   return repo.transaction(async (tx) => {
+    const identity = gains ? await identityFor(tx, req, matching, caller, preview) : undefined;
     const result = await tx.patch(type, id, req.body, options);
-    const before = JSON.parse(current.content!) as Patient;
-    if (!identifiersGained(before, result.resource as Patient)) return writeResponse(req, result, caller);
-    // The patched identifiers are known only now: the keys are locked after the write here.
-    const identity = await identityFor(tx, req, matching, caller, result.resource as Patient);
-    await identity.afterUpdate(id, before, result.resource as Patient);
+    if (identity) await identity.afterUpdate(id, before, result.resource as Patient);
     return writeResponse(req, result, caller);
   });
+}
+
+/** Applies a JSON Patch to a copy; false when it fails (the write will say why). */
+function previewPatch(doc: Patient, operations: Operation[]): boolean {
+  try {
+    return applyPatch(doc, operations).every((r) => r === null);
+  } catch {
+    return false;
+  }
 }
 
 async function conditionalPatch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]): Promise<FhirResponse> {
