@@ -225,6 +225,21 @@ describe('disease report', () => {
     const female = (await get('/api/reports/diseases?period=2025&level=chapter&sex=female')).json();
     expect(male.source).toBe('facts');
     expect(male.total.episodes + female.total.episodes).toBe(cells.total.episodes);
+    // Sex is the resident's, so men and women add up to everyone in every row of every table
+    // (the one-pass GROUPING SETS read of the facts against the cells), where none is suppressed.
+    type Row = Record<string, number | string>;
+    const COUNTS = ['episodes', 'patients', 'inpatientEpisodes', 'outpatientEpisodes'];
+    let compared = 0;
+    for (const [table, id] of [['byKey', 'key'], ['byMonth', 'month'], ['byUnit', 'unit']] as const) {
+      const rowOf = (body: Record<string, Row[]>, key: string | number) => body[table]!.find((r) => r[id] === key);
+      for (const whole of cells[table] as Row[]) {
+        const [m, w] = [rowOf(male, whole[id]!), rowOf(female, whole[id]!)];
+        if (!m || !w || ![whole, m, w].every((r) => COUNTS.every((c) => typeof r[c] === 'number'))) continue;
+        for (const c of COUNTS) expect({ table, key: whole[id], c, n: (m[c] as number) + (w[c] as number) }).toEqual({ table, key: whole[id], c, n: whole[c] });
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(5);
   });
 
   it('keeps the hypertension register: known, managed, controlled by the last blood pressure', async () => {

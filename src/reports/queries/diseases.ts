@@ -11,7 +11,7 @@ import type { Cell, ReportTable } from '../output.ts';
 import { rate, suppressRow, suppressed, type Count } from '../suppress.ts';
 import { SqlParams } from '../sql.ts';
 import { unitName } from '../units.ts';
-import { countEpisodes, type EpisodeDimension } from './episode-facts.ts';
+import { countEpisodeGroupings, type EpisodeDimension } from './episode-facts.ts';
 
 interface Counts {
   episodes: Count;
@@ -46,14 +46,20 @@ function monthsOf(f: ReportFilters): string[] {
   return Array.from({ length: 12 }, (_, i) => `${y}-${String(i + 1).padStart(2, '0')}-01`);
 }
 
-type Source = (level: IcdLevel | 'all', grain: 'M' | 'Y', groupBy: 'key' | 'period' | 'unit') => Promise<Map<string, Tally>>;
+/** One breakdown a report needs: by key at an ICD-10 level, by period, or by unit. */
+interface Breakdown {
+  level: IcdLevel | 'all';
+  grain: 'M' | 'Y';
+  groupBy: 'key' | 'period' | 'unit';
+}
+type Source = (breakdowns: Breakdown[]) => Promise<Map<string, Tally>[]>;
 
 /**
  * From the cells: care 'all' rows give distinct patients across both kinds of care. The whole
  * province reads its own cells (the sums of its communes') unless rows per unit are asked for.
  */
 function cellSource(db: Queryable, f: ReportFilters): Source {
-  return async (level, grain, groupBy) => {
+  const one = async ({ level, grain, groupBy }: Breakdown) => {
     const sql = new SqlParams();
     const provinceWide = f.unit.level === 'province' && groupBy !== 'unit';
     const where = [`grain = ${sql.add(grain)}`, `level = ${sql.add(level)}`];
@@ -68,24 +74,35 @@ function cellSource(db: Queryable, f: ReportFilters): Source {
     );
     return fold(rows);
   };
+  return (breakdowns) => Promise.all(breakdowns.map(one));
 }
 
-/** From the facts, when a filter the cells do not hold is given. */
+/**
+ * From the facts, when a filter the cells do not hold is given: every breakdown, with and
+ * without the kind of care, from one read of the filtered episodes.
+ */
 function factSource(db: Queryable, f: ReportFilters): Source {
-  return async (level, grain, groupBy) => {
-    const keyDim: EpisodeDimension | undefined =
+  return async (breakdowns) => {
+    const keyDims = breakdowns.map(({ level, grain, groupBy }): EpisodeDimension | undefined =>
       groupBy === 'key' ? (level === 'all' ? undefined : level === 'chapter' ? 'chapter' : level === 'group' ? 'icdGroup' : 'code')
       : groupBy === 'period' ? (grain === 'M' ? 'month' : 'year')
-      : f.by === 'district' ? 'district' : 'commune';
-    const dims = keyDim ? [keyDim] : [];
+      : f.by === 'district' ? 'district' : 'commune');
     const filters = { ...f };
     delete filters.care;
-    const [all, byCare] = await Promise.all([countEpisodes(db, dims, filters), countEpisodes(db, [...dims, 'care'], filters)]);
-    const rows = [
-      ...all.map((r) => ({ k: keyDim ? r.keys[keyDim]! : '*', care: 'all', episodes: r.episodes, patients: r.patients })),
-      ...byCare.map((r) => ({ k: keyDim ? r.keys[keyDim]! : '*', care: r.keys.care!, episodes: r.episodes, patients: r.patients })),
-    ].map((r) => (groupBy === 'period' ? { ...r, k: grain === 'M' ? `${r.k}-01` : `${r.k}-01-01` } : r));
-    return fold(rows);
+    const groupings = keyDims.flatMap((d) => {
+      const dims: EpisodeDimension[] = d ? [d] : [];
+      return [dims, [...dims, 'care' as const]];
+    });
+    const counted = await countEpisodeGroupings(db, groupings, filters);
+    return breakdowns.map(({ grain, groupBy }, i) => {
+      const keyDim = keyDims[i];
+      const [all, byCare] = [counted[2 * i]!, counted[2 * i + 1]!];
+      const rows = [
+        ...all.map((r) => ({ k: keyDim ? r.keys[keyDim]! : '*', care: 'all', episodes: r.episodes, patients: r.patients })),
+        ...byCare.map((r) => ({ k: keyDim ? r.keys[keyDim]! : '*', care: r.keys.care!, episodes: r.episodes, patients: r.patients })),
+      ].map((r) => (groupBy === 'period' ? { ...r, k: grain === 'M' ? `${r.k}-01` : `${r.k}-01-01` } : r));
+      return fold(rows);
+    });
   };
 }
 
@@ -93,14 +110,16 @@ export async function diseaseReport(db: Queryable, f: ReportFilters) {
   const fromFacts = f.sex !== undefined || f.ageBand !== undefined || f.group !== undefined || f.facility !== undefined;
   const source = fromFacts ? factSource(db, f) : cellSource(db, f);
   const careSlot = f.care ?? 'all';
-  const [total, byKey, byCode, byMonth, byUnit, ncd] = await Promise.all([
-    source('all', f.period.grain, 'key'),
-    source(f.level, f.period.grain, 'key'),
-    f.level === 'code' ? Promise.resolve(undefined) : source('code', f.period.grain, 'key'),
-    source('all', 'M', 'period'),
-    source('all', f.period.grain, 'unit'),
-    ncdRegisters(db, f),
-  ]);
+  const breakdowns: Breakdown[] = [
+    { level: 'all', grain: f.period.grain, groupBy: 'key' },
+    { level: f.level, grain: f.period.grain, groupBy: 'key' },
+    { level: 'all', grain: 'M', groupBy: 'period' },
+    { level: 'all', grain: f.period.grain, groupBy: 'unit' },
+    ...(f.level === 'code' ? [] : [{ level: 'code', grain: f.period.grain, groupBy: 'key' } as const]),
+  ];
+  const [maps, ncd] = await Promise.all([source(breakdowns), ncdRegisters(db, f)]);
+  const [total, byKey, byMonth, byUnit] = maps as [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>, Map<string, Tally>];
+  const byCode = maps[4];
   const pick = (t: Tally): Tally => (careSlot === 'all' ? t : { all: t[careSlot], inpatient: careSlot === 'inpatient' ? t.inpatient : [0, 0], outpatient: careSlot === 'outpatient' ? t.outpatient : [0, 0] });
   const keyRows = (m: Map<string, Tally>, level: IcdLevel) =>
     [...m.entries()]
