@@ -163,6 +163,29 @@ export class Repository {
       : undefined;
   }
 
+  /**
+   * A deleted resource's last version before its deletion, if the access condition admits it:
+   * the condition sees that version's compartment and facility, and the communes its Patient
+   * has now (none once the Patient itself is deleted).
+   */
+  async lastVersionBeforeDeletion(type: string, id: string, access?: AccessCondition): Promise<{ compartment: string | null } | undefined> {
+    const sql = new SqlParams();
+    const t = sql.add(type);
+    const i = sql.add(id);
+    const cond = access?.('d', sql);
+    const { rows } = await this.q.query<{ compartment: string | null }>(
+      `SELECT d.compartment FROM (
+         SELECT h.compartment, h.source_facility, COALESCE(p.communes, '{}') AS communes
+           FROM resource r
+           JOIN LATERAL (SELECT compartment, source_facility FROM resource_history h
+                          WHERE h.rid = r.rid AND NOT h.deleted ORDER BY h.version_id DESC LIMIT 1) h ON true
+           LEFT JOIN resource p ON p.resource_type = 'Patient' AND p.id = h.compartment AND NOT p.deleted
+          WHERE r.resource_type = ${t} AND r.id = ${i} AND r.deleted) d${cond ? ` WHERE ${cond}` : ''}`,
+      sql.values,
+    );
+    return rows[0] ? { compartment: rows[0].compartment } : undefined;
+  }
+
   async vread(type: string, id: string, versionId: number): Promise<HistoryEntry> {
     assertResourceType(type);
     const { rows } = await this.q.query(

@@ -1,7 +1,8 @@
 // The commune health worker's rule when a resident moves: the worker of the commune they left
 // loses the whole record and the worker of the new commune gains it, on every endpoint family
 // (read, search, _include/_revinclude, history, $everything); an old (pre-2025) commune code on
-// the address opens the record to that commune's worker as well.
+// the address opens the record to that commune's worker as well. A deleted resource's history
+// follows the rule of its last version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
 import { Extension } from '../../src/fhir/systems.ts';
@@ -117,8 +118,18 @@ describe('a resident moving from one commune to another', () => {
     expect(await seen('workerOld')).toEqual({ ...ALL, searchObservations: ['obs-pM', 'obs-pM-2'], revinclude: ['obs-pM', 'obs-pM-2', 'pM'], everything: ['enc-pM', 'obs-pM', 'obs-pM-2', 'pM'] });
   });
 
+  it("a deleted record's history stays readable to the commune that could read it, and only to it", async () => {
+    expect((await t.app.inject({ method: 'DELETE', url: '/fhir/Observation/obs-pM-2', headers: as('admin') })).statusCode).toBe(200);
+    expect(await status('workerB', '/fhir/Observation/obs-pM-2/_history')).toBe(200);
+    expect(await status('workerB', '/fhir/Observation/obs-pM-2/_history/1')).toBe(200);
+    expect(await status('workerA', '/fhir/Observation/obs-pM-2/_history')).toBe(404);
+    expect(await status('workerA', '/fhir/Observation/obs-pM-2/_history/1')).toBe(404);
+  });
+
   it('a deleted resident leaves no record visible through the commune', async () => {
     expect((await t.app.inject({ method: 'DELETE', url: '/fhir/Patient/pM', headers: as('admin') })).statusCode).toBe(200);
+    for (const actor of ['workerA', 'workerB', 'workerOld']) expect(await status(actor, '/fhir/Patient/pM/_history'), actor).toBe(404);
+    expect(await status('admin', '/fhir/Patient/pM/_history')).toBe(200);
     expect(await status('workerB', '/fhir/Observation/obs-pM')).toBe(404);
     expect(await ids('workerB', '/fhir/Observation?subject=Patient/pM')).toEqual([]);
     expect(await status('workerB', '/fhir/Observation/obs-pM/_history')).toBe(404);

@@ -2,7 +2,7 @@
 // from the method and path. Shared by top-level HTTP requests and Bundle entries.
 import { applyPatch, type Operation } from '@medplum/core';
 import type { Bundle, BundleLink, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
+import { badRequest, FhirError, issue, notFound, outcome, preconditionFailed } from '../../fhir/outcomes.ts';
 import { assertId, assertResourceType, type HistoryEntry, type Repository, type StoredVersion, type WriteResult } from '../../store/repository.ts';
 import { parseSearch } from '../../store/search/parse.ts';
 import { classifyResource, EXCLUSION_LABELS } from '../../policy/sensitive-data.ts';
@@ -167,15 +167,18 @@ async function read(repo: Repository, req: FhirRequest, caller: FhirCaller, m: s
 }
 
 /**
- * Checks the caller may see the resource (a deleted one's earlier versions and history stay
- * readable) and returns its compartment for the audit trail, in one read.
+ * Checks the caller may see the resource and returns its compartment for the audit trail. A
+ * deleted one's earlier versions and history stay readable to those who could read its last
+ * version (404 to anyone else, as for a resource they cannot see).
  */
 async function visibleCompartment(repo: Repository, type: string, id: string, caller: FhirCaller): Promise<string | null | undefined> {
   try {
     return (await repo.read(type, id, caller.access)).compartment;
   } catch (err) {
-    if (err instanceof FhirError && err.status === 410) return undefined;
-    throw err;
+    if (!(err instanceof FhirError && err.status === 410)) throw err;
+    const last = await repo.lastVersionBeforeDeletion(type, id, caller.access);
+    if (!last) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
+    return last.compartment;
   }
 }
 
