@@ -61,6 +61,18 @@ export interface WriteOptions {
    * depending on them.
    */
   screen?: (resource: Resource) => void;
+  /**
+   * For a new version of an existing resource: the version to store given the current one (read
+   * under the row lock), or throws to refuse it — how the layers above keep elements the server
+   * owns (a Patient's resident IDs) without the store knowing them.
+   */
+  revise?: (next: Resource, current: Resource) => Resource;
+  /**
+   * For a version that creates the resource (a create, an update-as-create, an update of a
+   * deleted one): the version to store. Applied only once the write knows it creates — an
+   * update-as-create that loses the race to a concurrent create becomes an update (`revise`).
+   */
+  fresh?: (resource: Resource) => Resource;
 }
 
 export interface HistoryEntry extends StoredVersion {
@@ -168,6 +180,17 @@ export class Repository {
    * the condition sees that version's compartment and facility, and the communes its Patient
    * has now (none once the Patient itself is deleted).
    */
+  /** The content of a deleted resource's last version before its deletion (undefined if not deleted). */
+  async contentBeforeDeletion(type: string, id: string): Promise<string | undefined> {
+    const { rows } = await this.q.query<{ content: string }>(
+      `SELECT h.content FROM resource r
+         JOIN LATERAL (SELECT content FROM resource_history h WHERE h.rid = r.rid AND NOT h.deleted ORDER BY h.version_id DESC LIMIT 1) h ON true
+        WHERE r.resource_type = $1 AND r.id = $2 AND r.deleted`,
+      [type, id],
+    );
+    return rows[0]?.content;
+  }
+
   async lastVersionBeforeDeletion(type: string, id: string, access?: AccessCondition): Promise<{ compartment: string | null } | undefined> {
     const sql = new SqlParams();
     const t = sql.add(type);
@@ -298,6 +321,7 @@ export class Repository {
 
   async create(resource: Resource, options: WriteOptions = {}, presetId?: string): Promise<WriteResult> {
     this.checkBody(resource);
+    if (options.fresh) resource = options.fresh(resource);
     const id = presetId ?? randomUUID();
     const lastUpdated = new Date().toISOString();
     const { json, stored } = this.prepare(resource, id, 1, lastUpdated);
@@ -404,6 +428,8 @@ export class Repository {
   ): Promise<WriteResult | undefined> {
     const versionId = current.versionId + 1;
     const lastUpdated = new Date(Math.max(Date.now(), current.lastUpdated.getTime() + 1)).toISOString();
+    if (current.deleted || !current.content) resource = options.fresh?.(resource) ?? resource;
+    else if (options.revise) resource = options.revise(resource, JSON.parse(current.content) as Resource);
     const { json, stored } = this.prepare(resource, current.id, versionId, lastUpdated);
     assertValidResource(stored);
     options.screen?.(stored);

@@ -58,12 +58,17 @@ function patientOf(p: Person, extra: Partial<Patient> = {}, street = 'Số 5 Hù
   };
 }
 
+/** The resident ID the registry gave each registered person. */
+const registeredResidentIds = new Map<Person, string>();
+
 async function register(key: string, p: Person): Promise<string> {
   const result = await ingestRecord(
     { db: t.db, actor: { kind: 'system', name: 'test' }, province: '68' },
     { key, patient: patientOf(p, {}, REGISTERED_STREET), patientFullUrl: `urn:uuid:${key}`, entries: [], excluded: {}, warnings: [] },
     { channel: 'test' },
   );
+  const { rows } = await t.db.pool.query<{ resident_id: string }>('SELECT resident_id FROM mpi_person WHERE patient_id = $1', [result.patientId]);
+  registeredResidentIds.set(p, rows[0]!.resident_id);
   return result.patientId!;
 }
 
@@ -90,7 +95,8 @@ function expectNothingOf(p: Person, body: string): void {
   expect(body).not.toContain(p.birthDate);
   if (p.phone) expect(body).not.toContain(p.phone);
   expect(body).not.toContain(REGISTERED_STREET);
-  expect(body).not.toContain(IdentifierSystem.residentId);
+  // A record created for the caller has a resident ID of its own, never the registered one's.
+  expect(body).not.toContain(registeredResidentIds.get(p)!);
 }
 
 beforeAll(async () => {

@@ -13,6 +13,8 @@ import { insertReviewPairs, upsertPersons, type PersonToWrite, type ReviewPair }
 import type { AccessCondition } from '../../store/search/execute.ts';
 import { PatientIdentity, reviewPairs, type CreateDecision, type IdentityMatching } from './patient-identity.ts';
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
+import { extractIndex } from '../../store/indexer.ts';
+import { withResidentId } from '../../pipeline/patient-data.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import { identityKeys } from '../../identity/mpi/resolve.ts';
 import type { AccessRecord } from './request.ts';
@@ -65,9 +67,16 @@ export interface CreateUnit {
   persons: PersonToWrite[];
   /**
    * A Patient create to be matched (patient-identity.ts) in the transaction that writes it,
-   * under the identity locks; `decision` is what the last attempt decided.
+   * under the identity locks; `decision` is what the last attempt decided and `stored`, when it
+   * created a new person, the Patient JSON as written (with the resident ID it was given).
    */
-  identity?: { patient: Patient; access: AccessCondition | undefined; matchAudit: (record: AccessRecord) => AuditEntryInput[]; decision?: CreateDecision };
+  identity?: {
+    patient: Patient;
+    access: AccessCondition | undefined;
+    matchAudit: (record: AccessRecord) => AuditEntryInput[];
+    decision?: CreateDecision;
+    stored?: string;
+  };
 }
 
 export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[], actor: Actor | undefined, ip: string, match?: { access: AccessCondition | undefined }): CreateUnit {
@@ -98,10 +107,12 @@ export async function writeCreateUnits(tx: Queryable, units: CreateUnit[], match
     const existing = new Set<CreateUnit>();
     const later: CreateUnit[] = [];
     const pairs: ReviewPair[] = [];
+    const numbered: CreateUnit[] = [];
     if (matched.length > 0) {
       const identity = await PatientIdentity.begin(tx, matching!, matched.map((u) => u.identity!.patient), undefined, true);
       for (const u of matched) {
         const id = u.versions[0]!.id;
+        delete u.identity!.stored;
         const decision = await identity.decideCreate(u.identity!.patient, undefined, u.identity!.access);
         if (decision.kind === 'existing' && identity.createdHere(decision.patientId)) {
           later.push(u);
@@ -114,7 +125,10 @@ export async function writeCreateUnits(tx: Queryable, units: CreateUnit[], match
         }
         identity.add(id, u.identity!.patient);
         pairs.push(...reviewPairs(id, decision.reviews));
+        numbered.push(u);
       }
+      await identity.reserveResidentIds(numbered.length);
+      for (const u of numbered) numberNewPerson(u, await identity.newResidentId());
     }
     const written = round.filter((u) => !existing.has(u) && !later.includes(u));
     await insertNewResources(tx, written.flatMap((u) => u.versions));
@@ -129,6 +143,21 @@ export async function writeCreateUnits(tx: Queryable, units: CreateUnit[], match
     await insertReviewPairs(tx, pairs);
     round = later;
   }
+}
+
+/**
+ * A new person of the group commit gets its resident ID here, in the transaction that writes it:
+ * its version (JSON and index rows) and MPI row are made again from the Patient as the request
+ * prepared it, so that a unit retried alone after its batch failed is numbered afresh.
+ */
+function numberNewPerson(u: CreateUnit, residentId: string): void {
+  const version = u.versions[0]!;
+  const patient = withResidentId(u.identity!.patient, residentId);
+  const content = JSON.stringify(patient);
+  const { rows, compartment } = extractIndex(patient);
+  u.versions = [{ ...version, content, index: rows, compartment: compartment ?? null }];
+  u.persons = [personOf(version.id, content, true)];
+  u.identity!.stored = content;
 }
 
 /** After a read or a batch: audit entries share a group commit with concurrent requests. */

@@ -9,6 +9,7 @@ import type { Repository } from '../../store/repository.ts';
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { executeInteraction } from './interactions.ts';
 import { PatientIdentity, type CreateDecision } from './patient-identity.ts';
+import { refuseClientResidentIds } from './resident-ids.ts';
 import { applyBatch, planBatch } from './transaction-batch.ts';
 import { parsePrefer, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
@@ -230,6 +231,7 @@ async function processTransaction(
         const urn = entry.fullUrl && /^urn:(uuid|oid):/.test(entry.fullUrl) ? entry.fullUrl : undefined;
         const type = req.path.split('/')[0]!;
         if (identity && req.method === 'POST' && type === 'Patient' && isPatient(req.body)) {
+          refuseClientResidentIds(req.body, `Bundle.entry[${index}].resource`);
           const decided = await decidePatientEntry(tx, identity, req, req.body, caller, index);
           if (decided.kind === 'found' || decided.kind === 'existing') {
             if (urn) map.set(urn, `Patient/${decided.patientId}`);
@@ -276,6 +278,8 @@ async function processTransaction(
           map.set(urn, req.path);
         }
       }
+      // The resident IDs of the new persons the Bundle creates, in one query.
+      if (identity) await identity.reserveResidentIds([...decisions.values()].filter((d) => d.kind === 'create').length);
 
       // 2. Run the entries in the order R4 prescribes, with references rewritten.
       const pending: VersionToWrite[] = [];

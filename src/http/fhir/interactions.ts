@@ -13,6 +13,8 @@ import { addContact } from './add-contact.ts';
 import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
 import { assertValidResource } from '../../fhir/validation.ts';
 import { identifiersGained, PatientIdentity, type IdentityMatching } from './patient-identity.ts';
+import { keepResidentIds, refuseClientResidentIds, residentIdsOf } from './resident-ids.ts';
+import { withResidentId } from '../../pipeline/patient-data.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
 type Handler = (repo: Repository, req: FhirRequest, caller: FhirCaller, m: string[]) => Promise<FhirResponse>;
@@ -246,6 +248,7 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   const withoutId = asWritten(caller, 'create', rest as Resource);
   const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy };
   const matching = type === 'Patient' ? caller.matching : undefined;
+  if (matching) refuseClientResidentIds(withoutId as Patient);
   const write = async (target: Repository, identity: PatientIdentity | undefined): Promise<FhirResponse> => {
     if (!matching || req.matchAtCommit) return writeResponse(req, await target.create(withoutId, options, req.presetId), caller);
     const decision = req.patientDecision ?? (await identity!.decideCreate(withoutId as Patient));
@@ -254,7 +257,8 @@ async function create(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
       assertValidResource(withoutId);
       return existingPatient(target, req, caller, decision.patientId, decision.visible);
     }
-    const result = await target.create(withoutId, options, req.presetId);
+    // A new person: numbered in this transaction (the group commit numbers its own creates).
+    const result = await target.create(withResidentId(withoutId as Patient, await identity!.newResidentId()), options, req.presetId);
     const indexed = await identity!.created(result.resource.id!, result.resource as Patient, decision.reviews, true);
     return writeResponse(req, result, caller, indexed);
   };
@@ -332,8 +336,8 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
   caller.authorize('update', type, resource);
   const current = await assertVisibleIfExists(repo, type, id, caller);
   const toStore = asWritten(caller, current ? 'update' : 'create', resource, current);
-  const options = { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy };
   const matching = type === 'Patient' ? caller.matching : undefined;
+  const options = { ifMatch: guardedVersion(req, caller, current), sourceFacility: caller.sourceFacility, screen: storagePolicy, ...residentIdRule(matching) };
   if (!matching) return writeResponse(req, await repo.update(toStore, options), caller);
   return repo.transaction(async (tx) => {
     const before = await tx.readVersionRow(type, id);
@@ -342,14 +346,20 @@ async function update(repo: Repository, req: FhirRequest, caller: FhirCaller, m:
     // Only an update-as-create or a change of identifiers needs the matcher (and its locks).
     if (!creating && !identifiersGained(earlier, toStore as Patient)) return writeResponse(req, await tx.update(toStore, options), caller);
     const identity = await identityFor(tx, req, matching, caller, toStore as Patient);
-    return writePatient(tx, req, caller, identity, creating ? undefined : { before: earlier }, () => tx.update(toStore, options), toStore as Patient);
+    return writePatient(tx, req, caller, identity, creating ? undefined : { before: earlier }, (p, fresh) => tx.update(p, { ...options, fresh }), toStore as Patient);
   });
+}
+
+/** In a province, a Patient's resident IDs survive every update and patch as stored (resident-ids.ts). */
+function residentIdRule(matching: IdentityMatching | undefined): { revise?: typeof keepResidentIds } {
+  return matching ? { revise: keepResidentIds } : {};
 }
 
 /**
  * A Patient written with a known id: as a create (update-as-create, a conditional update that
  * found nothing) it is matched first — refused when it is someone's existing record, queued
- * when uncertain; as an update, a national identifier it gains is checked against the others.
+ * when uncertain, else numbered with a new resident ID; as an update, a national identifier it
+ * gains is checked against the others.
  */
 async function writePatient(
   tx: Repository,
@@ -357,17 +367,25 @@ async function writePatient(
   caller: FhirCaller,
   identity: PatientIdentity,
   updating: { before: Patient | undefined } | undefined,
-  write: () => Promise<WriteResult>,
+  write: (patient: Patient, fresh?: (created: Resource) => Resource) => Promise<WriteResult>,
   patient: Patient,
 ): Promise<FhirResponse> {
   if (updating) {
-    const result = await write();
+    const result = await write(patient);
     await identity.afterUpdate(result.resource.id!, updating.before, result.resource as Patient);
     return writeResponse(req, result, caller);
   }
+  // A deleted Patient written again is the same record: it takes back its resident IDs.
+  const earlier = patient.id ? await tx.contentBeforeDeletion('Patient', patient.id) : undefined;
+  const previous = earlier ? (JSON.parse(earlier) as Patient) : undefined;
+  const restoring = previous !== undefined && residentIdsOf(previous).length > 0;
+  if (restoring) keepResidentIds(patient, previous);
+  else refuseClientResidentIds(patient);
   const decision = await identity.decideCreate(patient, patient.id);
   if (decision.kind === 'existing') throw duplicateOf(decision.patientId);
-  const result = await write();
+  // Applied only if the write creates: one that meets a concurrent create of the id updates it.
+  const residentId = restoring ? undefined : await identity.newResidentId();
+  const result = await write(patient, (created) => (residentId ? withResidentId(created as Patient, residentId) : keepResidentIds(created, previous!)));
   const indexed = await identity.created(result.resource.id!, result.resource as Patient, decision.reviews, !patient.id);
   return writeResponse(req, result, caller, indexed);
 }
@@ -400,24 +418,24 @@ async function conditionalUpdate(repo: Repository, req: FhirRequest, caller: Fhi
     return outer.withConditionLock(type, condition, async (tx) => {
       const matches = await tx.resolveConditional(type, condition);
       if (matches.length > 1) throw preconditionFailed(`Điều kiện cập nhật khớp với ${matches.length} tài nguyên (condition matches several resources)`);
-      const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy };
+      const options = { sourceFacility: caller.sourceFacility, screen: storagePolicy, ...residentIdRule(matching) };
       if (matches.length === 0) {
         if (resource.id) {
           const existing = await tx.readVersionRow(type, resource.id);
           if (existing && !existing.deleted) throw badRequest(`${type}/${resource.id} đã tồn tại nhưng không khớp điều kiện (exists but does not match the condition)`);
         }
         const toCreate = asWritten(caller, 'create', resource);
-        const write = () => (resource.id ? tx.update(toCreate, options) : tx.create(toCreate, options));
+        const write = (r: Resource, fresh?: (created: Resource) => Resource) => (resource.id ? tx.update(r, { ...options, fresh }) : tx.create(r, { ...options, fresh }));
         if (identity) return writePatient(tx, req, caller, identity, undefined, write, toCreate as Patient);
-        return writeResponse(req, await write(), caller);
+        return writeResponse(req, await write(toCreate), caller);
       }
       const target = matches[0]!;
       if (resource.id && resource.id !== target.id) throw badRequest(`id "${resource.id}" khác với tài nguyên khớp điều kiện (${target.id})`, `${type}.id`);
       const current = await assertVisibleIfExists(tx, type, target.id, caller);
       const toStore = asWritten(caller, 'update', { ...resource, id: target.id }, current);
-      const write = () => tx.update(toStore, { ...options, ifMatch: guardedVersion(req, caller, current) });
+      const write = (r: Resource) => tx.update(r, { ...options, ifMatch: guardedVersion(req, caller, current) });
       if (identity) return writePatient(tx, req, caller, identity, { before: JSON.parse(target.content!) as Patient }, write, toStore as Patient);
-      return writeResponse(req, await write(), caller);
+      return writeResponse(req, await write(toStore), caller);
     });
   });
 }
@@ -427,8 +445,8 @@ async function patch(repo: Repository, req: FhirRequest, caller: FhirCaller, m: 
   caller.authorize('patch', type);
   asWritten(caller, 'patch', undefined);
   const current = await repo.read(type, id, caller.access);
-  const options = { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy };
   const matching = type === 'Patient' ? caller.matching : undefined;
+  const options = { ifMatch: expectedVersion(req), sourceFacility: caller.sourceFacility, screen: storagePolicy, ...residentIdRule(matching) };
   if (!matching) return writeResponse(req, await repo.patch(type, id, req.body, options), caller);
   const before = JSON.parse(current.content!) as Patient;
   // The patch applied to the version read, to learn whether it brings an identifier: then the

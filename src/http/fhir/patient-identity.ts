@@ -5,7 +5,7 @@
 // a national identifier another resident holds is queued for review too. Nothing is merged here.
 import type { Patient } from '@medplum/fhirtypes';
 import type { PersonFacts } from '../../identity/matcher.ts';
-import { insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
+import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import type { PopulationRuleMode } from '../../identity/mpi/population-rule.ts';
 import { BatchResolver, identityKeys, type CandidateScore, type IdentityKeys } from '../../identity/mpi/resolve.ts';
@@ -67,12 +67,29 @@ export class PatientIdentity {
   private readonly access: AccessCondition | undefined;
   private readonly added = new Set<string>();
   private readonly indexLater: boolean;
+  private readonly province: string;
+  private reserved: string[] = [];
 
-  private constructor(q: Queryable, resolver: BatchResolver, access: AccessCondition | undefined, indexLater: boolean) {
+  private constructor(q: Queryable, resolver: BatchResolver, access: AccessCondition | undefined, indexLater: boolean, province: string) {
     this.q = q;
     this.resolver = resolver;
     this.access = access;
     this.indexLater = indexLater;
+    this.province = province;
+  }
+
+  /**
+   * Takes `count` resident IDs from the province's sequence in one query, for the new persons this
+   * transaction is about to create (a Bundle's, a group commit's). Any left unused stay unissued:
+   * the sequence never hands a number out twice.
+   */
+  async reserveResidentIds(count: number): Promise<void> {
+    this.reserved.push(...(await allocateResidentIds(this.q, this.province, count)));
+  }
+
+  /** A resident ID for a new person created in this transaction (a reserved one first). */
+  async newResidentId(): Promise<string> {
+    return this.reserved.shift() ?? (await allocateResidentIds(this.q, this.province, 1))[0]!;
   }
 
   /**
@@ -86,7 +103,7 @@ export class PatientIdentity {
     await lockKeys(q, persons.flatMap((p) => p.keys.stored));
     const population = await pipelinePopulationRule(q, { province: matching.province, populationRule: matching.populationRule });
     const resolver = await BatchResolver.load(q, persons.flatMap((p) => p.keys.lookup), { population });
-    return new PatientIdentity(q, resolver, access, indexLater);
+    return new PatientIdentity(q, resolver, access, indexLater, matching.province);
   }
 
   /**

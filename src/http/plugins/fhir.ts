@@ -133,6 +133,8 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
         // Someone's record (decided in the commit): answered with it, nothing was written.
         const decided = unit.identity?.decision;
         if (decided?.kind === 'existing') res = await existingPatient(new Repository(app.db), request, { ...caller, onAccess: undefined }, decided.patientId, decided.visible);
+        // A new person: the Patient as written, with the resident ID the commit gave it.
+        else if (unit.identity?.stored && typeof res.body === 'string') res = { ...res, body: unit.identity.stored };
       } else if (isBatchOrRead(req, path)) {
         res = await run(new Repository(app.db), req, path, caller);
         await afterSuccess(app, accesses, actor, req.ip);
