@@ -53,7 +53,6 @@ export function buildDemoBundle(province: string, commune = '24820'): Bundle {
       resourceType: 'Patient',
       id: 'demo-nguyen-van-an',
       identifier: [
-        { system: IdentifierSystem.residentId, value: 'HS680000000017' },
         { system: IdentifierSystem.cccd, value: '068065001234' },
         { system: IdentifierSystem.bhytCard, value: 'HT3680123456789' },
       ],

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Config } from '../config/config.ts';
 import { createStaffUser } from '../auth/staff-users.ts';
 import type { FhirWriter } from '../auth/fhir-writer.ts';
@@ -23,6 +23,8 @@ import { generateProvince } from '../province/generator.ts';
 import { Repository } from '../store/repository.ts';
 import type { Database } from '../store/database.ts';
 import { buildDemoBundle } from './demo-bundle.ts';
+import { allocateResidentIds } from '../identity/mpi/mpi-store.ts';
+import { withResidentId } from '../pipeline/patient-data.ts';
 
 export const DEMO_RESIDENTS = 1500;
 export const DEMO_EPISODES = 600;
@@ -79,8 +81,12 @@ export async function loadDemoIfFirstRun(
 
     const repo = new Repository(db);
     await repo.transaction(async (tx) => {
-      for (const entry of buildDemoBundle(config.province, commune).entry ?? []) {
-        const resource = entry.resource as Resource;
+      const entries = buildDemoBundle(config.province, commune).entry ?? [];
+      // The family's resident IDs come from the sequence, like every resident's (never reused).
+      const residentIds = await allocateResidentIds(tx.queryable, config.province, entries.filter((e) => e.resource?.resourceType === 'Patient').length);
+      for (const entry of entries) {
+        let resource = entry.resource as Resource;
+        if (resource.resourceType === 'Patient') resource = withResidentId(resource as Patient, residentIds.shift()!);
         resource.meta = { ...resource.meta, tag: [...(resource.meta?.tag ?? []), Tag.demo] };
         await tx.update(resource);
       }

@@ -3,9 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Patient } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.ts';
+import { isValidResidentId } from '../../src/identity/resident-id.ts';
 import { envelope, hoso, tablesOf } from '../fixtures/xml/build.ts';
 import { hasChromium, launch, screenshot, SKIP_MESSAGE, watchErrors, type Browser } from './support/browser.ts';
 import { apiSession, bigRecordTransaction, buildWeb, codeIn, demoTransaction, latestSms, PASSWORD, startServer, type E2eServer } from './support/server.ts';
@@ -154,7 +156,11 @@ describe.skipIf(!hasChromium)('staff portal in the browser', () => {
     await page.getByTestId('record-header').waitFor();
     const header = await page.getByTestId('record-header').textContent();
     expect(header).toContain('Nguyễn Văn An');
-    expect(header).toContain('Mã HSSK: HS680000000017');
+    // Numbered by the server when the commune worker's transaction created it.
+    const { rows } = await server.db.pool.query<{ content: string }>(`SELECT content FROM resource WHERE resource_type = 'Patient' AND id = 'demo-nguyen-van-an'`);
+    const residentId = (JSON.parse(rows[0]!.content) as Patient).identifier!.find((i) => i.system === 'http://fhir.hssk.vn/sid/resident-id')!.value!;
+    expect(isValidResidentId(residentId)).toBe(true);
+    expect(header).toContain(`Mã HSSK: ${residentId}`);
     expect(header).toContain('Penicillin');
     const timeline = await page.getByTestId('timeline').textContent();
     expect(timeline).toContain('Nội trú');

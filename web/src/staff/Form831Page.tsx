@@ -13,6 +13,8 @@ import {
 import { formatDate, parseVnDate, todayVn } from '../shared/format.ts';
 import { useI18n, type MessageKey } from '../shared/i18n.tsx';
 import { errorText, ErrorAlert, Loading, useAsync } from '../shared/ui.tsx';
+import { savedRecord } from '../shared/saved-record.ts';
+import { ConsentPanel } from './ConsentPanel.tsx';
 
 type Key = keyof Form831;
 type StringKey = { [K in Key]: Form831[K] extends string ? K : never }[Key];
@@ -43,6 +45,8 @@ function FormEditor({ existing }: { existing: Patient | undefined }) {
   const [busy, setBusy] = useState(false);
   const [saveError, setSaveError] = useState<string>();
   const [printing, setPrinting] = useState(false);
+  /** The id of the person's existing record that the user may not read (the server said so). */
+  const [hiddenRecord, setHiddenRecord] = useState<string>();
 
   useEffect(() => {
     if (!printing) return;
@@ -89,10 +93,10 @@ function FormEditor({ existing }: { existing: Patient | undefined }) {
     setBusy(true);
     setSaveError(undefined);
     try {
-      const result = await api.post<Bundle>('/fhir', toTransaction(f, existing, labels));
-      const location = result.entry?.[0]?.response?.location ?? '';
-      const patientId = existing?.id ?? /Patient\/([^/]+)/.exec(location)?.[1];
-      navigate(patientId ? `/patients/${patientId}` : '/search', { state: { saved: true } });
+      const saved = savedRecord(await api.post<Bundle>('/fhir', toTransaction(f, existing, labels)), existing);
+      if (saved.kind === 'existing-hidden') setHiddenRecord(saved.patientId);
+      else if (saved.kind === 'unknown') navigate('/search');
+      else navigate(`/patients/${saved.patientId}`, { state: { existingRecord: saved.kind === 'existing' } });
     } catch (err) {
       setSaveError(errorText(t, lang, err));
     } finally {
@@ -105,6 +109,18 @@ function FormEditor({ existing }: { existing: Patient | undefined }) {
   const bmiValue = h > 0 && w > 0 ? bmi(h, w) : undefined;
 
   if (printing) return <PrintView f={f} onClose={() => setPrinting(false)} />;
+  if (hiddenRecord) {
+    // Nothing of the record is shown: the server answered with its id only. The visit's entries
+    // were written into it; reading it takes the resident's consent.
+    return (
+      <Stack data-testid="existing-record">
+        <Alert color="blue" role="status" title={t('form.existingTitle')}>
+          {t('form.existingHidden', { id: hiddenRecord })}
+        </Alert>
+        <ConsentPanel patientId={hiddenRecord} onGranted={() => navigate(`/patients/${hiddenRecord}`)} />
+      </Stack>
+    );
+  }
 
   return (
     <form onSubmit={save} noValidate aria-label={t('form.title')}>

@@ -3,7 +3,7 @@
 import { Alert, Button, Modal, Stack, Text } from '@mantine/core';
 import type { Bundle } from '@medplum/fhirtypes';
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { api, ApiError } from '../shared/api.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { nameOf } from '../shared/fhir.ts';
@@ -30,6 +30,8 @@ async function loadGrant(id: string, signal: AbortSignal): Promise<Grant | undef
 export function RecordPage() {
   const { id = '' } = useParams();
   const { t } = useI18n();
+  // Arriving from a QĐ 831 form whose person already had this record (Form831Page).
+  const existingRecord = (useLocation().state as { existingRecord?: boolean } | null)?.existingRecord === true;
   const [state, reload] = useAsync((signal) => loadRecord(id, signal), [id]);
   const [granted, setGranted] = useState<Grant>();
   const [grantState] = useAsync((signal) => loadGrant(id, signal), [id, granted]);
@@ -68,6 +70,11 @@ export function RecordPage() {
   return (
     <Stack data-testid="record">
       {grant && <GrantNotice grant={grant} />}
+      {existingRecord && (
+        <Alert color="blue" role="status" data-testid="existing-record-opened">
+          {t('record.existingOpened')}
+        </Alert>
+      )}
       <RecordHeader record={record} actions={<RecordActions patientId={id} />} />
       <ProgrammeActions patientId={id} name={nameOf(record.patient.name)} gender={record.patient.gender} birthDate={record.patient.birthDate} />
       <VaccinationBook patientId={id} />

@@ -89,7 +89,7 @@ export const en: Record<keyof typeof vi, string> = {
 
   'search.title': 'Find a resident',
   'search.identifier': 'Resident ID, CCCD, insurance card or phone number',
-  'search.identifierHelp': 'E.g. HS680000000017, 068065001234, HT3680123456789, 0912345678',
+  'search.identifierHelp': 'E.g. HS680000000011, 068065001234, HT3680123456789, 0912345678',
   'search.kind': 'ID type',
   'search.kind.auto': 'Detect automatically',
   'search.name': 'Full name',
@@ -301,6 +301,9 @@ export const en: Record<keyof typeof vi, string> = {
   'form.printTitle': 'PERSONAL HEALTH RECORD',
   'form.printSubtitle': '(Ministry of Health Decision 831/QĐ-BYT of 11 March 2017)',
   'form.backToForm': 'Back to the form',
+  'form.existingTitle': 'This person already has a record',
+  'form.existingHidden': 'This person already has a record in the system (id {id}), so no second record was created; the visit you entered was written into that record. You need the resident’s consent (OTP) to see it.',
+  'record.existingOpened': 'This person already had a record in the system: this is that record, no second one was created. The visit you entered was written into it.',
   'form.save': 'Save record',
   'form.fixErrors': '{n} fields are not valid. Please fix the fields marked in red.',
   'form.sec.admin': 'A. Administrative information',

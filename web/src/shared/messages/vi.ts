@@ -87,7 +87,7 @@ export const vi = {
 
   'search.title': 'Tìm người dân',
   'search.identifier': 'Mã định danh, CCCD, thẻ BHYT hoặc số điện thoại',
-  'search.identifierHelp': 'Ví dụ: HS680000000017, 068065001234, HT3680123456789, 0912345678',
+  'search.identifierHelp': 'Ví dụ: HS680000000011, 068065001234, HT3680123456789, 0912345678',
   'search.kind': 'Loại mã',
   'search.kind.auto': 'Tự nhận biết',
   'search.name': 'Họ và tên',
@@ -299,6 +299,9 @@ export const vi = {
   'form.printTitle': 'HỒ SƠ QUẢN LÝ SỨC KHỎE CÁ NHÂN',
   'form.printSubtitle': '(Theo Quyết định số 831/QĐ-BYT ngày 11/3/2017 của Bộ Y tế)',
   'form.backToForm': 'Quay lại biểu mẫu',
+  'form.existingTitle': 'Người này đã có hồ sơ',
+  'form.existingHidden': 'Người này đã có hồ sơ trên hệ thống (mã {id}), nên không tạo hồ sơ thứ hai; thông tin lần khám vừa nhập đã được ghi vào hồ sơ đó. Bạn cần sự đồng ý của người dân (OTP) để xem hồ sơ.',
+  'record.existingOpened': 'Người này đã có hồ sơ trên hệ thống: đây là hồ sơ có sẵn, không tạo hồ sơ thứ hai. Thông tin lần khám vừa nhập đã được ghi vào hồ sơ này.',
   'form.save': 'Lưu hồ sơ',
   'form.fixErrors': 'Còn {n} trường chưa hợp lệ. Vui lòng sửa các ô được đánh dấu đỏ.',
   'form.sec.admin': 'A. Thông tin hành chính',
