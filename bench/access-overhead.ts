@@ -140,10 +140,12 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
     };
 
     const accept = { accept: 'application/fhir+json' };
-    const callers: Record<string, Record<string, string>> = {
-      systemClient: { ...accept, authorization: `Bearer ${await clientToken(productUrl, system.clientId, system.clientSecret!, 'system/*.read')}` },
-      facilityClient: { ...accept, authorization: `Bearer ${await clientToken(productUrl, facility.clientId, facility.clientSecret!, 'system/*.read')}` },
-      communeWorker: { ...accept, cookie: await sessionCookie(productUrl, username) },
+    // Access tokens live 5 minutes, as in production: a client takes a new one before each run,
+    // as real clients do before theirs expires (a run on a busy machine outlasts one token).
+    const callers: Record<string, () => Promise<Record<string, string>>> = {
+      systemClient: async () => ({ ...accept, authorization: `Bearer ${await clientToken(productUrl, system.clientId, system.clientSecret!, 'system/*.read')}` }),
+      facilityClient: async () => ({ ...accept, authorization: `Bearer ${await clientToken(productUrl, facility.clientId, facility.clientSecret!, 'system/*.read')}` }),
+      communeWorker: async () => ({ ...accept, cookie: await sessionCookie(productUrl, username) }),
     };
 
     const r = prng(7);
@@ -166,7 +168,8 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       for (let round = 0; round < ROUNDS; round++) {
         options.log(`${scenario}: round ${round + 1}/${ROUNDS}`);
         without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
-        for (const [caller, headers] of Object.entries(callers)) {
+        for (const [caller, credentials] of Object.entries(callers)) {
+          const headers = await credentials();
           const result = await measured(product, () => ({ ...next(), headers }));
           // Every answer must be a success: a refused request would be cheap and flatter the figure.
           if (result.errors > 0) throw new Error(`${scenario} as ${caller}: ${result.errors} failed requests (${result.firstError})`);
