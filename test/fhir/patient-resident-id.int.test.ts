@@ -272,6 +272,12 @@ describe('a province', () => {
       expect(residentIdsOf(await storedPatient(t, patient.id!))).toEqual([number]);
     });
 
+    it('a PUT whose identifier element is malformed is refused by validation, not repaired', async () => {
+      const res = await t.app.inject({ method: 'PUT', url: `/fhir/Patient/${patient.id}`, headers: headers(), payload: JSON.stringify({ ...patient, meta: undefined, identifier: 'HS68' }) });
+      expect(res.statusCode).toBe(400);
+      expect(residentIdsOf(await storedPatient(t, patient.id!))).toEqual([number]);
+    });
+
     it('a deleted Patient written again (update-as-create of its id) takes back its own number, and no other', async () => {
       const gone = (await post(newPerson())).json() as Patient;
       const own = residentIdsOf(gone)[0]!;

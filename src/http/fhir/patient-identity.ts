@@ -174,6 +174,16 @@ export class PatientIdentity {
 
 /** Whether an update brings a national or exact identifier the earlier version did not have. */
 export function identifiersGained(before: Patient | undefined, after: Patient): boolean {
+  // A malformed body (an identifier that is not an array…) gains nothing: the validator refuses
+  // it with field-level issues when it is written.
+  try {
+    return gained(before, after);
+  } catch {
+    return false;
+  }
+}
+
+function gained(before: Patient | undefined, after: Patient): boolean {
   const a = factsFromPatient(after);
   const b = before ? factsFromPatient(before) : {};
   if ((['cccd', 'cmnd', 'bhxh', 'bhytCard'] as const).some((k) => a[k] && a[k] !== b[k])) return true;

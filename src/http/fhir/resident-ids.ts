@@ -47,7 +47,9 @@ export function refuseClientResidentIds(patient: Patient, at = 'Patient'): void 
  * does not hold is refused — added or changed, it would be a number HSSK never issued to it.
  */
 export function keepResidentIds(next: Resource, current: Resource): Resource {
-  if (next.resourceType !== 'Patient') return next;
+  // A malformed identifier element is left for the validator to refuse, never silently replaced.
+  const raw = (next as Patient).identifier;
+  if (next.resourceType !== 'Patient' || (raw !== undefined && !Array.isArray(raw))) return next;
   const stored = identifiersOf(current).filter(isResidentId);
   const sent = identifiersOf(next);
   const held = new Set(stored.map((i) => i.value));
