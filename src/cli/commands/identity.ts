@@ -4,6 +4,7 @@ import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/m
 import { fullNameOf } from '../../identity/mpi/person-facts.ts';
 import { listHouseholdCoverage } from '../../identity/mpi/population-rule.ts';
 import { communesOf } from '../../province/admin-units.ts';
+import { numberUnnumberedResidents } from '../../pipeline/number-residents.ts';
 import { openDatabase, type Database } from '../../store/database.ts';
 import type { Config } from '../../config/config.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -29,6 +30,21 @@ function positive(raw: string | undefined, what: string): number {
 }
 
 export const identityCommands: Command[] = [
+  {
+    path: ['identity', 'number-residents'],
+    summary: 'Cấp mã HSSK cho hồ sơ chưa có (give a resident ID to every record without one)',
+    usage:
+      'hssk identity number-residents\n\nGives every current Patient that has no resident ID one from the never-reused sequence (records written before every channel numbered its new persons), as a new version, audited; merged-away and deleted records are left as they are. Safe to run again. Not on the national hub, which keeps the provinces\' numbers.',
+    async run(args, { config, out }) {
+      if (args.length > 0) throw new UsageError('Lệnh không nhận tham số (no arguments)');
+      if (config.mode === 'hub') throw new UsageError('Trạm trung ương (HSSK_MODE=hub) không cấp mã HSSK: mã do tỉnh cấp (the hub keeps the provinces\' resident IDs)');
+      return withDb(config, async (db) => {
+        const report = await numberUnnumberedResidents({ db, actor: ACTOR, province: config.province }, { progress: (r) => out(JSON.stringify(r)) });
+        out(`Đã cấp mã HSSK cho ${report.numbered} hồ sơ; ${report.skipped} hồ sơ vừa được sửa, chạy lại lệnh để cấp nốt.`);
+        return 0;
+      });
+    },
+  },
   {
     path: ['identity', 'coverage'],
     summary: 'Xã/phường đã nhập danh sách hộ: nơi áp dụng quy tắc dân số (communes whose household list is imported)',
