@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { createClient } from '../src/auth/clients.ts';
 import { bulkLoad } from '../src/store/bulk-load.ts';
 import { upsertPersons, type PersonToWrite } from '../src/identity/mpi/mpi-store.ts';
-import { personRow } from '../src/http/fhir/patient-identity.ts';
+import { personRow } from '../src/identity/mpi/person-row.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { IdentifierSystem } from '../src/fhir/systems.ts';
 import { foldVietnamese } from '../src/fhir/fold.ts';

@@ -12,6 +12,7 @@ import { paramKey } from '../fhir/search-parameters.ts';
 import { IdentifierSystem } from '../fhir/systems.ts';
 import { allocateResidentIds, lockKeys, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
 import { exactIdentifiersOf, factsFromPatient } from '../identity/mpi/person-facts.ts';
+import { personRow } from '../identity/mpi/person-row.ts';
 import { identityKeys } from '../identity/mpi/resolve.ts';
 import { Repository } from '../store/repository.ts';
 import { withResidentId } from './patient-data.ts';
@@ -66,7 +67,7 @@ export async function numberUnnumberedResidents(ctx: PipelineContext, options: {
           }
           throw err;
         }
-        persons.push({ patientId: r.id, residentId: residentIds[i]!, facts: factsFromPatient(written), keys: keysOf(written) });
+        persons.push(personRow(r.id, written));
         audit.push({ action: 'update', outcome: '0', ...agentOf(ctx.actor), patientId: r.id, entityType: 'Patient', entityId: r.id, reason: 'resident-id' });
       }
       await upsertPersons(tx.queryable, persons);

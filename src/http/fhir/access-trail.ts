@@ -15,8 +15,7 @@ import { PatientIdentity, reviewPairs, type CreateDecision, type IdentityMatchin
 import { insertNewResources, type VersionToWrite } from '../../store/resource-writer.ts';
 import { extractIndex } from '../../store/indexer.ts';
 import { withResidentId } from '../../pipeline/patient-data.ts';
-import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
-import { identityKeys } from '../../identity/mpi/resolve.ts';
+import { personRow } from '../../identity/mpi/person-row.ts';
 import type { AccessRecord } from './request.ts';
 
 const WRITES = new Set(['create', 'update', 'delete']);
@@ -44,11 +43,6 @@ export function auditEntriesOf(accesses: AccessRecord[], actor: Actor | undefine
   return entries;
 }
 
-function personOf(id: string, content: string, isNew: boolean): PersonToWrite {
-  const patient = JSON.parse(content) as Patient;
-  const facts = factsFromPatient(patient);
-  return { patientId: id, residentId: residentIdOf(patient) ?? null, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)).stored, isNew };
-}
 
 async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promise<void> {
   const ids = [...new Set(accesses.filter((a) => a.entityType === 'Patient' && (a.action === 'create' || a.action === 'update') && a.entityId && !a.indexed).map((a) => a.entityId!))];
@@ -57,7 +51,7 @@ async function syncPatientIndex(db: Queryable, accesses: AccessRecord[]): Promis
     `SELECT id, content FROM resource WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT deleted`,
     [ids],
   );
-  await upsertPersons(db, rows.map((r) => personOf(r.id, r.content, false)));
+  await upsertPersons(db, rows.map((r) => personRow(r.id, JSON.parse(r.content) as Patient)));
 }
 
 /** A plain create's writes — its version, audit entries and patient index row — committed as one unit. */
@@ -86,7 +80,7 @@ export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[
     versions,
     audit: auditEntriesOf(accesses, actor, ip).map((e) => ({ ...e, recordedAt })),
     // Built from the version itself: the person row of a Patient just created (no re-read).
-    persons: versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => personOf(v.id, v.content!, true)),
+    persons: versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => personRow(v.id, JSON.parse(v.content!) as Patient, true)),
     ...(match && patient && versions.length === 1
       ? { identity: { patient: JSON.parse(patient.content!) as Patient, access: match.access, matchAudit: (r: AccessRecord) => auditEntriesOf([r], actor, ip).map((e) => ({ ...e, recordedAt })) } }
       : {}),
@@ -156,7 +150,7 @@ function numberNewPerson(u: CreateUnit, residentId: string): void {
   const content = JSON.stringify(patient);
   const { rows, compartment } = extractIndex(patient);
   u.versions = [{ ...version, content, index: rows, compartment: compartment ?? null }];
-  u.persons = [personOf(version.id, content, true)];
+  u.persons = [personRow(version.id, patient, true)];
   u.identity!.stored = content;
 }
 

@@ -5,8 +5,9 @@
 // a national identifier another resident holds is queued for review too. Nothing is merged here.
 import type { Patient } from '@medplum/fhirtypes';
 import type { PersonFacts } from '../../identity/matcher.ts';
-import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
+import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type ReviewPair } from '../../identity/mpi/mpi-store.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
+import { personRow } from '../../identity/mpi/person-row.ts';
 import type { PopulationRuleMode } from '../../identity/mpi/population-rule.ts';
 import { BatchResolver, identityKeys, type CandidateScore, type IdentityKeys } from '../../identity/mpi/resolve.ts';
 import { pipelinePopulationRule } from '../../pipeline/population.ts';
@@ -48,12 +49,6 @@ function personOf(patient: Patient): Person {
     exact = [];
   }
   return { facts, keys: identityKeys(facts, exact) };
-}
-
-/** The MPI row of a Patient as written. */
-export function personRow(id: string, patient: Patient, isNew: boolean): PersonToWrite {
-  const { facts, keys } = personOf(patient);
-  return { patientId: id, residentId: residentIdOf(patient) ?? null, facts, keys: keys.stored, isNew };
 }
 
 /**

@@ -16,8 +16,7 @@ import { VersionPlan } from '../../pipeline/versions.ts';
 import { mergePatientData } from '../../pipeline/patient-data.ts';
 import type { Database } from '../../store/database.ts';
 import { insertNewResources, updateExistingResources } from '../../store/resource-writer.ts';
-import { exactIdentifiersOf, factsFromPatient, residentIdOf } from './person-facts.ts';
-import { identityKeys } from './resolve.ts';
+import { personRow } from './person-row.ts';
 import { pairKey, setPersonActive, upsertPersons } from './mpi-store.ts';
 
 export type MergeErrorCode = 'not-found' | 'same-record' | 'already-merged' | 'not-merged';
@@ -60,8 +59,7 @@ async function writePlan(client: pg.PoolClient, plan: VersionPlan): Promise<void
 }
 
 async function syncPerson(client: pg.PoolClient, patient: Patient & { id: string }): Promise<void> {
-  const facts = factsFromPatient(patient);
-  await upsertPersons(client, [{ patientId: patient.id, residentId: residentIdOf(patient) ?? null, facts, keys: identityKeys(facts, exactIdentifiersOf(patient)).stored }]);
+  await upsertPersons(client, [personRow(patient.id, patient)]);
 }
 
 export async function mergePatients(db: Database, sourceId: string, survivorId: string, actor: Actor, reviewId?: number): Promise<{ linkId: number; rewritten: number }> {
