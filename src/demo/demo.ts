@@ -23,7 +23,8 @@ import { generateProvince } from '../province/generator.ts';
 import { Repository } from '../store/repository.ts';
 import type { Database } from '../store/database.ts';
 import { buildDemoBundle } from './demo-bundle.ts';
-import { allocateResidentIds } from '../identity/mpi/mpi-store.ts';
+import { allocateResidentIds, upsertPersons, type PersonToWrite } from '../identity/mpi/mpi-store.ts';
+import { personRow } from '../identity/mpi/person-row.ts';
 import { withResidentId } from '../pipeline/patient-data.ts';
 
 export const DEMO_RESIDENTS = 1500;
@@ -84,12 +85,16 @@ export async function loadDemoIfFirstRun(
       const entries = buildDemoBundle(config.province, commune).entry ?? [];
       // The family's resident IDs come from the sequence, like every resident's (never reused).
       const residentIds = await allocateResidentIds(tx.queryable, config.province, entries.filter((e) => e.resource?.resourceType === 'Patient').length);
+      const persons: PersonToWrite[] = [];
       for (const entry of entries) {
         let resource = entry.resource as Resource;
         if (resource.resourceType === 'Patient') resource = withResidentId(resource as Patient, residentIds.shift()!);
         resource.meta = { ...resource.meta, tag: [...(resource.meta?.tag ?? []), Tag.demo] };
-        await tx.update(resource);
+        const written = await tx.update(resource);
+        if (written.resource.resourceType === 'Patient') persons.push(personRow(written.resource.id!, written.resource, true));
       }
+      // In the patient index like every resident, so a create or an import of them finds them.
+      await upsertPersons(tx.queryable, persons);
     });
     // The demo's worklists are there at once, not only after the nightly programme refresh.
     const programs = await refreshAll(db);
