@@ -131,6 +131,20 @@ describe('writers running at the same moment', () => {
     expect(await stamps('p3')).toEqual({ o3: ['22936'], o3b: ['22936'], p3: ['22936'] });
   });
 
+  it('two writers of records whose Patients do not exist yet, in the same stripes, neither deadlock nor lose a row', async () => {
+    // The concurrent batches of a bulk load or an NDJSON import: each takes the stripes of its
+    // absent Patients exclusively, in stripe order, so one waits for the other.
+    const rounds = 10;
+    for (let round = 0; round < rounds; round++) {
+      const batch = (writer: string) => Array.from({ length: 30 }, (_, i) => newVersion(observation(`dl-${round}-${writer}-${i}`, `absent-${round}-${i}`), now(), null, true));
+      await Promise.all([insertNewResources(db.pool, batch('a')), insertNewResources(db.pool, batch('b'))]);
+    }
+    const { rows } = await db.pool.query<{ n: number; stamped: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE communes = '{}')::int AS stamped FROM resource WHERE id LIKE 'dl-%'`,
+    );
+    expect(rows[0]).toEqual({ n: rounds * 60, stamped: rounds * 60 });
+  });
+
   it('a move while a record of the Patient is being written waits for it and then stamps it too', async () => {
     const commit = await openTransaction((c) => insertNewResources(c, [newVersion(observation('o3c', 'p3'), now(), null, true)]).then(() => undefined));
     const move = repo.update(patient('p3', '22939'));
