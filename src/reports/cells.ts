@@ -34,6 +34,20 @@ export async function rebuildDiseaseCells(client: Client, province: string): Pro
   await client.query(`INSERT INTO report_disease_province_cell ${diseaseProvinceSelect('report_disease_cell')}`, [provinceReportCommunes(province)]);
 }
 
+/**
+ * Province-wide disease cells for commune cells built before they existed (migration 390): the
+ * sums of the commune cells, made once, before any difference is applied to them (a difference
+ * added to an empty table would leave it wrong for good). Cheap when there is nothing to do.
+ */
+export async function ensureProvinceDiseaseCells(client: Client, province: string): Promise<boolean> {
+  const { rows } = await client.query<{ missing: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM report_disease_cell) AND NOT EXISTS (SELECT 1 FROM report_disease_province_cell) AS missing`,
+  );
+  if (!rows[0]!.missing) return false;
+  await client.query(`INSERT INTO report_disease_province_cell ${diseaseProvinceSelect('report_disease_cell')}`, [provinceReportCommunes(province)]);
+  return true;
+}
+
 const VN_DAY = `(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
 const VN_MIDNIGHT = (day: string) => `(${day}::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
 

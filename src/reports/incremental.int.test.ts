@@ -206,4 +206,17 @@ describe('incremental refresh equals a rebuild from scratch', () => {
     expect(built.length).toBeGreaterThan(100);
     expect(built).toEqual(perEpisode);
   });
+
+  it('commune cells built before the province-wide cells existed get their sums before the next difference', async () => {
+    // An installation upgraded to migration 390 with its cells kept: a difference added to the
+    // empty province table would leave it holding only the difference.
+    const p = (await current<Patient>('Patient'))[9]!;
+    await db.pool.query('TRUNCATE report_disease_province_cell');
+    await bulkLoad(db, episode('inc-upgrade-1', p.id, 'J06.9', '2026-06-10T08:00:00+07:00'), { validate: false, sourceFacility: '68001' });
+    await refreshReports(db, { province: '68', now: NOW });
+    const upgraded = (await snapshot()).report_disease_province_cell!;
+    expect(upgraded.length).toBeGreaterThan(100);
+    await rebuildFromScratch(NOW);
+    expect(upgraded).toEqual((await snapshot()).report_disease_province_cell);
+  });
 });

@@ -7,7 +7,7 @@ import type { Condition, Encounter, EpisodeOfCare, Group, Immunization, Observat
 import type pg from 'pg';
 import { paramKey } from '../fhir/search-parameters.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { arrivalCellsOf, rebuildAllCells, rebuildCommuneCells, recomputeArrivalCells } from './cells.ts';
+import { arrivalCellsOf, ensureProvinceDiseaseCells, rebuildAllCells, rebuildCommuneCells, recomputeArrivalCells } from './cells.ts';
 import { applyContributions, captureContributions, type CellSet } from './deltas.ts';
 import {
   diagnosisIds,
@@ -300,6 +300,7 @@ export async function refreshReports(db: Database, options: RefreshOptions): Pro
     const step = await db.transaction(async (client) => {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK_KEY]);
       if (!locked.rows[0]!.ok) return 'busy' as const;
+      await ensureProvinceDiseaseCells(client, options.province);
       const batch = await refreshBatch(client, options.batchSize ?? 5000, asOf, options.province, mode, stepTimer(options.trace));
       if (!batch) {
         // Re-read: another refresher may have started a first build or a daily rebuild meanwhile.
