@@ -50,6 +50,9 @@ export async function countEpisodeGroupings(db: Queryable, groupings: readonly (
   if (f.facility) where.push(`e.facility = ${sql.add(f.facility)}`);
   if (f.care) where.push(`e.care = ${sql.add(f.care)}`);
   const all = [...new Set(groupings.flat())];
+  // Unnesting a resident's groups repeats their episodes once per group, which only a grouping
+  // by group (or a filter on one group) may see.
+  if (all.includes('group') && groupings.some((g) => !g.includes('group'))) throw new Error('a grouping by resident group cannot share a read with groupings without it');
   const byGroup = all.includes('group') || f.group !== undefined;
   if (f.group) where.push(`g.grp = ${sql.add(f.group)}`);
   // A grouping asked twice is computed once (GROUPING SETS would return its rows twice).
