@@ -42,3 +42,16 @@ it('puts every demo resident, the fixed family included, in the patient index wi
     expect({ id: r.id, indexed: r.indexed, residentId: r.resident_id }).toEqual({ id: r.id, indexed: r.id, residentId: residentIdOf(JSON.parse(r.content) as Patient) });
   }
 });
+
+it('builds the reports as it loads, with episodes of the last ten months', async () => {
+  // Runs after the demo loaded above: the reports are there before the server's first refresh.
+  const { rows: state } = await db.pool.query(`SELECT 1 FROM report_state WHERE key = 'cells'`);
+  expect(state).toHaveLength(1);
+  // The generated hospital episodes (the fixed family's own records keep their dates).
+  const { rows: [span] } = await db.pool.query<{ recent: number; future: number }>(
+    `SELECT count(*) FILTER (WHERE started_at >= now() - interval '311 days')::int AS recent,
+            count(*) FILTER (WHERE started_at > now())::int AS future FROM report_episode`,
+  );
+  expect(span!.recent).toBeGreaterThan(500);
+  expect(span!.future).toBe(0);
+});

@@ -19,6 +19,7 @@ import { ingestXmlFile } from '../ingest/channel/xml-channel.ts';
 import { generateEpisodes } from '../ingest/xml/generator.ts';
 import type { PipelineContext } from '../pipeline/types.ts';
 import { refreshAll } from '../programs/state/refresh.ts';
+import { refreshReports } from '../reports/refresh.ts';
 import { generateProvince } from '../province/generator.ts';
 import { Repository } from '../store/repository.ts';
 import type { Database } from '../store/database.ts';
@@ -29,6 +30,8 @@ import { withResidentId } from '../pipeline/patient-data.ts';
 
 export const DEMO_RESIDENTS = 1500;
 export const DEMO_EPISODES = 600;
+/** The demo's episodes start in the 300 days beginning this many days ago. */
+const DEMO_EPISODE_DAYS_AGO = 310;
 
 /** Demo accounts: usernames and roles. Passwords are generated and written to the data directory. */
 const DEMO_STAFF = [
@@ -75,7 +78,10 @@ export async function loadDemoIfFirstRun(
     log(`  hộ gia đình: ${households.rows} người, ${households.households} hộ`);
     // The demo family and the commune worker live in the commune with the most residents.
     const commune = await busiestCommune(db);
-    const episodes = await generateEpisodes({ provinceDir: dir, count: DEMO_EPISODES, format: '130', outDir: path.join(dir, 'xml'), seed: 'hssk-demo' });
+    // Episodes of the last ten months (ending ten days ago, so every stay is over), so this year's
+    // reports, the worklists and the residents' timelines show them.
+    const from = new Date(Date.now() - DEMO_EPISODE_DAYS_AGO * 86_400_000).toISOString().slice(0, 10);
+    const episodes = await generateEpisodes({ provinceDir: dir, count: DEMO_EPISODES, format: '130', outDir: path.join(dir, 'xml'), seed: 'hssk-demo', from });
     let accepted = 0;
     for (const file of episodes.files) accepted += (await ingestXmlFile(ctx, file, {})).accepted;
     log(`  đợt điều trị (XML 130): ${accepted} được nhận`);
@@ -99,6 +105,9 @@ export async function loadDemoIfFirstRun(
     // The demo's worklists are there at once, not only after the nightly programme refresh.
     const programs = await refreshAll(db);
     log(`  chương trình y tế: ${programs.worklistRows} mục trong danh sách công việc`);
+    // The reports too, rather than after the server's first refresh a minute later.
+    const reports = await refreshReports(db, { province: config.province });
+    log(`  báo cáo: ${reports.episodes} đợt điều trị đã tổng hợp`);
 
     const credentialsFile = path.join(config.dataDir, 'demo-accounts.txt');
     const lines = ['Tài khoản dùng thử (demo) — chỉ dùng trên máy thử nghiệm', ''];

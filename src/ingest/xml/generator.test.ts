@@ -57,6 +57,24 @@ describe('hssk generate episodes', () => {
     expect(fs.readFileSync(a.files[0]!, 'utf8')).toBe(fs.readFileSync(b.files[0]!, 'utf8'));
   });
 
+  it('starts the episodes in the 300 days from --from, with cards valid over the years they span', async () => {
+    const summary = await generateEpisodes({ provinceDir: province, count: 80, format: '130', outDir: tmp(), seed: 3, from: '2026-03-10', brokenRate: 0 });
+    const starts: string[] = [];
+    for (const file of summary.files) {
+      for await (const r of adaptXmlFile(file)) {
+        if (!r.ok) continue;
+        const encounter = r.record.entries.find((e) => e.resource.resourceType === 'Encounter')!.resource as { period?: { start?: string } };
+        starts.push(encounter.period!.start!.slice(0, 10));
+        const coverage = r.record.entries.find((e) => e.resource.resourceType === 'Coverage')?.resource as { period?: { start?: string; end?: string } } | undefined;
+        if (coverage) expect([coverage.period?.start?.slice(0, 10), coverage.period?.end?.slice(0, 10)]).toEqual(['2026-01-01', '2027-12-31']);
+      }
+    }
+    expect(starts.length).toBe(80);
+    expect(starts.every((d) => d >= '2026-03-10' && d <= '2027-01-04')).toBe(true);
+    expect(starts.some((d) => d >= '2026-10-01')).toBe(true);
+    await expect(generateEpisodes({ provinceDir: province, count: 1, format: '130', outDir: tmp(), from: '2026-13-01' })).rejects.toThrow(/yyyy-mm-dd/);
+  });
+
   it('writes household birth dates in each generation’s convention', () => {
     expect(birthField('12/03/1960', '130')).toBe('196003120000');
     expect(birthField('1975', '130')).toBe('197500000000');

@@ -24,6 +24,25 @@ export interface GenerateEpisodesOptions {
   /** Share of broken episodes (default 0.01) and of excluded-category ones (default 0.02). */
   brokenRate?: number;
   sensitiveRate?: number;
+  /** First day (yyyy-mm-dd) of the 300 days the episodes start in (default 2025-01-01: January–October 2025). */
+  from?: string;
+}
+
+/** The days episodes start in, and the years their insurance cards are valid for. */
+export interface EpisodeWindow {
+  /** Midnight UTC of the first day. */
+  start: number;
+  firstYear: number;
+  lastYear: number;
+}
+
+const WINDOW_DAYS = 300;
+const DAY_MS = 86_400_000;
+
+export function episodeWindow(from = '2025-01-01'): EpisodeWindow {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) throw new Error(`Ngày bắt đầu không hợp lệ: ${from} (yyyy-mm-dd).`);
+  const start = Date.parse(`${from}T00:00:00Z`);
+  return { start, firstYear: new Date(start).getUTCFullYear(), lastYear: new Date(start + (WINDOW_DAYS - 1) * DAY_MS).getUTCFullYear() };
 }
 
 export interface GenerateEpisodesSummary {
@@ -186,13 +205,13 @@ interface BuiltEpisode {
 }
 
 /** One episode's inner tables (XML text, before base64). */
-export function buildEpisode(rng: Rng, person: Person, facility: Facility, format: EpisodeFormat, serial: number, broken: boolean, sensitive: boolean): BuiltEpisode {
+export function buildEpisode(rng: Rng, person: Person, facility: Facility, format: EpisodeFormat, serial: number, broken: boolean, sensitive: boolean, window = episodeWindow()): BuiltEpisode {
   let scenario = sensitive ? rng.pick(SENSITIVE) : rng.draw(SCENARIOS);
   // Only women give birth: a man drawn for a delivery gets the commonest visit instead.
   if (scenario.birth && person.gioi_tinh === 'Nam') scenario = SCENARIOS.items[0]!;
   const is130 = format === '130';
   const maLk = `${facility.ma_cskcb}-${format}-${pad(serial, 8)}`;
-  const base = Date.UTC(2025, 0, 1) + rng.int(300) * 86_400_000 + (7 + rng.int(9)) * 3_600_000 + rng.int(60) * 60_000;
+  const base = window.start + rng.int(WINDOW_DAYS) * DAY_MS + (7 + rng.int(9)) * 3_600_000 + rng.int(60) * 60_000;
   const start = new Date(base);
   const inpatient = scenario.careType === '03';
   const stay = inpatient ? 2 + rng.int(6) : scenario.careType === '02' ? 30 : 0;
@@ -221,7 +240,7 @@ export function buildEpisode(rng: Rng, person: Person, facility: Facility, forma
   if (is130) {
     xml1.push(['NHOM_MAU', ''], ['MA_QUOCTICH', '000'], ['MA_DANTOC', ethnicity], ['MA_NGHE_NGHIEP', ''], ['DIA_CHI', person.dia_chi]);
     xml1.push(['MATINH_CU_TRU', facility.ma_cskcb.slice(0, 2)], ['MAHUYEN_CU_TRU', ''], ['MAXA_CU_TRU', person.ma_xa], ['DIEN_THOAI', person.dien_thoai]);
-    xml1.push(['MA_THE_BHYT', card], ['MA_DKBD', card ? facility.ma_cskcb : ''], ['GT_THE_TU', card ? '20250101' : ''], ['GT_THE_DEN', card ? '20251231' : '']);
+    xml1.push(['MA_THE_BHYT', card], ['MA_DKBD', card ? facility.ma_cskcb : ''], ['GT_THE_TU', card ? `${window.firstYear}0101` : ''], ['GT_THE_DEN', card ? `${window.lastYear}1231` : '']);
     xml1.push(['NGAY_MIEN_CCT', ''], ['LY_DO_VV', scenario.reason], ['LY_DO_VNT', inpatient ? scenario.reason : ''], ['MA_LY_DO_VNT', '']);
     xml1.push(['CHAN_DOAN_VAO', scenario.text], ['CHAN_DOAN_RV', diagnosisText], ['MA_BENH_CHINH', icd(scenario.icd)], ['MA_BENH_KT', secondary.map(([c]) => icd(c)).join(';')]);
     xml1.push(['MA_BENH_YHCT', ''], ['MA_PTTT_QT', ''], ['MA_DOITUONG_KCB', '1.1'], ['MA_NOI_DI', ''], ['MA_NOI_DEN', ''], ['MA_TAI_NAN', scenario.name === 'injury' ? 1 : '']);
@@ -229,7 +248,7 @@ export function buildEpisode(rng: Rng, person: Person, facility: Facility, forma
     xml1.push(['SO_NGAY_DTRI', inpatient ? stay + 1 : 0], ['PP_DIEU_TRI', 'Điều trị nội khoa'], ['KET_QUA_DTRI', inpatient ? 1 : 2], ['MA_LOAI_RV', 1]);
     xml1.push(['GHI_CHU', 'Uống thuốc đúng giờ, tái khám theo hẹn'], ['NGAY_TTOAN', stamp(end)]);
   } else {
-    xml1.push(['DIA_CHI', person.dia_chi], ['MA_THE', card], ['MA_DKBD', card ? facility.ma_cskcb : ''], ['GT_THE_TU', card ? '20250101' : ''], ['GT_THE_DEN', card ? '20251231' : '']);
+    xml1.push(['DIA_CHI', person.dia_chi], ['MA_THE', card], ['MA_DKBD', card ? facility.ma_cskcb : ''], ['GT_THE_TU', card ? `${window.firstYear}0101` : ''], ['GT_THE_DEN', card ? `${window.lastYear}1231` : '']);
     xml1.push(['MIEN_CUNG_CT', ''], ['TEN_BENH', diagnosisText], ['MA_BENH', icd(scenario.icd)], ['MA_BENHKHAC', secondary.map(([c]) => icd(c)).join(';')]);
     xml1.push(['MA_LYDO_VVIEN', 1], ['MA_NOI_CHUYEN', ''], ['MA_TAI_NAN', ''], ['NGAY_VAO', stamp(start)], ['NGAY_RA', stamp(end)]);
     xml1.push(['SO_NGAY_DTRI', inpatient ? stay + 1 : 0], ['KET_QUA_DTRI', inpatient ? 1 : 2], ['TINH_TRANG_RV', 1], ['NGAY_TTOAN', stamp(end)]);
@@ -320,10 +339,11 @@ export function envelopeStart(facility: string, createdOn: string, count: number
 
 export const ENVELOPE_END = '    </DANHSACHHOSO>\n  </THONGTINHOSO>\n  <CHUKYDONVI/>\n</GIAMDINHHS>\n';
 
-/** Episodes fall in January–October 2025: people born since are skipped (a few tries). */
-function pickPerson(rng: Rng, people: readonly Person[]): Person {
+/** People born in the window's first year or later are skipped (a few tries): they may not be born yet. */
+function pickPerson(rng: Rng, people: readonly Person[], window: EpisodeWindow): Person {
+  const bornTooLate = (p: Person) => Number(/\d{4}/.exec(p.ngay_sinh)?.[0] ?? 0) >= window.firstYear;
   let person = people[rng.int(people.length)]!;
-  for (let i = 0; i < 10 && /2025|2026/.test(person.ngay_sinh); i++) person = people[rng.int(people.length)]!;
+  for (let i = 0; i < 10 && bornTooLate(person); i++) person = people[rng.int(people.length)]!;
   return person;
 }
 
@@ -337,6 +357,7 @@ async function write(out: fs.WriteStream, text: string): Promise<void> {
  */
 export async function generateEpisodes(options: GenerateEpisodesOptions): Promise<GenerateEpisodesSummary> {
   const seed = options.seed ?? 1;
+  const window = episodeWindow(options.from);
   const perFile = options.perFile ?? 1000;
   const rng = new Rng(seed, `episodes-${options.format}`);
   const facilities = readFacilities(path.join(options.provinceDir, 'facilities.csv')).filter((f) => /^\w{5}$/.test(f.ma_cskcb));
@@ -350,12 +371,12 @@ export async function generateEpisodes(options: GenerateEpisodesOptions): Promis
     const facility = facilities[fileNo % facilities.length]!;
     const file = path.join(options.outDir, `episodes-${options.format}-${pad(fileNo + 1, 4)}-${facility.ma_cskcb}.xml`);
     const out = fs.createWriteStream(file);
-    await write(out, envelopeStart(facility.ma_cskcb, '20251231', n));
+    await write(out, envelopeStart(facility.ma_cskcb, `${window.lastYear}1231`, n));
     for (let i = 0; i < n; i++) {
       const serial = summary.episodes + 1;
       const broken = rng.chance(options.brokenRate ?? 0.01);
       const sensitive = !broken && rng.chance(options.sensitiveRate ?? 0.02);
-      const episode = buildEpisode(rng, pickPerson(rng, people), facility, options.format, serial, broken, sensitive);
+      const episode = buildEpisode(rng, pickPerson(rng, people, window), facility, options.format, serial, broken, sensitive, window);
       await write(out, hosoXml(episode));
       summary.episodes++;
       if (episode.broken) summary.broken++;
