@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Condition, Encounter, Group, Patient, Resource } from '@medplum/fhirtypes';
 import ExcelJS from 'exceljs';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import { createSession, sessionCookieName } from '../auth/sessions.ts';
@@ -15,6 +16,7 @@ import { CodeSystem, Extension } from '../fhir/systems.ts';
 import { authServicesFor } from '../http/app.ts';
 import { reportRoutes } from '../http/plugins/reports.ts';
 import { ingestXmlFile } from '../ingest/channel/xml-channel.ts';
+import { importFacilities } from '../ingest/facility/import-facilities.ts';
 import { importHouseholds } from '../ingest/household/import-households.ts';
 import { openHouseholdSource } from '../ingest/household/read-rows.ts';
 import { generateEpisodes } from '../ingest/xml/generator.ts';
@@ -57,6 +59,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-reports-'));
   const ctx: PipelineContext = { db, actor: { kind: 'system', name: 'test:reports' }, province: '68', asOf: '2026-07-01' };
   generateProvince({ residents: 500, seed: 'reports', outDir: dir, pairs: 0 });
+  await importFacilities(ctx, path.join(dir, 'facilities.csv'));
   await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')), { batchSize: 250, today: '2026-07-01' });
   const episodes = await generateEpisodes({ provinceDir: dir, count: 600, format: '130', outDir: path.join(dir, 'xml'), seed: 3, perFile: 300 });
   for (const file of episodes.files) await ingestXmlFile(ctx, file);
@@ -279,6 +282,11 @@ describe('arrivals report', () => {
     const stored = body.facilities.reduce((s: number, f: { storedEpisodes: number }) => s + f.storedEpisodes, 0);
     expect(stored).toBe(encounters.length);
     expect(body.facilities[0].lastArrival).toMatch(/^\d{4}-/);
+    // Each facility by code and the name of its Organization, as the imported facility list says.
+    const listed = new Map((parse(fs.readFileSync(path.join(dir, 'facilities.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[]).map((r) => [r.ma_cskcb, r.ten]));
+    const named = body.facilities.filter((f: { facility: string; name: string }) => f.facility !== '');
+    expect(named.length).toBeGreaterThan(0);
+    for (const f of named) expect({ facility: f.facility, name: f.name }).toEqual({ facility: f.facility, name: listed.get(f.facility) });
   });
 });
 

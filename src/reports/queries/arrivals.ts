@@ -3,6 +3,7 @@
 // treatment episodes stored from it (report_arrival_cell, by Encounter.meta.lastUpdated and the
 // writing facility — this also counts episodes that came through the FHIR API).
 import type { Queryable } from '../../store/database.ts';
+import { facilityNames } from '../../store/facility-names.ts';
 import type { ReportFilters } from '../filters.ts';
 import type { Cell, ReportTable } from '../output.ts';
 import { SqlParams } from '../sql.ts';
@@ -15,6 +16,8 @@ interface DayRow {
   stored: number;
   last_at: Date | null;
 }
+
+const NO_FACILITY = 'Không qua cơ sở khám chữa bệnh (hệ thống ghi)';
 
 export async function arrivalsReport(db: Queryable, f: ReportFilters, today: string) {
   const sql = new SqlParams();
@@ -39,12 +42,15 @@ export async function arrivalsReport(db: Queryable, f: ReportFilters, today: str
   const perDay = new Map<string, { day: string; received: number; rejected: number; storedEpisodes: number }[]>();
   for (const d of rows) perDay.set(d.facility, [...(perDay.get(d.facility) ?? []), { day: d.day, received: d.received, rejected: d.rejected, storedEpisodes: d.stored }]);
   const sum = (xs: { received: number; rejected: number; storedEpisodes: number }[], k: 'received' | 'rejected' | 'storedEpisodes') => xs.reduce((s, x) => s + x[k], 0);
+  const names = await facilityNames(db, last.rows.map((r) => r.facility).filter(Boolean));
   return {
     days: f.days,
     facilities: last.rows.map((r) => {
       const days = perDay.get(r.facility) ?? [];
       return {
         facility: r.facility,
+        // Records written without a facility (by the system: the demo, a migration) are shown as such.
+        name: r.facility ? (names.get(r.facility) ?? '') : NO_FACILITY,
         lastArrival: r.last_at.toISOString(),
         received: sum(days, 'received'),
         rejected: sum(days, 'rejected'),
@@ -61,6 +67,7 @@ export function arrivalTables(r: Awaited<ReturnType<typeof arrivalsReport>>): Re
       name: 'Tiếp nhận dữ liệu',
       columns: [
         { key: 'facility', header: 'Mã cơ sở KCB' },
+        { key: 'name', header: 'Tên cơ sở' },
         { key: 'lastArrival', header: 'Lần nhận gần nhất' },
         { key: 'received', header: `Hồ sơ nhận trong ${r.days} ngày` },
         { key: 'rejected', header: 'Hồ sơ bị từ chối' },

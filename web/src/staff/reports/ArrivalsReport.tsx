@@ -41,7 +41,7 @@ function ArrivalsView({ answer, filters }: { answer: ArrivalsAnswer; filters: Fi
             <Table.Tbody>
               {answer.facilities.map((f) => (
                 <Table.Tr key={f.facility}>
-                  <Table.Td>{f.facility}</Table.Td>
+                  <Table.Td>{f.name ? `${f.facility ? `${f.facility} · ` : ''}${f.name}` : f.facility}</Table.Td>
                   <Table.Td>{formatDateTime(f.lastArrival)}</Table.Td>
                   <Table.Td ta="right">{formatNumber(f.received)}</Table.Td>
                   <Table.Td ta="right">{formatNumber(f.rejected)}</Table.Td>

@@ -71,7 +71,7 @@ export interface VaccinationAnswer extends Freshness {
 
 export interface ArrivalsAnswer extends Freshness {
   days: number;
-  facilities: { facility: string; lastArrival: string; received: number; rejected: number; storedEpisodes: number; perDay: { day: string; received: number; rejected: number; storedEpisodes: number }[] }[];
+  facilities: { facility: string; name: string; lastArrival: string; received: number; rejected: number; storedEpisodes: number; perDay: { day: string; received: number; rejected: number; storedEpisodes: number }[] }[];
 }
 
 export interface CustomDefinition {
