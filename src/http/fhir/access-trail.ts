@@ -75,14 +75,14 @@ export interface CreateUnit {
 
 export function createUnitOf(versions: VersionToWrite[], accesses: AccessRecord[], actor: Actor | undefined, ip: string, match?: { access: AccessCondition | undefined }): CreateUnit {
   const recordedAt = new Date();
-  const patient = versions.find((v) => v.resourceType === 'Patient' && v.content);
+  // Built from the versions themselves (no re-read), each Patient parsed once.
+  const patients = versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => ({ id: v.id, resource: JSON.parse(v.content!) as Patient }));
   return {
     versions,
     audit: auditEntriesOf(accesses, actor, ip).map((e) => ({ ...e, recordedAt })),
-    // Built from the version itself: the person row of a Patient just created (no re-read).
-    persons: versions.filter((v) => v.resourceType === 'Patient' && v.content).map((v) => personRow(v.id, JSON.parse(v.content!) as Patient, true)),
-    ...(match && patient && versions.length === 1
-      ? { identity: { patient: JSON.parse(patient.content!) as Patient, access: match.access, matchAudit: (r: AccessRecord) => auditEntriesOf([r], actor, ip).map((e) => ({ ...e, recordedAt })) } }
+    persons: patients.map((p) => personRow(p.id, p.resource, true)),
+    ...(match && patients[0] && versions.length === 1
+      ? { identity: { patient: patients[0].resource, access: match.access, matchAudit: (r: AccessRecord) => auditEntriesOf([r], actor, ip).map((e) => ({ ...e, recordedAt })) } }
       : {}),
   };
 }
