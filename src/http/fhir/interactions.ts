@@ -13,7 +13,8 @@ import { addContact } from './add-contact.ts';
 import { residentWrite, type ResidentWrite } from '../../auth/resident-writes.ts';
 import { assertValidResource } from '../../fhir/validation.ts';
 import { identifiersGained, PatientIdentity, type IdentityMatching } from './patient-identity.ts';
-import { keepResidentIds, refuseClientResidentIds, residentIdsOf } from './resident-ids.ts';
+import { keepResidentIds, refuseClientResidentIds } from './resident-ids.ts';
+import { residentIdOf } from '../../identity/mpi/person-facts.ts';
 import { withResidentId } from '../../pipeline/patient-data.ts';
 import { parseETag, readableRows, type FhirCaller, type FhirRequest, type FhirResponse } from './request.ts';
 
@@ -378,7 +379,8 @@ async function writePatient(
   // A deleted Patient written again is the same record: it takes back its resident IDs.
   const earlier = patient.id ? await tx.contentBeforeDeletion('Patient', patient.id) : undefined;
   const previous = earlier ? (JSON.parse(earlier) as Patient) : undefined;
-  const restoring = previous !== undefined && residentIdsOf(previous).length > 0;
+  const restoring = previous !== undefined && residentIdOf(previous) !== undefined;
+  // Checked now (a resident ID the record never held is refused); put back when it is written.
   if (restoring) keepResidentIds(patient, previous);
   else refuseClientResidentIds(patient);
   const decision = await identity.decideCreate(patient, patient.id);

@@ -15,11 +15,6 @@ function identifiersOf(resource: Resource): Identifier[] {
   return Array.isArray(list) ? list : [];
 }
 
-/** The values of a Patient's resident IDs. */
-export function residentIdsOf(patient: Patient): string[] {
-  return identifiersOf(patient).flatMap((i) => (isResidentId(i) && i.value ? [i.value] : []));
-}
-
 /**
  * Refuses a Patient to be created that carries an identifier in the resident ID system: only
  * HSSK mints them. `at`: the FHIRPath of the Patient in the request (a Bundle entry's resource).
