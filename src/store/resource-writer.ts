@@ -297,8 +297,10 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     ...(communes.lookupCte ? [communes.lookupCte] : []),
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], ${communes.param}::text[])
       WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, communes, ord))`,
-    // The communes the Patients had before this statement (its snapshot): a change re-stamps their compartments.
-    ...(updatesPatients ? [`prev AS (SELECT rid, communes FROM resource WHERE rid = ANY($1::bigint[]) AND resource_type = 'Patient')`] : []),
+    // The communes the Patients had before this statement (its snapshot): a change re-stamps their
+    // compartments. Materialised: inlined, the planner (which expects one row from \`w\`) put it
+    // inside a nested loop and re-read the batch's Patients once per updated row (~1 ms each).
+    ...(updatesPatients ? [`prev AS MATERIALIZED (SELECT rid, communes FROM resource WHERE rid = ANY($1::bigint[]) AND resource_type = 'Patient')`] : []),
     `w AS (UPDATE resource r SET version_id = u.version_id, last_updated = u.last_updated, deleted = u.deleted,
         compartment = u.compartment, source_facility = u.source_facility, content = u.content,
         communes = ${communes.lookupCte ? "COALESCE(u.communes::text[], lc.communes, '{}')" : 'u.communes::text[]'}
