@@ -1,6 +1,6 @@
 // The common road of the file channels (XML 4210/130, CDA): adapter results in, batches of
 // records through the shared pipeline (one transaction each, `concurrency` in flight, so the
-// next batch is adapted while the previous one is written), one report per unit out, in input
+// next batches are adapted while the previous one is written), one report per unit out, in input
 // order. A rejected unit never stops the others; a unit from another facility than the caller's
 // is rejected, never stored; the arrivals log (B5) counts what each facility sent.
 import { ingestBatch } from '../../pipeline/ingest.ts';
@@ -25,7 +25,10 @@ export interface IngestUnitsOptions {
   callerFacility?: string;
   /** Units per transaction (default 200). */
   batchSize?: number;
-  /** Batches in flight (default 2). */
+  /**
+   * Batches in flight (default 3): one writing under the identity lock, one waiting for it, and
+   * one being adapted and prepared — with two, Node sat idle while PostgreSQL wrote.
+   */
   concurrency?: number;
   onReport?: (report: UnitReport) => void | Promise<void>;
   onProgress?: (summary: ImportSummary) => void;
@@ -76,7 +79,7 @@ export async function ingestUnits(
   fatalOf: (err: unknown) => FatalInput | undefined = () => undefined,
 ): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 200;
-  const concurrency = options.concurrency ?? 2;
+  const concurrency = options.concurrency ?? 3;
   const started = performance.now();
   const summary = emptySummary();
   let lastProgress = started;
