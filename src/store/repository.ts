@@ -211,10 +211,17 @@ export class Repository {
 
   async vread(type: string, id: string, versionId: number): Promise<HistoryEntry> {
     assertResourceType(type);
+    // A replaced version is in resource_history; the current one in resource (rows written before
+    // migration 410 have no method: all their versions are in resource_history).
     const { rows } = await this.q.query(
       `SELECT h.rid, h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.method, h.content
        FROM resource r JOIN resource_history h ON h.rid = r.rid
-       WHERE r.resource_type = $1 AND r.id = $2 AND h.version_id = $3`,
+       WHERE r.resource_type = $1 AND r.id = $2 AND h.version_id = $3
+       UNION ALL
+       SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.method, r.content
+       FROM resource r
+       WHERE r.resource_type = $1 AND r.id = $2 AND r.version_id = $3 AND r.method IS NOT NULL
+       LIMIT 1`,
       [type, id, versionId],
     );
     const r = rows[0];
@@ -226,36 +233,52 @@ export class Repository {
 
   async history(type: string | undefined, id: string | undefined, options: HistoryOptions): Promise<HistoryEntry[]> {
     const params: unknown[] = [];
-    const conds: string[] = [];
+    // Conditions on a version row, for the alias `a` (history rows and current rows alike).
+    const conds: ((a: string) => string)[] = [];
     if (type) {
       assertResourceType(type);
       params.push(type);
-      conds.push(`h.resource_type = $${params.length}`);
+      const n = params.length;
+      conds.push((a) => `${a}.resource_type = $${n}`);
     }
     if (id) {
       const current = await this.readVersionRow(type!, id);
       if (!current) throw notFound(`Không tìm thấy ${type}/${id} (not found)`);
       params.push(current.rid);
-      conds.push(`h.rid = $${params.length}`);
+      const n = params.length;
+      conds.push((a) => `${a}.rid = $${n}`);
     }
     if (options.since) {
       params.push(options.since);
-      conds.push(`h.last_updated >= $${params.length}`);
+      const n = params.length;
+      conds.push((a) => `${a}.last_updated >= $${n}`);
     }
     if (options.at) {
       params.push(options.at);
-      conds.push(`h.last_updated <= $${params.length}`);
+      const n = params.length;
+      conds.push((a) => `${a}.last_updated <= $${n}`);
     }
     if (options.before) {
       params.push(options.before.lastUpdated, options.before.rid, options.before.versionId);
       const n = params.length;
-      conds.push(`(h.last_updated, h.rid, h.version_id) < ($${n - 2}::timestamptz, $${n - 1}::bigint, $${n}::int)`);
+      conds.push((a) => `(${a}.last_updated, ${a}.rid, ${a}.version_id) < ($${n - 2}::timestamptz, $${n - 1}::bigint, $${n}::int)`);
     }
     params.push(options.count);
+    const where = (a: string, extra: string[] = []) => {
+      const all = [...conds.map((c) => c(a)), ...extra];
+      return all.length ? `WHERE ${all.join(' AND ')}` : '';
+    };
+    // Replaced versions from resource_history, current ones from resource (rows written before
+    // migration 410 have no method: their current version is in resource_history already).
+    const order = 'last_updated DESC, rid DESC, version_id DESC';
     const { rows } = await this.q.query(
-      `SELECT h.rid, h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.method, h.content
-       FROM resource_history h ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
-       ORDER BY h.last_updated DESC, h.rid DESC, h.version_id DESC LIMIT $${params.length}`,
+      `SELECT * FROM (
+         (SELECT h.rid, h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.method, h.content
+            FROM resource_history h ${where('h')} ORDER BY ${order} LIMIT $${params.length})
+         UNION ALL
+         (SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.method, r.content
+            FROM resource r ${where('r', ['r.method IS NOT NULL'])} ORDER BY ${order} LIMIT $${params.length})
+       ) v ORDER BY ${order} LIMIT $${params.length}`,
       params,
     );
     return rows.map(toHistoryEntry);

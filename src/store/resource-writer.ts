@@ -1,5 +1,8 @@
-// The SQL that writes resource versions: the current row, its history row and its index rows,
-// for many resources at once, in ONE statement (data-modifying CTEs over unnest()ed arrays).
+// The SQL that writes resource versions: the current row and its index rows — and, when a
+// version replaces another, the replaced one moved into resource_history — for many resources at
+// once, in ONE statement (data-modifying CTEs over unnest()ed arrays). The current version is
+// stored once, in `resource` (history readers add it, see repository.ts): a second copy of every
+// new version in resource_history was a fifth of the XML ingest's PostgreSQL CPU.
 // One round trip per write or per bundle is what makes single creates and bundles fast.
 import pg from 'pg';
 import { restampCompartments, stampsForExisting, stampsForNew, type CommuneStamps } from './compartment-communes.ts';
@@ -230,12 +233,10 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
       FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], ${communes.param}::text[])
         WITH ORDINALITY AS u(resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, method, communes, ord)
       ${communes.lookupCte ? 'LEFT JOIN lc ON lc.patient_id = u.compartment' : ''})`,
-    `w AS (INSERT INTO resource (rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, communes)
+    `w AS (INSERT INTO resource (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content, communes)
       OVERRIDING SYSTEM VALUE
-      SELECT rid, resource_type, id, version_id, last_updated, deleted, compartment, source_facility, content, communes FROM k
+      SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content, communes FROM k
       RETURNING rid, resource_type, id, version_id)`,
-    `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
-      SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content FROM k)`,
     // The sync outbox row, in the same statement: a change is queued if and only if it commits.
     `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
       SELECT rid, resource_type, id, version_id, compartment FROM k)`,
@@ -297,19 +298,25 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     ...(communes.lookupCte ? [communes.lookupCte] : []),
     `u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[], ${communes.param}::text[])
       WITH ORDINALITY AS u(rid, expected, version_id, last_updated, deleted, compartment, source_facility, content, method, communes, ord))`,
-    // The communes the Patients had before this statement (its snapshot): a change re-stamps their
-    // compartments. Materialised: inlined, the planner (which expects one row from \`w\`) put it
-    // inside a nested loop and re-read the batch's Patients once per updated row (~1 ms each).
-    ...(updatesPatients ? [`prev AS MATERIALIZED (SELECT rid, communes FROM resource WHERE rid = ANY($1::bigint[]) AND resource_type = 'Patient')`] : []),
-    `w AS (UPDATE resource r SET version_id = u.version_id, last_updated = u.last_updated, deleted = u.deleted,
+    // The rows as they are before this statement (its snapshot): the versions it replaces, moved
+    // into resource_history, and the communes the Patients had (a change re-stamps their
+    // compartments). Materialised: inlined, the planner (which expects one row from w) put it
+    // inside a nested loop and re-read the batch's rows once per updated row (~1 ms each).
+    `prev AS MATERIALIZED (SELECT rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content, communes
+      FROM resource WHERE rid = ANY($1::bigint[]))`,
+    `w AS (UPDATE resource r SET version_id = u.version_id, last_updated = u.last_updated, deleted = u.deleted, method = u.method,
         compartment = u.compartment, source_facility = u.source_facility, content = u.content,
         communes = ${communes.lookupCte ? "COALESCE(u.communes::text[], lc.communes, '{}')" : 'u.communes::text[]'}
       FROM u ${communes.lookupCte ? 'LEFT JOIN lc ON lc.patient_id = u.compartment' : ''}
       WHERE r.rid = u.rid AND r.version_id = u.expected
-      RETURNING r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.compartment, r.source_facility, r.content, r.communes)`,
+      RETURNING r.rid, r.resource_type, r.id, r.version_id, r.compartment, r.communes)`,
+    // Only the versions that lost their place: the optimistic check made them the ones the batch
+    // planned against. A row written before migration 410 has no method and its version is in
+    // resource_history already (ON CONFLICT: kept as it is).
     `h AS (INSERT INTO resource_history (rid, resource_type, id, version_id, last_updated, deleted, method, compartment, source_facility, content)
-      SELECT w.rid, w.resource_type, w.id, w.version_id, w.last_updated, w.deleted, u.method, w.compartment, w.source_facility, w.content
-      FROM w JOIN u ON u.rid = w.rid)`,
+      SELECT p.rid, p.resource_type, p.id, p.version_id, p.last_updated, p.deleted, COALESCE(p.method, 'update'), p.compartment, p.source_facility, p.content
+      FROM w JOIN prev p ON p.rid = w.rid
+      ON CONFLICT (rid, version_id) DO NOTHING)`,
     `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
       SELECT rid, resource_type, id, version_id, compartment FROM w)`,
     ...INDEX_TABLES.map((t) => `d_${t} AS (DELETE FROM search_${t} WHERE rid IN (SELECT rid FROM w))`),
@@ -319,7 +326,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
   ];
   const changed = updatesPatients ? "w.resource_type = 'Patient' AND w.communes IS DISTINCT FROM prev.communes" : 'false';
   return {
-    text: `WITH ${ctes.join(',\n')} SELECT w.rid, w.resource_type, w.id, w.version_id, ${changed} AS communes_changed FROM w${updatesPatients ? ' LEFT JOIN prev ON prev.rid = w.rid' : ''}`,
+    text: `WITH ${ctes.join(',\n')} SELECT w.rid, w.resource_type, w.id, w.version_id, ${changed} AS communes_changed FROM w${updatesPatients ? ' JOIN prev ON prev.rid = w.rid' : ''}`,
     values: params,
     createdPatients: [],
     updatesPatients,

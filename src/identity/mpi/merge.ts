@@ -144,6 +144,7 @@ export async function unmergePatients(db: Database, linkId: number, actor: Actor
     for (const v of link.versions) {
       const current = (await loadCurrent(client, v.type, [v.id])).get(v.id);
       if (!current) continue;
+      // A replaced version is in resource_history (the current one, in resource, is never `before`).
       const before = await client.query<{ content: string }>(
         'SELECT content FROM resource_history WHERE rid = $1 AND version_id = $2',
         [current.rid, v.before],

@@ -77,9 +77,19 @@ export async function importFacilities(ctx: PipelineContext, file: string): Prom
     else report.rejected.push({ line: info.lines, reasons: built.reasons });
   }
   // Facilities are not people: they go straight to the store stage, idempotent by identifier.
-  const before = await ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_history');
+  const before = await countVersions(ctx);
   await ingestBatch(ctx, [], { channel: 'facility' }, () => resources);
-  const after = await ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_history');
-  report.written = after.rows[0]!.n - before.rows[0]!.n;
+  report.written = (await countVersions(ctx)) - before;
   return report;
+}
+
+/**
+ * Every stored version: replaced ones in resource_history, current ones in resource — those with
+ * a method (rows older than migration 410 have their current version in resource_history too).
+ */
+async function countVersions(ctx: PipelineContext): Promise<number> {
+  const { rows } = await ctx.db.pool.query<{ n: number }>(
+    'SELECT ((SELECT count(*) FROM resource_history) + (SELECT count(*) FROM resource WHERE method IS NOT NULL))::int AS n',
+  );
+  return rows[0]!.n;
 }
