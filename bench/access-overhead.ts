@@ -121,7 +121,8 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
     const postmaster = postmasterPid(dataDir);
     const allSealed = async () => {
       for (let waited = 0; waited < 60_000; waited += 100) {
-        const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_entry WHERE chain_pos IS NULL');
+        // audit_row: the per-entry table, where unsealed entries are (the view audit_entry would unpack every batch).
+        const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_row WHERE chain_pos IS NULL');
         if (rows[0]!.n === 0) return;
         await new Promise((res) => setTimeout(res, 100));
       }
@@ -202,7 +203,7 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       }
       results[scenario] = entry;
     }
-    const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entry`);
+    const { rows } = await db.pool.query<{ n: string }>(`SELECT (SELECT count(*) FROM audit_row) + (SELECT coalesce(sum(n), 0) FROM audit_pack) AS n`);
     return {
       data: { patients: n, observations: n * OBSERVATIONS_PER_PATIENT, scale: options.scale },
       concurrency: options.concurrency,

@@ -11,7 +11,10 @@ import { reportsBench } from './reports.ts';
 import { syncBench } from './sync.ts';
 import { xmlIngestBench } from './xml-ingest.ts';
 
-const suites: Record<string, (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; log: (l: string) => void }) => Promise<Record<string, unknown>>> = {
+const suites: Record<
+  string,
+  (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; scenarios?: string[]; callers?: string[]; log: (l: string) => void }) => Promise<Record<string, unknown>>
+> = {
   'fhir-core': fhirCoreBench,
   'access-overhead': accessOverheadBench,
   'identity-quality': identityQualityBench,
@@ -30,6 +33,9 @@ const { values } = parseArgs({
     suite: { type: 'string', multiple: true },
     'data-dir': { type: 'string' },
     profile: { type: 'string' },
+    // access-overhead only: restrict to these scenarios / callers (names as in its results).
+    scenario: { type: 'string', multiple: true },
+    caller: { type: 'string', multiple: true },
   },
 });
 
@@ -58,6 +64,8 @@ for (const name of selected) {
     concurrency: Number(values.concurrency),
     dataDir: values['data-dir'],
     profileDir: values.profile,
+    ...(values.scenario ? { scenarios: values.scenario } : {}),
+    ...(values.caller ? { callers: values.caller } : {}),
     log,
   });
 }

@@ -80,6 +80,20 @@ export function canonicalEntry(e: AuditEntry): string {
   ]);
 }
 
+/** The entry whose canonical form (above) is `c`, as parsed from JSON (audit_pack.entries). */
+export function entryFromCanonical(c: unknown): AuditEntry {
+  if (!Array.isArray(c) || c.length !== 15) throw new Error('not a canonical audit entry');
+  const a = c as unknown[];
+  const e: AuditEntry = { seq: a[0] as number, recordedAt: new Date(a[1] as string), action: a[2] as AuditAction, outcome: a[3] as AuditOutcome, agentKind: a[4] as string };
+  const optional = ['agentId', 'agentRole', 'agentFacility', 'patientId', 'entityType', 'entityId', 'query', 'sourceIp', 'reason'] as const;
+  optional.forEach((k, i) => {
+    const v = a[5 + i];
+    if (typeof v === 'string') e[k] = v;
+  });
+  if (Array.isArray(a[14])) e.detail = Object.fromEntries(a[14] as [string, string | number | boolean | null][]);
+  return e;
+}
+
 export interface AuditRow {
   seq: number;
   recorded_at: Date;

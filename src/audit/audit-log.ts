@@ -15,7 +15,7 @@ export interface AuditLog {
 
 // One statement text whatever the batch size, so every connection parses and plans it once: the
 // audit trail is written on every request that touches personal data.
-const INSERT_SQL = `INSERT INTO audit_entry (${ENTRY_COLUMNS.map(([c]) => c).join(', ')}) ${rowsFromJson(ENTRY_COLUMNS, '$1')}`;
+const INSERT_SQL = `INSERT INTO audit_row (${ENTRY_COLUMNS.map(([c]) => c).join(', ')}) ${rowsFromJson(ENTRY_COLUMNS, '$1')}`;
 
 /** One INSERT for many entries. */
 export async function insertAuditEntries(db: Queryable, entries: AuditEntryInput[]): Promise<void> {

@@ -72,7 +72,9 @@ describe('audit trail', () => {
       expect(report).toMatchObject({ ok: true, verified: 501, unsealed: 0 });
       await other.transaction(async (c) => {
         await c.query('SET LOCAL session_replication_role = replica');
-        await c.query("UPDATE audit_entry SET patient_id = 'someone-else' WHERE chain_pos = 7");
+        // The server log's entries are packed a batch per row (migration 420): edit the one at position 7.
+        await c.query(`UPDATE audit_pack SET entries = jsonb_set(entries::jsonb, ARRAY[(7 - first_pos)::text, '8'], '"someone-else"')::text
+                        WHERE first_pos <= 7 AND first_pos + n > 7`);
       });
       expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ chainPos: 7, problem: 'changed' });
     } finally {
@@ -159,8 +161,11 @@ describe('audit trail', () => {
   });
 
   it('refuses edits and deletions from the application', async () => {
-    await expect(db.pool.query("UPDATE audit_entry SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only/);
-    await expect(db.pool.query('DELETE FROM audit_entry WHERE seq = 1')).rejects.toThrow(/cannot be deleted/);
+    await expect(db.pool.query("UPDATE audit_row SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only/);
+    await expect(db.pool.query('DELETE FROM audit_row WHERE seq = 1')).rejects.toThrow(/cannot be deleted/);
+    await createChainedAuditLog(db.pool).record(read('p-packed'));
+    await expect(db.pool.query("UPDATE audit_pack SET entries = '[]'")).rejects.toThrow(/append-only/);
+    await expect(db.pool.query('DELETE FROM audit_pack')).rejects.toThrow(/append-only/);
     await expect(db.pool.query('DELETE FROM audit_seal')).rejects.toThrow(/append-only/);
   });
 
@@ -168,17 +173,17 @@ describe('audit trail', () => {
     await insertAuditEntries(db.pool, [{ ...read('p-guard'), query: 'name=x', reason: 'r', detail: { a: 1 } }]);
     const { rows: [entry] } = await db.pool.query<{ seq: number }>(`SELECT seq FROM audit_entry WHERE patient_id = 'p-guard' AND chain_pos IS NULL`);
     const { rows: columns } = await db.pool.query<{ column_name: string; data_type: string }>(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'audit_entry' AND column_name NOT IN ('seq', 'chain_pos', 'hash')`,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'audit_row' AND column_name NOT IN ('seq', 'chain_pos', 'hash')`,
     );
     expect(columns.length).toBeGreaterThanOrEqual(14);
     const changed: Record<string, string> = { 'timestamp with time zone': `now() - interval '1 day'`, jsonb: `'{"b":2}'::jsonb`, text: `'tampered'` };
     for (const { column_name, data_type } of columns) {
       expect(changed[data_type], `a change for ${data_type}`).toBeDefined();
-      await expect(db.pool.query(`UPDATE audit_entry SET ${column_name} = ${changed[data_type]} WHERE seq = $1`, [entry!.seq]), column_name).rejects.toThrow(/append-only/);
+      await expect(db.pool.query(`UPDATE audit_row SET ${column_name} = ${changed[data_type]} WHERE seq = $1`, [entry!.seq]), column_name).rejects.toThrow(/append-only/);
     }
-    await db.pool.query(`UPDATE audit_entry SET chain_pos = -1, hash = '\\x00' WHERE seq = $1`, [entry!.seq]);
-    await expect(db.pool.query(`UPDATE audit_entry SET hash = '\\x01' WHERE seq = $1`, [entry!.seq])).rejects.toThrow(/append-only/);
-    await tamper(`UPDATE audit_entry SET chain_pos = NULL, hash = NULL WHERE seq = $1`, [entry!.seq]);
+    await db.pool.query(`UPDATE audit_row SET chain_pos = -1, hash = '\\x00' WHERE seq = $1`, [entry!.seq]);
+    await expect(db.pool.query(`UPDATE audit_row SET hash = '\\x01' WHERE seq = $1`, [entry!.seq])).rejects.toThrow(/append-only/);
+    await tamper(`UPDATE audit_row SET chain_pos = NULL, hash = NULL WHERE seq = $1`, [entry!.seq]);
   });
 
   it('searches by patient, agent, action and date, newest first, page by page', async () => {
@@ -211,17 +216,17 @@ describe('audit trail', () => {
 
   it('names the entry that was edited directly in the database', async () => {
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
-    await tamper("UPDATE audit_entry SET agent_id = 'someone-innocent' WHERE chain_pos = 500");
+    await tamper("UPDATE audit_row SET agent_id = 'someone-innocent' WHERE chain_pos = 500");
     const report = await verifyAuditChain(db.pool);
     expect(report.ok).toBe(false);
     expect(report.broken).toMatchObject({ chainPos: 500, problem: 'changed' });
-    await tamper("UPDATE audit_entry SET agent_id = 'u1' WHERE chain_pos = 500");
+    await tamper("UPDATE audit_row SET agent_id = 'u1' WHERE chain_pos = 500");
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
   });
 
   it('names the entry after one that was deleted, and notices deleted newest entries', async () => {
     const { rows } = await db.pool.query<{ seq: number }>('SELECT seq FROM audit_entry WHERE chain_pos = 201');
-    await tamper('DELETE FROM audit_entry WHERE chain_pos = 200');
+    await tamper('DELETE FROM audit_row WHERE chain_pos = 200');
     const report = await verifyAuditChain(db.pool);
     expect(report.broken).toMatchObject({ chainPos: 200, problem: 'deleted-before', seq: rows[0]!.seq });
 
@@ -231,7 +236,7 @@ describe('audit trail', () => {
       await sealAll(other);
       await other.transaction(async (c) => {
         await c.query('SET LOCAL session_replication_role = replica');
-        await c.query('DELETE FROM audit_entry WHERE chain_pos = 3');
+        await c.query('DELETE FROM audit_row WHERE chain_pos = 3');
       });
       expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ problem: 'deleted-at-end' });
     } finally {

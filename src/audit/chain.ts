@@ -1,4 +1,7 @@
 // The hash chain: hash(n) = SHA-256(hash(n-1) || canonical entry n), starting from 32 zero bytes.
+// Entries live in two tables (migration 420): audit_row, one row per entry (written inside write
+// transactions, chained by the sealer), and audit_pack, one row per batch of the server's chained
+// log. Chain positions run across both.
 import { createHash } from 'node:crypto';
 import { canonicalEntry, type AuditEntry } from './audit-entry.ts';
 
@@ -7,6 +10,18 @@ export const GENESIS_HASH = Buffer.alloc(32);
 /** The advisory lock under which entries get their place in the chain (sealer and chained log alike). */
 export const CHAIN_LOCK = 'hssk:audit-seal';
 
+/** The newest chained entry of either table: its position (`pos`) and hash. */
+export const HEAD_SQL = `SELECT pos, hash FROM (
+    (SELECT chain_pos AS pos, hash FROM audit_row WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1)
+    UNION ALL
+    (SELECT first_pos + n - 1, substring(hashes FROM length(hashes) - 31) FROM audit_pack ORDER BY first_pos DESC LIMIT 1)
+  ) h ORDER BY pos DESC LIMIT 1`;
+
 export function chainHash(previous: Buffer, entry: AuditEntry): Buffer {
-  return createHash('sha256').update(previous).update(canonicalEntry(entry)).digest();
+  return hashCanonical(previous, canonicalEntry(entry));
+}
+
+/** The same, from the entry's canonical form (audit-entry.ts, canonicalEntry). */
+export function hashCanonical(previous: Buffer, canonical: string): Buffer {
+  return createHash('sha256').update(previous).update(canonical).digest();
 }

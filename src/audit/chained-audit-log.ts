@@ -1,14 +1,16 @@
 // The audit log the server writes reads and searches to: concurrent records are grouped into
-// one INSERT (group commit) that also chains them — each entry is inserted with its chain
-// position and hash already set, so it is written once and never updated. (The sealer,
-// ./sealer.ts, whose UPDATE of every entry was most of what an audited read cost PostgreSQL,
-// is left with the entries that write transactions insert inside their own transaction.)
+// one batch (group commit) that is chained as it is written — each entry gets its sequence
+// number, chain position and hash in Node — and stored as ONE row of audit_pack (migration 420:
+// the entries' canonical forms, their hashes, and the patient/agent/entity keys AuditEvent search
+// looks them up by). A row and its index entries per batch instead of per entry is what makes an
+// audited read cheap (docs/benchmarks.md, "Authorisation and audit"); every entry is still its
+// own entry: own sequence number, position and hash, found by search, checked by `hssk audit verify`.
 // One statement per batch, in autocommit: it takes the chain's lock before inserting (so it
-// never interleaves with the sealer or another process), and the chain position's UNIQUE
-// index refuses a batch built on a head that another writer has moved meanwhile — the batch
-// is then rebuilt on the new head. Batches of one process follow one another; the more
-// requests arrive meanwhile, the larger the next batch. Sequence numbers are reserved in
-// blocks. `record` resolves once the entries are committed.
+// never interleaves with the sealer or another process), and the seal's UNIQUE first position
+// refuses a batch built on a head that another writer has moved meanwhile — the batch is then
+// rebuilt on the new head. Batches of one process follow one another; the more requests arrive
+// meanwhile, the larger the next batch. Sequence numbers are reserved in blocks. `record`
+// resolves once the batch is committed.
 // The server hands it a connection with `synchronous_commit = off` (Database.asyncCommitPool):
 // a read then waits for its entry to be in PostgreSQL, not for the disk flush (5–7 ms on this
 // VM, most of what auditing cost a read). A crash of the HSSK process loses nothing; a crash of
@@ -17,34 +19,42 @@
 // earlier one, so the chain on disk stays unbroken. Writes' entries commit with the write.
 import type pg from 'pg';
 import { preparedQuery } from '../store/database.ts';
-import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';
+import { canonicalEntry, type AuditEntry, type AuditEntryInput } from './audit-entry.ts';
 import { batchingAuditLog, type AuditLog } from './audit-log.ts';
-import { byteaText, ENTRY_COLUMNS, entryValues, rowsFromJson } from './audit-rows.ts';
-import { CHAIN_LOCK, GENESIS_HASH, chainHash } from './chain.ts';
+import { CHAIN_LOCK, GENESIS_HASH, HEAD_SQL, hashCanonical } from './chain.ts';
 
 const MAX_BATCH = 1000;
 
 const SEQUENCE_BLOCK = 1000;
 const MAX_ATTEMPTS = 20;
 
-const HEAD_SQL = 'SELECT chain_pos, hash FROM audit_entry WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1';
 // The identity's sequence by name: pg_get_serial_sequence() in the select list was evaluated for
 // every row, five times the cost of the nextval() itself.
 const SEQUENCE_SQL = `SELECT nextval('audit_entry_seq_seq'::regclass) AS seq FROM generate_series(1, $1::int)`;
 
-const CHAINED_COLUMNS = [['seq', 'bigint'], ...ENTRY_COLUMNS, ['chain_pos', 'bigint'], ['hash', 'bytea']] as const;
-
-// The lock is an InitPlan: taken once, before the first row is inserted, held until commit.
+// The lock is an InitPlan: taken once, before the row is inserted, held until commit.
 const INSERT_SQL = `WITH inserted AS (
-    INSERT INTO audit_entry (${CHAINED_COLUMNS.map(([c]) => c).join(', ')}) OVERRIDING SYSTEM VALUE
-    ${rowsFromJson(CHAINED_COLUMNS, '$1')}
-    WHERE (SELECT 1 FROM pg_advisory_xact_lock(hashtext($4))) = 1
+    INSERT INTO audit_pack (first_pos, n, min_seq, max_seq, first_recorded, last_recorded, keys, entries, hashes)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+     WHERE (SELECT 1 FROM pg_advisory_xact_lock(hashtext($11))) = 1
     RETURNING 1)
-  INSERT INTO audit_seal (last_pos, last_hash) SELECT $2, $3 WHERE EXISTS (SELECT 1 FROM inserted)`;
+  INSERT INTO audit_seal (first_pos, last_pos, last_hash) SELECT $1, $1::bigint + $2::int - 1, $10 WHERE EXISTS (SELECT 1 FROM inserted)`;
 
 interface ChainHead {
   position: number;
   hash: Buffer;
+}
+
+/** The search keys of a batch's entries (audit-search.ts): patient, agent and entity ids, actions. */
+export function packKeys(entries: readonly AuditEntryInput[]): string[] {
+  const keys = new Set<string>();
+  for (const e of entries) {
+    keys.add(`x:${e.action}`);
+    if (e.patientId) keys.add(`p:${e.patientId}`);
+    if (e.agentId) keys.add(`a:${e.agentId}`);
+    if (e.entityId) keys.add(`e:${e.entityId}`);
+  }
+  return [...keys];
 }
 
 /** Appends to the chain from one process; `append` calls must not overlap. */
@@ -53,8 +63,8 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
   let reserved: number[] = [];
 
   async function readHead(): Promise<ChainHead> {
-    const { rows } = await pool.query<{ chain_pos: number; hash: Buffer }>(preparedQuery(HEAD_SQL, []));
-    return rows[0] ? { position: rows[0].chain_pos, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+    const { rows } = await pool.query<{ pos: string; hash: Buffer }>(preparedQuery(HEAD_SQL, []));
+    return rows[0] ? { position: Number(rows[0].pos), hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
   }
 
   async function reserveSequence(n: number): Promise<number[]> {
@@ -67,38 +77,39 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
 
   return {
     async append(inputs) {
-      const seqs = await reserveSequence(inputs.length);
-      const entries: AuditEntry[] = [];
-      const rows: unknown[][] = [];
-      for (let i = 0; i < inputs.length; i++) {
-        const { detail, recordedAt, ...rest } = inputs[i]!;
-        const detailText = detail ? JSON.stringify(detail) : null;
+      const n = inputs.length;
+      const seqs = await reserveSequence(n);
+      const canonicals: string[] = [];
+      let first: Date | undefined;
+      let last: Date | undefined;
+      for (let i = 0; i < n; i++) {
+        const { recordedAt, ...rest } = inputs[i]!;
         const entry: AuditEntry = { ...rest, seq: seqs[i]!, recordedAt: recordedAt ?? new Date() };
-        // Hashed as the database will give it back (jsonb drops undefined members): the hash must match a re-read.
-        if (detailText !== null) entry.detail = JSON.parse(detailText) as AuditEntry['detail'];
-        entries.push(entry);
-        rows.push([entry.seq, ...entryValues(entry, entry.recordedAt, detailText)]);
+        if (!first || entry.recordedAt < first) first = entry.recordedAt;
+        if (!last || entry.recordedAt > last) last = entry.recordedAt;
+        canonicals.push(canonicalEntry(entry));
       }
+      const text = `[${canonicals.join(',')}]`;
+      const keys = packKeys(inputs);
+      const hashes = Buffer.allocUnsafe(32 * n);
       for (let attempt = 1; ; attempt++) {
         head ??= await readHead();
-        let position = head.position;
         let previous = head.hash;
-        for (let i = 0; i < entries.length; i++) {
-          previous = chainHash(previous, entries[i]!);
-          const row = rows[i]!;
-          row.length = CHAINED_COLUMNS.length - 2;
-          row.push(++position, byteaText(previous));
+        for (let i = 0; i < n; i++) {
+          previous = hashCanonical(previous, canonicals[i]!);
+          previous.copy(hashes, 32 * i);
         }
+        const firstPos = head.position + 1;
         try {
-          await pool.query(preparedQuery(INSERT_SQL, [JSON.stringify(rows), position, previous, CHAIN_LOCK]));
+          await pool.query(preparedQuery(INSERT_SQL, [firstPos, n, seqs[0], seqs[n - 1], first, last, keys, text, hashes, previous, CHAIN_LOCK]));
         } catch (err) {
           head = undefined;
           // Another writer took these positions first: build the batch again on the new head.
           if ((err as { code?: string }).code === '23505' && attempt < MAX_ATTEMPTS) continue;
           throw err;
         }
-        head = { position, hash: previous };
-        reserved = reserved.slice(inputs.length);
+        head = { position: head.position + n, hash: previous };
+        reserved = reserved.slice(n);
         return;
       }
     },

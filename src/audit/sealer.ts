@@ -4,19 +4,18 @@
 // simply sealed in a later batch.
 import type { Database } from '../store/database.ts';
 import { AUDIT_COLUMNS, entryFromRow, type AuditRow } from './audit-entry.ts';
-import { CHAIN_LOCK, GENESIS_HASH, chainHash } from './chain.ts';
+import { CHAIN_LOCK, GENESIS_HASH, HEAD_SQL, chainHash } from './chain.ts';
 
 /** Seals up to `max` entries; returns how many. */
 export async function sealAuditBatch(db: Database, max = 1000): Promise<number> {
   return db.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHAIN_LOCK]);
-    const head = await client.query<{ chain_pos: number; hash: Buffer | null }>(
-      'SELECT chain_pos, hash FROM audit_entry WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1',
-    );
-    let position = head.rows[0]?.chain_pos ?? 0;
+    const head = await client.query<{ pos: string; hash: Buffer | null }>(HEAD_SQL);
+    let position = Number(head.rows[0]?.pos ?? 0);
+    const firstPos = position + 1;
     let previous = head.rows[0]?.hash ?? GENESIS_HASH;
     const { rows } = await client.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_entry WHERE chain_pos IS NULL ORDER BY seq LIMIT $1`,
+      `SELECT ${AUDIT_COLUMNS} FROM audit_row WHERE chain_pos IS NULL ORDER BY seq LIMIT $1`,
       [max],
     );
     if (rows.length === 0) return 0;
@@ -31,11 +30,11 @@ export async function sealAuditBatch(db: Database, max = 1000): Promise<number> 
       hashes.push(previous);
     }
     await client.query(
-      `UPDATE audit_entry a SET chain_pos = v.pos, hash = v.hash
+      `UPDATE audit_row a SET chain_pos = v.pos, hash = v.hash
          FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS v(seq, pos, hash) WHERE a.seq = v.seq`,
       [seqs, positions, hashes],
     );
-    await client.query('INSERT INTO audit_seal (last_pos, last_hash) VALUES ($1, $2)', [position, previous]);
+    await client.query('INSERT INTO audit_seal (first_pos, last_pos, last_hash) VALUES ($1, $2, $3)', [firstPos, position, previous]);
     return rows.length;
   });
 }

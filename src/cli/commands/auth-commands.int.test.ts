@@ -50,7 +50,7 @@ describe('hssk user/client/audit/sms commands', () => {
     expect((await run(auditVerifyCommand, [])).code).toBe(0);
     await db.transaction(async (c) => {
       await c.query('SET LOCAL session_replication_role = replica');
-      await c.query("UPDATE audit_entry SET patient_id = 'q' WHERE chain_pos = 3");
+      await c.query("UPDATE audit_row SET patient_id = 'q' WHERE chain_pos = 3");
     });
     const broken = await run(auditVerifyCommand, []);
     expect(broken.code).toBe(1);
