@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from './database.ts';
-import { arrayLiteral, binaryTextArray } from './resource-writer.ts';
+import { arrayLiteral, binaryInt4Array, binaryTextArray } from './resource-writer.ts';
 
 let db: Database;
 
@@ -29,6 +29,13 @@ describe('array literals sent to PostgreSQL', () => {
     expect(rows[0]!.v).toEqual(texts);
     expect(rows[0]!.e).toEqual([]);
     expect(rows[0]!.n).toBe(1);
+  });
+
+  it('in the binary format give back 32-bit integers, negative and extreme ones, and an empty array', async () => {
+    const ints = [0, 1, -1, 2147483647, -2147483648, 123456789, -987654321];
+    const { rows } = await db.pool.query<{ v: number[]; e: number[] }>('SELECT $1::int[] AS v, $2::int[] AS e', [binaryInt4Array(ints), binaryInt4Array([])]);
+    expect(rows[0]!.v).toEqual(ints);
+    expect(rows[0]!.e).toEqual([]);
   });
 
   it('give back numbers and booleans', async () => {

@@ -105,6 +105,7 @@ export function arrayLiteral(values: readonly unknown[]): string {
 }
 
 const TEXT_OID = 25;
+const INT4_OID = 23;
 
 /**
  * A `text[]` parameter in PostgreSQL's binary array format (node-postgres sends a Buffer as a
@@ -142,14 +143,48 @@ export function binaryTextArray(values: readonly (string | null)[]): Buffer {
   return out;
 }
 
+/**
+ * An `int[]` parameter in PostgreSQL's binary array format: four bytes per element, no text to
+ * build in Node nor to parse in PostgreSQL. Every value must be a 32-bit integer (the index rows'
+ * ordinals and parameter keys).
+ */
+export function binaryInt4Array(values: readonly number[]): Buffer {
+  if (values.length === 0) {
+    const empty = Buffer.alloc(12);
+    empty.writeUInt32BE(INT4_OID, 8);
+    return empty;
+  }
+  const out = Buffer.allocUnsafe(20 + values.length * 8);
+  out.writeInt32BE(1, 0);
+  out.writeInt32BE(0, 4);
+  out.writeUInt32BE(INT4_OID, 8);
+  out.writeInt32BE(values.length, 12);
+  out.writeInt32BE(1, 16);
+  let at = 20;
+  for (let i = 0; i < values.length; i++) {
+    out.writeInt32BE(4, at);
+    out.writeInt32BE(values[i]!, at + 4);
+    at += 8;
+  }
+  return out;
+}
+
+/** A column's parameter: binary for int and text (no escaping either side), a literal otherwise. */
+function columnParam(type: string, values: unknown[]): unknown {
+  if (type === 'int') return binaryInt4Array(values as number[]);
+  if (type === 'text') return binaryTextArray(values as (string | null)[]);
+  return arrayLiteral(values);
+}
+
 /** SQL fragments inserting the index rows, joined by ordinal to the CTE `k(ord, rid)`. */
 function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   const ctes: string[] = [];
   const add = (table: string, columns: string[], types: string[], values: unknown[][]) => {
     if (values[0]!.length === 0) return;
     const start = params.length;
-    params.push(...values.map(arrayLiteral));
-    const list = ['int', ...types].map((t, i) => `$${start + 1 + i}::${t}[]`).join(', ');
+    const all = ['int', ...types];
+    params.push(...values.map((column, i) => columnParam(all[i]!, column)));
+    const list = all.map((t, i) => `$${start + 1 + i}::${t}[]`).join(', ');
     ctes.push(
       `i_${table} AS (INSERT INTO search_${table} (rid, ${columns.join(', ')})
         SELECT k.rid, ${columns.map((c) => `x.${c}`).join(', ')}
@@ -163,7 +198,7 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
     // New distinct values for :contains (search_string_value); sorted so that concurrent
     // writers take the unique-index locks in the same order.
     const values = [...new Set(a.string[2])].sort();
-    params.push(arrayLiteral(values));
+    params.push(binaryTextArray(values));
     ctes.push(
       `i_string_value AS (INSERT INTO search_string_value (value)
         SELECT v FROM unnest($${params.length}::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING)`,
@@ -182,13 +217,13 @@ const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'referenc
 /** The parameters of the columns every written version carries, in the order both statements unnest them. */
 function versionColumns(versions: VersionToWrite[]): unknown[] {
   return [
-    arrayLiteral(versions.map((v) => v.versionId)),
+    binaryInt4Array(versions.map((v) => v.versionId)),
     arrayLiteral(versions.map((v) => v.lastUpdated)),
     arrayLiteral(versions.map((v) => v.deleted)),
-    arrayLiteral(versions.map((v) => v.compartment)),
-    arrayLiteral(versions.map((v) => v.sourceFacility)),
+    binaryTextArray(versions.map((v) => v.compartment)),
+    binaryTextArray(versions.map((v) => v.sourceFacility)),
     binaryTextArray(versions.map((v) => v.content)),
-    arrayLiteral(versions.map((v) => v.method)),
+    binaryTextArray(versions.map((v) => v.method)),
   ];
 }
 
@@ -218,7 +253,7 @@ function communeColumn(stamps: CommuneStamps, params: unknown[]): { param: strin
 /** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
 export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
-  const params: unknown[] = [arrayLiteral(versions.map((v) => v.resourceType)), arrayLiteral(versions.map((v) => v.id)), ...versionColumns(versions)];
+  const params: unknown[] = [binaryTextArray(versions.map((v) => v.resourceType)), binaryTextArray(versions.map((v) => v.id)), ...versionColumns(versions)];
   const stamps = stampsForNew(versions);
   const communes = communeColumn(stamps, params);
   const ctes = [
@@ -290,7 +325,7 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
  */
 export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
-  const params: unknown[] = [arrayLiteral(versions.map((v) => v.existing!.rid)), arrayLiteral(versions.map((v) => v.existing!.versionId)), ...versionColumns(versions)];
+  const params: unknown[] = [arrayLiteral(versions.map((v) => v.existing!.rid)), binaryInt4Array(versions.map((v) => v.existing!.versionId)), ...versionColumns(versions)];
   const stamps = stampsForExisting(versions);
   const communes = communeColumn(stamps, params);
   const updatesPatients = versions.some((v) => v.resourceType === 'Patient');
