@@ -148,14 +148,19 @@ function foldCached(text: string): string {
 function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[]): void {
   const p = param.key;
   switch (param.type) {
-    case 'token':
+    case 'token': {
+      const first = rows.token.length;
       for (const tv of values) {
         for (const t of tokenValues(tv)) {
           if (t.code === undefined && t.system === undefined && t.display === undefined) continue;
           rows.token.push([p, t.system ?? null, t.code ?? null, t.display ? foldCached(t.display).slice(0, MAX_STRING) : null]);
         }
       }
+      // The same token twice (an Appointment's participants all 'accepted', a repeated coding)
+      // is one index row: a search matches the resource once either way.
+      if (rows.token.length - first > 1) dedupeTokens(rows.token, first);
       break;
+    }
     case 'string': {
       const seen = new Set<string>();
       for (const tv of values) {
@@ -203,6 +208,20 @@ function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[])
       }
       break;
   }
+}
+
+/** Removes the repeated rows among rows[from…] (one parameter's), keeping the first of each. */
+function dedupeTokens(rows: IndexRows['token'], from: number): void {
+  const seen = new Set<string>();
+  let to = from;
+  for (let i = from; i < rows.length; i++) {
+    const [, system, code, display] = rows[i]!;
+    const key = `${system ?? '\u0001'}\u0000${code ?? '\u0001'}\u0000${display ?? '\u0001'}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows[to++] = rows[i]!;
+  }
+  rows.length = to;
 }
 
 export interface ExtractedIndex {
