@@ -13,7 +13,7 @@ import { xmlIngestBench } from './xml-ingest.ts';
 
 const suites: Record<
   string,
-  (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; scenarios?: string[]; callers?: string[]; log: (l: string) => void }) => Promise<Record<string, unknown>>
+  (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; pgStatements?: boolean; scenarios?: string[]; callers?: string[]; log: (l: string) => void }) => Promise<Record<string, unknown>>
 > = {
   'fhir-core': fhirCoreBench,
   'access-overhead': accessOverheadBench,
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     // access-overhead only: restrict to these scenarios / callers (names as in its results).
     scenario: { type: 'string', multiple: true },
     caller: { type: 'string', multiple: true },
+    'pg-statements': { type: 'boolean', default: false },
   },
 });
 
@@ -64,6 +65,7 @@ for (const name of selected) {
     concurrency: Number(values.concurrency),
     dataDir: values['data-dir'],
     profileDir: values.profile,
+    pgStatements: values['pg-statements'],
     ...(values.scenario ? { scenarios: values.scenario } : {}),
     ...(values.caller ? { callers: values.caller } : {}),
     log,
