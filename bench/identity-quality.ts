@@ -23,7 +23,7 @@ import { keysOf } from '../src/identity/mpi/block-keys.ts';
 import { findCandidates } from '../src/identity/mpi/mpi-store.ts';
 import { HOUSEHOLD_MEMBER_SYSTEM, factsFromPatient } from '../src/identity/mpi/person-facts.ts';
 import type { PopulationRuleMode } from '../src/identity/mpi/population-rule.ts';
-import { BatchResolver, exactKeys, identityKeys } from '../src/identity/mpi/resolve.ts';
+import { BatchResolver, exactKeys, identityKeys, lookupOf } from '../src/identity/mpi/resolve.ts';
 import { matchPersons, type PersonFacts } from '../src/identity/matcher.ts';
 import { HOUSEHOLD_COLUMNS, type HouseholdRow } from '../src/ingest/household/columns.ts';
 import { importHouseholds, type HouseholdImportReport } from '../src/ingest/household/import-households.ts';
@@ -134,8 +134,9 @@ async function productFigures(db: Database, pairs: ProductPair[], mode: Populati
     const chunk = pairs.slice(i, i + RESOLVE_BATCH);
     const keyed = chunk.map((p) => ({ p, keys: p.b && identityKeys(p.b) }));
     const population = await pipelinePopulationRule(db.pool, ctx);
-    const resolver = await BatchResolver.load(db.pool, keyed.flatMap((k) => k.keys?.lookup ?? []), { population });
-    const owners = await findCandidates(db.pool, chunk.flatMap((p) => (p.aKey ? [p.aKey] : [])));
+    const resolver = await BatchResolver.load(db.pool, lookupOf(keyed.flatMap((k) => (k.keys ? [k.keys] : []))), { population });
+    const aKeys = chunk.flatMap((p) => (p.aKey ? [p.aKey] : []));
+    const owners = await findCandidates(db.pool, { keys: aKeys, born: aKeys.map(() => null) });
     for (const { p, keys } of keyed) {
       if (p.truth) same++;
       const a = p.aKey ? owners.byKey.get(p.aKey)?.[0] : undefined;

@@ -9,9 +9,9 @@ import { insertAuditEntries } from '../audit/audit-log.ts';
 import type { AdaptedRecord } from '../ingest/adapted-record.ts';
 import type { PersonFacts } from '../identity/matcher.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
-import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type PersonToWrite, type ReviewPair } from '../identity/mpi/mpi-store.ts';
-import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
-import { BatchResolver, exactKeys, identityKeys, type IdentityDecision } from '../identity/mpi/resolve.ts';
+import { allocateResidentIds, candidateFingerprint, insertReviewPairs, lockKeys, upsertPersons, type KeyLookup, type PersonToWrite, type ReviewPair } from '../identity/mpi/mpi-store.ts';
+import { NO_POPULATION_RULE, type PopulationRule } from '../identity/mpi/population-rule.ts';
+import { BatchResolver, exactKeys, identityKeys, lookupOf, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import type { Queryable } from '../store/database.ts';
 import { existingResourcesStatement, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
@@ -115,7 +115,10 @@ interface Subject {
  * CPU-heavy planning then overlaps the previous batch's write instead of waiting for its lock.
  */
 interface PlannedBatch {
-  lookupKeys: string[];
+  lookup: KeyLookup;
+  /** The candidates the plan was made with (`candidateFingerprint`), and whether the population rule applied to each record. */
+  candidates: string;
+  population: boolean[];
   /** What the resolver decided for each candidate (JSON, before any renewal), and the id it used. */
   resolved: string[];
   resolvedIds: string[];
@@ -161,22 +164,32 @@ async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<
 }
 
 /**
- * Under the lock: would planning now decide the same? The resolver is replayed on the candidates
- * as they are now (a person another writer added since is seen), and the linked Patients and the
- * resources found by identifier must be the same versions.
+ * Under the lock: would planning now decide the same? If the candidates are the ones the plan
+ * was made with (the same persons in the same row versions, by their fingerprint — no facts read
+ * again), it would; otherwise the resolver is replayed on the candidates as they are now (a
+ * person another writer added since is seen). The linked Patients and the resources found by
+ * identifier must be the same versions.
  */
 async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, planned: PlannedBatch, candidates: Candidate[], options: IngestOptions): Promise<boolean> {
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
-  const resolver = await BatchResolver.load(client, planned.lookupKeys, { population });
+  const unchanged = (await candidateFingerprint(client, planned.lookup)) === planned.candidates
+    && candidates.every((c, i) => population.appliesTo(c.facts) === planned.population[i]);
+  if (!unchanged && !(await decisionsHold(client, planned, candidates, population))) return false;
+  const existing = await loadCurrentVersions(client, 'Patient', planned.patientIds);
+  const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted);
+  return basisOf(existing, byIdentifier) === planned.basis;
+}
+
+/** The resolver replayed on the candidates as they are now: the same decisions? */
+async function decisionsHold(client: pg.PoolClient, planned: PlannedBatch, candidates: Candidate[], population: PopulationRule): Promise<boolean> {
+  const resolver = await BatchResolver.load(client, planned.lookup, { population });
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
     const decision = resolver.resolve(c.facts, c.keys);
     if (JSON.stringify(decision) !== planned.resolved[i]) return false;
     if (decision.decision !== 'link' || decision.patientId === undefined) resolver.add({ patientId: planned.resolvedIds[i]!, residentId: null, facts: c.facts }, c.keys.stored);
   }
-  const existing = await loadCurrentVersions(client, 'Patient', planned.patientIds);
-  const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted);
-  return basisOf(existing, byIdentifier) === planned.basis;
+  return true;
 }
 
 function basisOf(existing: Map<string, CurrentRow>, byIdentifier: Map<string, CurrentRow>): string {
@@ -197,8 +210,8 @@ async function planBatch(
   const mode = options.patientUpdate ?? 'fill';
   const others = candidates.flatMap((c, ci) => c.others.map((o) => ({ ...o, ci })));
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
-  const lookupKeys = [...candidates.flatMap((c) => c.keys.lookup), ...others.flatMap((o) => o.keys.lookup)];
-  const resolver = await BatchResolver.load(client, lookupKeys, { population });
+  const lookup = lookupOf([...candidates.map((c) => c.keys), ...others.map((o) => o.keys)]);
+  const resolver = await BatchResolver.load(client, lookup, { population });
 
   // Identity: who each record is. New persons join the resolver so later records of the batch find them.
   const decisions: IdentityDecision[] = [];
@@ -399,7 +412,9 @@ async function planBatch(
   });
   const otherWrites = [...new Set(otherOf)].filter((id) => patientWritten.get(id) && !subjectOf.includes(id)).map((id) => ({ id, created: newIds.has(id) }));
   return {
-    lookupKeys,
+    lookup,
+    candidates: resolver.fingerprint ?? '',
+    population: candidates.map((c) => population.appliesTo(c.facts)),
     resolved,
     resolvedIds,
     patientIds,

@@ -9,7 +9,7 @@ import { allocateResidentIds, insertReviewPairs, lockKeys, upsertPersons, type R
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../../identity/mpi/person-facts.ts';
 import { personRow } from '../../identity/mpi/person-row.ts';
 import type { PopulationRuleMode } from '../../identity/mpi/population-rule.ts';
-import { BatchResolver, identityKeys, type CandidateScore, type IdentityKeys } from '../../identity/mpi/resolve.ts';
+import { BatchResolver, identityKeys, lookupOf, type CandidateScore, type IdentityKeys } from '../../identity/mpi/resolve.ts';
 import { pipelinePopulationRule } from '../../pipeline/population.ts';
 import type { Queryable } from '../../store/database.ts';
 import { SqlParams } from '../../store/search/conditions.ts';
@@ -97,7 +97,7 @@ export class PatientIdentity {
     const persons = patients.map(personOf);
     await lockKeys(q, persons.flatMap((p) => p.keys.stored));
     const population = await pipelinePopulationRule(q, { province: matching.province, populationRule: matching.populationRule });
-    const resolver = await BatchResolver.load(q, persons.flatMap((p) => p.keys.lookup), { population });
+    const resolver = await BatchResolver.load(q, lookupOf(persons.map((p) => p.keys)), { population });
     return new PatientIdentity(q, resolver, access, indexLater, matching.province);
   }
 

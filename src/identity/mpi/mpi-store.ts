@@ -2,7 +2,7 @@
 // rows kept in step with every Patient write of the pipeline, and resident ID allocation.
 import type { Queryable } from '../../store/database.ts';
 import { formatResidentId } from '../resident-id.ts';
-import type { PersonFacts } from '../matcher.ts';
+import { parseFhirDate, type PersonFacts } from '../matcher.ts';
 import { LOCK_CLASS, stripesOf } from './block-keys.ts';
 
 export interface StoredPerson {
@@ -11,28 +11,105 @@ export interface StoredPerson {
   facts: PersonFacts;
 }
 
+/** A complete birth date as yyyymmdd (mpi_block.born), or null when partial or unknown. */
+export function bornDay(birthDate: string | undefined): number | null {
+  const d = parseFhirDate(birthDate);
+  return d?.month !== undefined && d.day !== undefined ? d.year * 10000 + d.month * 100 + d.day : null;
+}
+
+/**
+ * Keys to look up, each with the incoming person's complete birth date (yyyymmdd) or null: a
+ * holder whose complete birth date cannot be that one — not equal, not day and month swapped,
+ * not one keystroke off in the day or the year (matcher.ts relateDates) — is not a candidate.
+ */
+export interface KeyLookup {
+  keys: string[];
+  born: (number | null)[];
+}
+
+/**
+ * Whether a holder born `b.born` may be the person born `x.born` (both yyyymmdd), as matcher.ts
+ * relateDates sees two complete dates: the same year and month (exact, or a day typo — any day
+ * kept), the same year with day and month swapped, or the same day and month in years a typo
+ * apart (migration 400). Anything else is 'different', and skipped by the resolver unless the
+ * two share an identifier — whose keys are looked up without a date.
+ */
+export const MAY_BE_BORN_SAME_DAY = `(x.born IS NULL OR b.born IS NULL
+    OR b.born / 100 = x.born / 100
+    OR (b.born / 10000 = x.born / 10000 AND b.born / 100 % 100 = x.born % 100 AND b.born % 100 = x.born / 100 % 100)
+    OR (b.born % 10000 = x.born % 10000 AND hssk_years_close(b.born / 10000, x.born / 10000)))`;
+
+/**
+ * The persons found by a set of keys, and the keys each was found by: a fingerprint of them
+ * (`candidateFingerprint`) tells whether a later look-up by the same keys would find the same
+ * persons in the same versions, without reading their facts again.
+ */
+export interface CandidateSet {
+  persons: Map<string, StoredPerson>;
+  byKey: Map<string, string[]>;
+  fingerprint: string;
+}
+
+/**
+ * One person's share of a fingerprint: its id, the version of its row (xmin: any update of the
+ * person — facts, merge, unmerge — makes a new row version) and the keys it was found by, hashed
+ * to 64 bits (md5 cost a sixth of the query). Summed over the persons, row order does not matter.
+ */
+const PERSON_PRINT = `hashtextextended(p.patient_id || ':' || p.xmin::text || ':' || k.keys, 0)`;
+
+/**
+ * The keys looked up and who holds them, one row per distinct person (its keys aggregated, in
+ * key order): a person found by several keys — on a re-import, every record finds its own person
+ * by each of its ~6 keys — is fetched and its facts sent once. Each person is fetched by its
+ * primary key (LATERAL … LIMIT 1 keeps the planner from hashing every person of the province).
+ */
+const PERSONS_BY_KEYS = `
+  FROM (SELECT patient_id, string_agg(key::text, ',' ORDER BY key) AS keys
+          FROM (SELECT DISTINCT b.key, b.patient_id FROM unnest($1::bigint[], $2::int[]) AS x(key, born)
+                  JOIN mpi_block b ON b.key = x.key AND ${MAY_BE_BORN_SAME_DAY}) f
+         GROUP BY patient_id) k
+  CROSS JOIN LATERAL (SELECT p.patient_id, p.resident_id, p.facts, p.xmin FROM mpi_person p
+                       WHERE p.patient_id = k.patient_id AND p.active LIMIT 1) p`;
+
 /** Active persons sharing at least one of the hashed keys, with the keys they share. */
-export async function findCandidates(q: Queryable, keyHashes: string[]): Promise<{ persons: Map<string, StoredPerson>; byKey: Map<string, string[]> }> {
+export async function findCandidates(q: Queryable, lookup: KeyLookup): Promise<CandidateSet> {
   const persons = new Map<string, StoredPerson>();
   const byKey = new Map<string, string[]>();
-  if (keyHashes.length === 0) return { persons, byKey };
-  const { rows } = await q.query<{ key: string; patient_id: string; resident_id: string | null; facts: PersonFacts }>(
-    // Each person is fetched by its primary key (LATERAL … LIMIT 1 keeps the planner from
-    // flattening it into a hash join, which read and hashed every person of the province: at
-    // 20,000 residents already twice the time of the ~3,000 key look-ups of a 200-episode batch).
-    `SELECT b.key::text AS key, p.patient_id, p.resident_id, p.facts
-       FROM mpi_block b
-       CROSS JOIN LATERAL (SELECT p.patient_id, p.resident_id, p.facts FROM mpi_person p WHERE p.patient_id = b.patient_id AND p.active LIMIT 1) p
-      WHERE b.key = ANY($1::bigint[])`,
-    [[...new Set(keyHashes)]],
+  if (lookup.keys.length === 0) return { persons, byKey, fingerprint: fingerprintOf(0, 0n) };
+  const { rows } = await q.query<{ keys: string; patient_id: string; resident_id: string | null; facts: PersonFacts; print: string }>(
+    // Ordered by person so that each key's list is in the order the key's index holds them.
+    `SELECT k.keys, p.patient_id, p.resident_id, p.facts, ${PERSON_PRINT}::text AS print ${PERSONS_BY_KEYS} ORDER BY k.patient_id COLLATE "C"`,
+    [lookup.keys, lookup.born],
   );
+  let sum = 0n;
   for (const r of rows) {
-    if (!persons.has(r.patient_id)) persons.set(r.patient_id, { patientId: r.patient_id, residentId: r.resident_id, facts: r.facts });
-    const list = byKey.get(r.key);
-    if (list) list.push(r.patient_id);
-    else byKey.set(r.key, [r.patient_id]);
+    persons.set(r.patient_id, { patientId: r.patient_id, residentId: r.resident_id, facts: r.facts });
+    sum += BigInt(r.print);
+    for (const key of r.keys.split(',')) {
+      const list = byKey.get(key);
+      if (list) list.push(r.patient_id);
+      else byKey.set(key, [r.patient_id]);
+    }
   }
-  return { persons, byKey };
+  return { persons, byKey, fingerprint: fingerprintOf(rows.length, sum) };
+}
+
+/**
+ * The fingerprint `findCandidates` would give for these keys now, computed by PostgreSQL without
+ * sending any person: equal fingerprints mean the same persons, in the same row versions, found
+ * by the same keys (a sum of 64-bit hashes: a different set colliding is a 1 in 10^19 chance).
+ */
+export async function candidateFingerprint(q: Queryable, lookup: KeyLookup): Promise<string> {
+  if (lookup.keys.length === 0) return fingerprintOf(0, 0n);
+  const { rows } = await q.query<{ n: number; sum: string | null }>(
+    `SELECT count(*)::int AS n, sum(${PERSON_PRINT})::text AS sum ${PERSONS_BY_KEYS}`,
+    [lookup.keys, lookup.born],
+  );
+  return fingerprintOf(rows[0]!.n, BigInt(rows[0]!.sum ?? '0'));
+}
+
+function fingerprintOf(persons: number, sum: bigint): string {
+  return `${persons}:${sum}`;
 }
 
 export interface PersonToWrite {
@@ -57,21 +134,31 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
   );
   const keyIds: string[] = [];
   const keys: string[] = [];
-  for (const p of persons) for (const k of new Set(p.keys)) { keyIds.push(p.patientId); keys.push(k); }
+  const born: (number | null)[] = [];
+  for (const p of persons) {
+    const day = bornDay(p.facts.birthDate);
+    for (const k of new Set(p.keys)) {
+      keyIds.push(p.patientId);
+      keys.push(k);
+      born.push(day);
+    }
+  }
   // Only persons stored before can have keys that no longer apply; a batch of new residents
   // (a household import) skips the delete and its anti-join, and the conflict check too: a new
   // person's id has no rows yet and its keys are distinct (a speculative insertion per key was a
   // quarter of the statement).
   const known = persons.filter((p) => !p.isNew).map((p) => p.patientId);
   if (known.length === 0) {
-    await q.query('INSERT INTO mpi_block (key, patient_id) SELECT * FROM unnest($2::bigint[], $1::text[])', [keyIds, keys]);
+    await q.query('INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($2::bigint[], $1::text[], $3::int[])', [keyIds, keys, born]);
     return;
   }
+  // A key kept with a corrected birth date gets the new date (the look-up filters on it).
   await q.query(
     `WITH d AS (DELETE FROM mpi_block WHERE patient_id = ANY($1::text[])
                   AND (key, patient_id) NOT IN (SELECT * FROM unnest($3::bigint[], $2::text[])))
-     INSERT INTO mpi_block (key, patient_id) SELECT * FROM unnest($3::bigint[], $2::text[]) ON CONFLICT DO NOTHING`,
-    [known, keyIds, keys],
+     INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($3::bigint[], $2::text[], $4::int[])
+     ON CONFLICT (key, patient_id) DO UPDATE SET born = EXCLUDED.born WHERE mpi_block.born IS DISTINCT FROM EXCLUDED.born`,
+    [known, keyIds, keys, born],
   );
 }
 

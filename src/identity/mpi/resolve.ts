@@ -5,7 +5,7 @@
 import type { Queryable } from '../../store/database.ts';
 import { bornOnAnotherDay, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
 import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
-import { findCandidates, type StoredPerson } from './mpi-store.ts';
+import { bornDay, findCandidates, type KeyLookup, type StoredPerson } from './mpi-store.ts';
 import type { PopulationRule } from './population-rule.ts';
 
 export interface CandidateScore {
@@ -34,7 +34,11 @@ export interface ResolveOptions {
 /** A key bucket larger than this is ignored when the person has other keys (a very common name). */
 const MAX_BUCKET = 400;
 
-export type IdentityKeys = PersonKeys & { exact: string[] };
+export type IdentityKeys = PersonKeys & {
+  exact: string[];
+  /** The complete birth date as yyyymmdd (null when partial or unknown): candidates born on a day that cannot be it are left out at the look-up. */
+  born: number | null;
+};
 
 /**
  * The keys of a person. Exact identifiers (`system|value` of the resident ID, or of a household
@@ -43,7 +47,32 @@ export type IdentityKeys = PersonKeys & { exact: string[] };
 export function identityKeys(facts: PersonFacts, exactIdentifiers: readonly string[] = []): IdentityKeys {
   const keys = keysOf(facts);
   const exact = exactKeys(exactIdentifiers);
-  return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], identifiers: keys.identifiers, exact };
+  return { stored: [...keys.stored, ...exact], lookup: [...keys.lookup, ...exact], identifiers: keys.identifiers, exact, born: bornDay(facts.birthDate) };
+}
+
+/**
+ * What to look candidates up by, for several persons: every lookup key, with the person's
+ * complete birth date for the name-and-date keys (a holder of such a key born on a day that
+ * cannot be a typo, a swap or an exact match of it would be skipped by the resolver anyway —
+ * `bornOnAnotherDay` — and is not fetched), none for the identifier keys (their holders are
+ * candidates whatever their dates).
+ */
+export function lookupOf(persons: readonly IdentityKeys[]): KeyLookup {
+  const keys: string[] = [];
+  const born: (number | null)[] = [];
+  const seen = new Set<string>();
+  for (const p of persons) {
+    const unfiltered = new Set([...p.identifiers, ...p.exact]);
+    for (const key of p.lookup) {
+      const day = unfiltered.has(key) ? null : p.born;
+      const id = `${key}|${day}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      keys.push(key);
+      born.push(day);
+    }
+  }
+  return { keys, born };
 }
 
 /** The hashed keys of exact identifiers (`system|value`); they follow the blocking keys in `stored`. */
@@ -55,15 +84,18 @@ export class BatchResolver {
   private readonly persons: Map<string, StoredPerson>;
   private readonly byKey: Map<string, string[]>;
   private readonly options: ResolveOptions;
+  /** What was found, as `candidateFingerprint` gives it (before any `add`). */
+  readonly fingerprint: string | undefined;
 
-  constructor(found: { persons: Map<string, StoredPerson>; byKey: Map<string, string[]> }, options: ResolveOptions = {}) {
+  constructor(found: { persons: Map<string, StoredPerson>; byKey: Map<string, string[]>; fingerprint?: string }, options: ResolveOptions = {}) {
     this.persons = found.persons;
     this.byKey = found.byKey;
     this.options = options;
+    this.fingerprint = found.fingerprint;
   }
 
-  static async load(q: Queryable, lookupKeys: string[], options: ResolveOptions = {}): Promise<BatchResolver> {
-    return new BatchResolver(await findCandidates(q, lookupKeys), options);
+  static async load(q: Queryable, lookup: KeyLookup, options: ResolveOptions = {}): Promise<BatchResolver> {
+    return new BatchResolver(await findCandidates(q, lookup), options);
   }
 
   resolve(facts: PersonFacts, keys: IdentityKeys, exclude: ReadonlySet<string> = new Set()): IdentityDecision {
@@ -118,6 +150,6 @@ export class BatchResolver {
 /** Resolves one person against the MPI (for callers outside the pipeline, e.g. $match). */
 export async function resolveIdentity(q: Queryable, facts: PersonFacts, options: ResolveOptions & { exactIdentifiers?: string[] } = {}): Promise<IdentityDecision> {
   const keys = identityKeys(facts, options.exactIdentifiers);
-  const resolver = await BatchResolver.load(q, keys.lookup, options);
+  const resolver = await BatchResolver.load(q, lookupOf([keys]), options);
   return resolver.resolve(facts, keys);
 }

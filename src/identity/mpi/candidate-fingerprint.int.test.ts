@@ -1,0 +1,124 @@
+// Candidate look-ups by key and complete birth date, and their fingerprint (mpi-store.ts): a batch planned ahead of the identity
+// lock skips reading its candidates again when the fingerprint is unchanged, so every change that
+// could alter a decision must change it — and changes elsewhere must not.
+import type { Patient } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../../test/support/db.ts';
+import type { Database } from '../../store/database.ts';
+import { bornOnAnotherDay } from '../matcher.ts';
+import { bornDay, candidateFingerprint, findCandidates, MAY_BE_BORN_SAME_DAY, setPersonActive, upsertPersons } from './mpi-store.ts';
+import { personRow } from './person-row.ts';
+import { identityKeys, lookupOf } from './resolve.ts';
+import { factsFromPatient } from './person-facts.ts';
+
+let db: Database;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+function patient(name: string, birthDate: string, cccd?: string): Patient {
+  return {
+    resourceType: 'Patient',
+    name: [{ use: 'official', text: name }],
+    birthDate,
+    gender: 'female',
+    ...(cccd ? { identifier: [{ system: 'http://fhir.ehealth.gov.vn/core/sid/national_id', value: cccd }] } : {}),
+  };
+}
+
+const lookupFor = (p: Patient) => lookupOf([identityKeys(factsFromPatient(p))]);
+
+describe('candidate fingerprint', () => {
+  const incoming = patient('Nguyễn Thị Mai', '1990-04-12');
+  const keys = lookupFor(incoming);
+
+  it('is what the look-up itself reports, and stays put when nothing it found changed', async () => {
+    await upsertPersons(db.pool, [personRow('fp-a', patient('Nguyễn Thị Mai', '1990-04-12', '001190000001'), true)]);
+    const found = await findCandidates(db.pool, keys);
+    expect([...found.persons.keys()]).toEqual(['fp-a']);
+    expect(await candidateFingerprint(db.pool, keys)).toBe(found.fingerprint);
+    // Someone else entirely: none of the keys looked up.
+    await upsertPersons(db.pool, [personRow('fp-other', patient('Trần Văn Bình', '1955-01-01'), true)]);
+    expect(await candidateFingerprint(db.pool, keys)).toBe(found.fingerprint);
+  });
+
+  it('changes when a person sharing a key is added', async () => {
+    const before = await candidateFingerprint(db.pool, keys);
+    await upsertPersons(db.pool, [personRow('fp-b', patient('Nguyễn Thị Mai', '1990-04-12'), true)]);
+    const after = await candidateFingerprint(db.pool, keys);
+    expect(after).not.toBe(before);
+    expect(after).toBe((await findCandidates(db.pool, keys)).fingerprint);
+  });
+
+  it('changes when a candidate is updated, even with the same keys', async () => {
+    const before = await candidateFingerprint(db.pool, keys);
+    await upsertPersons(db.pool, [personRow('fp-b', patient('Nguyễn Thị Mai', '1990-04-12'))]);
+    expect(await candidateFingerprint(db.pool, keys)).not.toBe(before);
+  });
+
+  it('changes when a candidate is merged away (inactive) and when a key of it is removed', async () => {
+    const before = await candidateFingerprint(db.pool, keys);
+    await setPersonActive(db.pool, 'fp-b', false);
+    const inactive = await candidateFingerprint(db.pool, keys);
+    expect(inactive).not.toBe(before);
+    expect(inactive).toBe((await findCandidates(db.pool, keys)).fingerprint);
+    const key = (await db.pool.query<{ key: string }>(`SELECT key::text FROM mpi_block WHERE patient_id = 'fp-a' AND key = ANY($1::bigint[]) LIMIT 1`, [keys.keys])).rows[0]!.key;
+    await db.pool.query('DELETE FROM mpi_block WHERE patient_id = $1 AND key = $2', ['fp-a', key]);
+    expect(await candidateFingerprint(db.pool, keys)).not.toBe(inactive);
+  });
+
+  it('lists each key holder in every key it holds, once per person', async () => {
+    const found = await findCandidates(db.pool, keys);
+    const { rows } = await db.pool.query<{ key: string; patient_id: string }>(
+      `SELECT b.key::text AS key, b.patient_id FROM mpi_block b JOIN mpi_person p USING (patient_id) WHERE p.active AND b.key = ANY($1::bigint[]) ORDER BY 1, 2`,
+      [keys.keys],
+    );
+    const expected = new Map<string, string[]>();
+    for (const r of rows) expected.set(r.key, [...(expected.get(r.key) ?? []), r.patient_id]);
+    expect(new Map([...found.byKey].sort())).toEqual(new Map([...expected].sort()));
+  });
+});
+
+describe('candidates left out by birth date', () => {
+  it('keeps every holder the resolver would compare: the SQL filter is a superset of not bornOnAnotherDay', async () => {
+    // Dates near each other (typos, swaps, neighbouring years) and far apart, all pairs.
+    const dates = ['1990-04-12', '1990-12-04', '1990-04-13', '1990-04-02', '1991-04-12', '1909-04-12', '1980-04-12', '1099-04-12', '9190-04-12',
+      '1990-05-12', '1985-04-12', '2000-04-12', '1999-04-12', '1990-04-21', '1990-01-12', '1989-04-12', '1990-12-31', '1990-03-12', '2099-04-12'];
+    const left: number[] = [];
+    const right: number[] = [];
+    const expectKept: boolean[] = [];
+    for (const a of dates) for (const b of dates) {
+      left.push(bornDay(a)!);
+      right.push(bornDay(b)!);
+      expectKept.push(!bornOnAnotherDay({ birthDate: a }, { birthDate: b }));
+    }
+    const { rows } = await db.pool.query<{ kept: boolean }>(
+      `SELECT ${MAY_BE_BORN_SAME_DAY} AS kept FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS t(xb, bb, i)
+         CROSS JOIN LATERAL (SELECT t.xb AS born) x CROSS JOIN LATERAL (SELECT t.bb AS born) b ORDER BY t.i`,
+      [left, right],
+    );
+    rows.forEach((r, i) => {
+      if (expectKept[i]) expect({ pair: [left[i], right[i]], kept: r.kept }).toEqual({ pair: [left[i], right[i]], kept: true });
+    });
+    // And it does leave most of the others out (the point of it).
+    const leftOut = rows.filter((r, i) => !expectKept[i] && !r.kept).length;
+    expect(leftOut).toBeGreaterThan(expectKept.filter((k) => !k).length * 0.8);
+  });
+
+  it('finds namesakes of a partial date, and of a swapped or mistyped day; not one born on another day; identifier holders always', async () => {
+    const name = 'Lê Thị Hồng';
+    await upsertPersons(db.pool, [
+      personRow('bd-year', patient(name, '1975'), true),
+      personRow('bd-swapped', patient(name, '1975-08-03'), true),
+      personRow('bd-daytypo', patient(name, '1975-03-18'), true),
+      personRow('bd-other', patient(name, '1975-11-25'), true),
+      personRow('bd-other-cccd', patient(name, '1975-11-26', '079175000123'), true),
+    ]);
+    const found = await findCandidates(db.pool, lookupOf([identityKeys(factsFromPatient(patient(name, '1975-03-08', '079175000123')))]));
+    expect([...found.persons.keys()].sort()).toEqual(['bd-daytypo', 'bd-other-cccd', 'bd-swapped', 'bd-year']);
+  });
+});
