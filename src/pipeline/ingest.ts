@@ -9,8 +9,8 @@ import { insertAuditEntries } from '../audit/audit-log.ts';
 import type { AdaptedRecord } from '../ingest/adapted-record.ts';
 import type { PersonFacts } from '../identity/matcher.ts';
 import { exactIdentifiersOf, factsFromPatient, residentIdOf } from '../identity/mpi/person-facts.ts';
-import { allocateResidentIds, candidateFingerprint, insertReviewPairs, lockKeys, upsertPersons, type KeyLookup, type PersonToWrite, type ReviewPair } from '../identity/mpi/mpi-store.ts';
-import { NO_POPULATION_RULE, type PopulationRule } from '../identity/mpi/population-rule.ts';
+import { allocateResidentIds, copyCandidateSet, findCandidates, findCandidatesAgain, insertReviewPairs, lockKeys, upsertPersons, type CandidateSet, type KeyLookup, type PersonToWrite, type ReviewPair } from '../identity/mpi/mpi-store.ts';
+import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
 import { BatchResolver, exactKeys, identityKeys, lookupOf, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import type { Queryable } from '../store/database.ts';
 import { existingResourcesStatement, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
@@ -116,8 +116,8 @@ interface Subject {
  */
 interface PlannedBatch {
   lookup: KeyLookup;
-  /** The candidates the plan was made with (`candidateFingerprint`), and whether the population rule applied to each record. */
-  candidates: string;
+  /** The candidates the plan was made with (as read), and whether the population rule applied to each record. */
+  found: CandidateSet;
   population: boolean[];
   /** What the resolver decided for each candidate (JSON, before any renewal), and the id it used. */
   resolved: string[];
@@ -165,24 +165,23 @@ async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<
 
 /**
  * Under the lock: would planning now decide the same? If the candidates are the ones the plan
- * was made with (the same persons in the same row versions, by their fingerprint — no facts read
- * again), it would; otherwise the resolver is replayed on the candidates as they are now (a
- * person another writer added since is seen). The linked Patients and the resources found by
- * identifier must be the same versions.
+ * was made with (the same persons in the same row versions, found by the same keys), it would;
+ * otherwise the resolver is replayed on the candidates as they are now (a person another writer
+ * added since is seen — only the new and changed persons' facts are read). The linked Patients
+ * and the resources found by identifier must be the same versions.
  */
 async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, planned: PlannedBatch, candidates: Candidate[], options: IngestOptions): Promise<boolean> {
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
-  const unchanged = (await candidateFingerprint(client, planned.lookup)) === planned.candidates
-    && candidates.every((c, i) => population.appliesTo(c.facts) === planned.population[i]);
-  if (!unchanged && !(await decisionsHold(client, planned, candidates, population))) return false;
+  const now = await findCandidatesAgain(client, planned.lookup, planned.found);
+  const samePopulation = candidates.every((c, i) => population.appliesTo(c.facts) === planned.population[i]);
+  if ((now !== 'unchanged' || !samePopulation) && !decisionsHold(new BatchResolver(now === 'unchanged' ? copyCandidateSet(planned.found) : now, { population }), planned, candidates)) return false;
   const existing = await loadCurrentVersions(client, 'Patient', planned.patientIds);
   const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted);
   return basisOf(existing, byIdentifier) === planned.basis;
 }
 
 /** The resolver replayed on the candidates as they are now: the same decisions? */
-async function decisionsHold(client: pg.PoolClient, planned: PlannedBatch, candidates: Candidate[], population: PopulationRule): Promise<boolean> {
-  const resolver = await BatchResolver.load(client, planned.lookup, { population });
+function decisionsHold(resolver: BatchResolver, planned: PlannedBatch, candidates: Candidate[]): boolean {
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
     const decision = resolver.resolve(c.facts, c.keys);
@@ -211,7 +210,8 @@ async function planBatch(
   const others = candidates.flatMap((c, ci) => c.others.map((o) => ({ ...o, ci })));
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
   const lookup = lookupOf([...candidates.map((c) => c.keys), ...others.map((o) => o.keys)]);
-  const resolver = await BatchResolver.load(client, lookup, { population });
+  const found = await findCandidates(client, lookup);
+  const resolver = new BatchResolver(copyCandidateSet(found), { population });
 
   // Identity: who each record is. New persons join the resolver so later records of the batch find them.
   const decisions: IdentityDecision[] = [];
@@ -413,7 +413,7 @@ async function planBatch(
   const otherWrites = [...new Set(otherOf)].filter((id) => patientWritten.get(id) && !subjectOf.includes(id)).map((id) => ({ id, created: newIds.has(id) }));
   return {
     lookup,
-    candidates: resolver.fingerprint ?? '',
+    found,
     population: candidates.map((c) => population.appliesTo(c.facts)),
     resolved,
     resolvedIds,

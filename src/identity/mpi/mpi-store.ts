@@ -39,23 +39,13 @@ export const MAY_BE_BORN_SAME_DAY = `(x.born IS NULL OR b.born IS NULL
     OR (b.born / 10000 = x.born / 10000 AND b.born / 100 % 100 = x.born % 100 AND b.born % 100 = x.born / 100 % 100)
     OR (b.born % 10000 = x.born % 10000 AND hssk_years_close(b.born / 10000, x.born / 10000)))`;
 
-/**
- * The persons found by a set of keys, and the keys each was found by: a fingerprint of them
- * (`candidateFingerprint`) tells whether a later look-up by the same keys would find the same
- * persons in the same versions, without reading their facts again.
- */
+/** The persons found by a set of keys, the keys each was found by, and the version of its row. */
 export interface CandidateSet {
   persons: Map<string, StoredPerson>;
   byKey: Map<string, string[]>;
-  fingerprint: string;
+  /** Per person: its row version (xmin — any update of the person, a merge or unmerge makes a new one) and the keys that found it. */
+  versions: Map<string, string>;
 }
-
-/**
- * One person's share of a fingerprint: its id, the version of its row (xmin: any update of the
- * person — facts, merge, unmerge — makes a new row version) and the keys it was found by, hashed
- * to 64 bits (md5 cost a sixth of the query). Summed over the persons, row order does not matter.
- */
-const PERSON_PRINT = `hashtextextended(p.patient_id || ':' || p.xmin::text || ':' || k.keys, 0)`;
 
 /**
  * The keys looked up and who holds them, one row per distinct person (its keys aggregated, in
@@ -71,45 +61,65 @@ const PERSONS_BY_KEYS = `
   CROSS JOIN LATERAL (SELECT p.patient_id, p.resident_id, p.facts, p.xmin FROM mpi_person p
                        WHERE p.patient_id = k.patient_id AND p.active LIMIT 1) p`;
 
+type CandidateRow = { keys: string; patient_id: string; version: string; resident_id: string | null; facts: PersonFacts | null };
+
 /** Active persons sharing at least one of the hashed keys, with the keys they share. */
 export async function findCandidates(q: Queryable, lookup: KeyLookup): Promise<CandidateSet> {
-  const persons = new Map<string, StoredPerson>();
-  const byKey = new Map<string, string[]>();
-  if (lookup.keys.length === 0) return { persons, byKey, fingerprint: fingerprintOf(0, 0n) };
-  const { rows } = await q.query<{ keys: string; patient_id: string; resident_id: string | null; facts: PersonFacts; print: string }>(
+  if (lookup.keys.length === 0) return candidateSet([], undefined);
+  const { rows } = await q.query<CandidateRow>(
     // Ordered by person so that each key's list is in the order the key's index holds them.
-    `SELECT k.keys, p.patient_id, p.resident_id, p.facts, ${PERSON_PRINT}::text AS print ${PERSONS_BY_KEYS} ORDER BY k.patient_id COLLATE "C"`,
+    `SELECT k.keys, p.patient_id, p.xmin::text AS version, p.resident_id, p.facts ${PERSONS_BY_KEYS} ORDER BY k.patient_id COLLATE "C"`,
     [lookup.keys, lookup.born],
   );
-  let sum = 0n;
+  return candidateSet(rows, undefined);
+}
+
+/**
+ * The same look-up again, against what an earlier one found: 'unchanged' when the same persons,
+ * in the same row versions, are found by the same keys; else the set as it is now, with the facts
+ * of only the persons that are new or changed read again (the others' are taken from `earlier`).
+ */
+export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet): Promise<CandidateSet | 'unchanged'> {
+  if (lookup.keys.length === 0) return earlier.versions.size === 0 ? 'unchanged' : candidateSet([], undefined);
+  const ids: string[] = [];
+  const versions: string[] = [];
+  for (const [id, v] of earlier.versions) {
+    ids.push(id);
+    versions.push(v.slice(0, v.indexOf(':')));
+  }
+  const { rows } = await q.query<CandidateRow>(
+    `SELECT k.keys, p.patient_id, p.xmin::text AS version,
+            CASE WHEN e.id IS NULL THEN p.resident_id END AS resident_id, CASE WHEN e.id IS NULL THEN p.facts END AS facts
+       ${PERSONS_BY_KEYS}
+       LEFT JOIN unnest($3::text[], $4::text[]) AS e(id, version) ON e.id = p.patient_id AND e.version = p.xmin::text
+      ORDER BY k.patient_id COLLATE "C"`,
+    [lookup.keys, lookup.born, ids, versions],
+  );
+  if (rows.length === earlier.versions.size && rows.every((r) => earlier.versions.get(r.patient_id) === `${r.version}:${r.keys}`)) return 'unchanged';
+  return candidateSet(rows, earlier);
+}
+
+function candidateSet(rows: CandidateRow[], earlier: CandidateSet | undefined): CandidateSet {
+  const persons = new Map<string, StoredPerson>();
+  const byKey = new Map<string, string[]>();
+  const versions = new Map<string, string>();
   for (const r of rows) {
-    persons.set(r.patient_id, { patientId: r.patient_id, residentId: r.resident_id, facts: r.facts });
-    sum += BigInt(r.print);
+    persons.set(r.patient_id, r.facts === null ? earlier!.persons.get(r.patient_id)! : { patientId: r.patient_id, residentId: r.resident_id, facts: r.facts });
+    versions.set(r.patient_id, `${r.version}:${r.keys}`);
     for (const key of r.keys.split(',')) {
       const list = byKey.get(key);
       if (list) list.push(r.patient_id);
       else byKey.set(key, [r.patient_id]);
     }
   }
-  return { persons, byKey, fingerprint: fingerprintOf(rows.length, sum) };
+  return { persons, byKey, versions };
 }
 
-/**
- * The fingerprint `findCandidates` would give for these keys now, computed by PostgreSQL without
- * sending any person: equal fingerprints mean the same persons, in the same row versions, found
- * by the same keys (a sum of 64-bit hashes: a different set colliding is a 1 in 10^19 chance).
- */
-export async function candidateFingerprint(q: Queryable, lookup: KeyLookup): Promise<string> {
-  if (lookup.keys.length === 0) return fingerprintOf(0, 0n);
-  const { rows } = await q.query<{ n: number; sum: string | null }>(
-    `SELECT count(*)::int AS n, sum(${PERSON_PRINT})::text AS sum ${PERSONS_BY_KEYS}`,
-    [lookup.keys, lookup.born],
-  );
-  return fingerprintOf(rows[0]!.n, BigInt(rows[0]!.sum ?? '0'));
-}
-
-function fingerprintOf(persons: number, sum: bigint): string {
-  return `${persons}:${sum}`;
+/** A copy that a resolver may add to without changing the original. */
+export function copyCandidateSet(set: CandidateSet): CandidateSet {
+  const byKey = new Map<string, string[]>();
+  for (const [k, ids] of set.byKey) byKey.set(k, [...ids]);
+  return { persons: new Map(set.persons), byKey, versions: set.versions };
 }
 
 export interface PersonToWrite {

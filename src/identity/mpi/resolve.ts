@@ -84,14 +84,11 @@ export class BatchResolver {
   private readonly persons: Map<string, StoredPerson>;
   private readonly byKey: Map<string, string[]>;
   private readonly options: ResolveOptions;
-  /** What was found, as `candidateFingerprint` gives it (before any `add`). */
-  readonly fingerprint: string | undefined;
-
-  constructor(found: { persons: Map<string, StoredPerson>; byKey: Map<string, string[]>; fingerprint?: string }, options: ResolveOptions = {}) {
+  /** `found` is the resolver's own from then on: `add` changes it. */
+  constructor(found: { persons: Map<string, StoredPerson>; byKey: Map<string, string[]> }, options: ResolveOptions = {}) {
     this.persons = found.persons;
     this.byKey = found.byKey;
     this.options = options;
-    this.fingerprint = found.fingerprint;
   }
 
   static async load(q: Queryable, lookup: KeyLookup, options: ResolveOptions = {}): Promise<BatchResolver> {

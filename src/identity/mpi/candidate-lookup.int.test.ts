@@ -1,12 +1,12 @@
-// Candidate look-ups by key and complete birth date, and their fingerprint (mpi-store.ts): a batch planned ahead of the identity
-// lock skips reading its candidates again when the fingerprint is unchanged, so every change that
-// could alter a decision must change it — and changes elsewhere must not.
+// Candidate look-ups by key and complete birth date (mpi-store.ts), and the look-up again that a
+// batch planned ahead of the identity lock makes under it: every change that could alter a
+// decision must show, changes elsewhere must not, and unchanged persons are not read again.
 import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/support/db.ts';
 import type { Database } from '../../store/database.ts';
 import { bornOnAnotherDay } from '../matcher.ts';
-import { bornDay, candidateFingerprint, findCandidates, MAY_BE_BORN_SAME_DAY, setPersonActive, upsertPersons } from './mpi-store.ts';
+import { bornDay, findCandidates, findCandidatesAgain, MAY_BE_BORN_SAME_DAY, setPersonActive, upsertPersons, type CandidateSet } from './mpi-store.ts';
 import { personRow } from './person-row.ts';
 import { identityKeys, lookupOf } from './resolve.ts';
 import { factsFromPatient } from './person-facts.ts';
@@ -32,43 +32,51 @@ function patient(name: string, birthDate: string, cccd?: string): Patient {
 
 const lookupFor = (p: Patient) => lookupOf([identityKeys(factsFromPatient(p))]);
 
-describe('candidate fingerprint', () => {
-  const incoming = patient('Nguyễn Thị Mai', '1990-04-12');
-  const keys = lookupFor(incoming);
+describe('looking candidates up again', () => {
+  const keys = lookupFor(patient('Nguyễn Thị Mai', '1990-04-12'));
+  const again = (earlier: CandidateSet) => findCandidatesAgain(db.pool, keys, earlier);
 
-  it('is what the look-up itself reports, and stays put when nothing it found changed', async () => {
+  it('finds nothing changed when nothing it found changed', async () => {
     await upsertPersons(db.pool, [personRow('fp-a', patient('Nguyễn Thị Mai', '1990-04-12', '001190000001'), true)]);
     const found = await findCandidates(db.pool, keys);
     expect([...found.persons.keys()]).toEqual(['fp-a']);
-    expect(await candidateFingerprint(db.pool, keys)).toBe(found.fingerprint);
+    expect(await again(found)).toBe('unchanged');
     // Someone else entirely: none of the keys looked up.
     await upsertPersons(db.pool, [personRow('fp-other', patient('Trần Văn Bình', '1955-01-01'), true)]);
-    expect(await candidateFingerprint(db.pool, keys)).toBe(found.fingerprint);
+    expect(await again(found)).toBe('unchanged');
   });
 
-  it('changes when a person sharing a key is added', async () => {
-    const before = await candidateFingerprint(db.pool, keys);
+  it('sees a person sharing a key added since, and reads only that one', async () => {
+    const before = await findCandidates(db.pool, keys);
     await upsertPersons(db.pool, [personRow('fp-b', patient('Nguyễn Thị Mai', '1990-04-12'), true)]);
-    const after = await candidateFingerprint(db.pool, keys);
-    expect(after).not.toBe(before);
-    expect(after).toBe((await findCandidates(db.pool, keys)).fingerprint);
+    const now = await again(before);
+    expect(now).not.toBe('unchanged');
+    const set = now as CandidateSet;
+    expect([...set.persons.keys()].sort()).toEqual(['fp-a', 'fp-b']);
+    expect(set.persons.get('fp-a')).toBe(before.persons.get('fp-a')); // not read again
+    expect(set.versions).toEqual((await findCandidates(db.pool, keys)).versions);
   });
 
-  it('changes when a candidate is updated, even with the same keys', async () => {
-    const before = await candidateFingerprint(db.pool, keys);
-    await upsertPersons(db.pool, [personRow('fp-b', patient('Nguyễn Thị Mai', '1990-04-12'))]);
-    expect(await candidateFingerprint(db.pool, keys)).not.toBe(before);
+  it('sees a candidate updated with the same keys, with its new facts', async () => {
+    const before = await findCandidates(db.pool, keys);
+    await upsertPersons(db.pool, [personRow('fp-b', { ...patient('Nguyễn Thị Mai', '1990-04-12'), gender: 'male' })]);
+    const now = await again(before);
+    expect(now).not.toBe('unchanged');
+    expect((now as CandidateSet).persons.get('fp-b')!.facts.sex).toBe('male');
   });
 
-  it('changes when a candidate is merged away (inactive) and when a key of it is removed', async () => {
-    const before = await candidateFingerprint(db.pool, keys);
+  it('sees a candidate merged away (inactive), and a key of one removed', async () => {
+    const before = await findCandidates(db.pool, keys);
     await setPersonActive(db.pool, 'fp-b', false);
-    const inactive = await candidateFingerprint(db.pool, keys);
-    expect(inactive).not.toBe(before);
-    expect(inactive).toBe((await findCandidates(db.pool, keys)).fingerprint);
+    const inactive = await again(before);
+    expect(inactive).not.toBe('unchanged');
+    expect([...(inactive as CandidateSet).persons.keys()]).toEqual(['fp-a']);
+    const afterMerge = await findCandidates(db.pool, keys);
     const key = (await db.pool.query<{ key: string }>(`SELECT key::text FROM mpi_block WHERE patient_id = 'fp-a' AND key = ANY($1::bigint[]) LIMIT 1`, [keys.keys])).rows[0]!.key;
     await db.pool.query('DELETE FROM mpi_block WHERE patient_id = $1 AND key = $2', ['fp-a', key]);
-    expect(await candidateFingerprint(db.pool, keys)).not.toBe(inactive);
+    const now = await again(afterMerge);
+    expect(now).not.toBe('unchanged');
+    expect((now as CandidateSet).byKey.get(key)).toBeUndefined();
   });
 
   it('lists each key holder in every key it holds, once per person', async () => {
