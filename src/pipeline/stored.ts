@@ -52,8 +52,14 @@ export async function loadCurrentVersions(q: Queryable, type: string, ids: strin
 async function loadRows(q: Queryable, type: string, ids: string[], content: string): Promise<Map<string, CurrentRow>> {
   const out = new Map<string, CurrentRow>();
   if (ids.length === 0) return out;
+  // One look-up by (type, id) per id: with `id = ANY(…)` the planner, its statistics not yet
+  // showing the residents a household import had just loaded, read every Patient of the province
+  // and filtered them by id (~180 wanted of 10,000 read per XML batch at 20,000 residents — a
+  // cost growing with the province).
   const { rows } = await q.query<Row>(
-    `SELECT rid, resource_type, id, version_id, last_updated, ${content} FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted`,
+    `SELECT r.* FROM unnest($2::text[]) AS x(id)
+       CROSS JOIN LATERAL (SELECT rid, resource_type, id, version_id, last_updated, ${content}
+                             FROM resource WHERE resource_type = $1 AND id = x.id AND NOT deleted LIMIT 1) r`,
     [type, [...new Set(ids)]],
   );
   for (const r of rows) out.set(r.id, toCurrent(r));
