@@ -88,10 +88,11 @@ async function searchPacks(db: Queryable, query: AuditQuery, scope: AuditScope, 
   };
   const required: string[] = [];
   if (query.patientId) required.push(`p:${query.patientId}`);
-  if (query.entityId) required.push(`e:${query.entityId}`);
   if (query.agentId) required.push(`a:${query.agentId}`);
   if (query.action) required.push(`x:${query.action}`);
   if (required.length > 0) where.push(`keys @> ${bind(required)}::text[]`);
+  // A patient's own Patient record is keyed under the patient (chained-audit-log.ts, packKeys).
+  if (query.entityId) where.push(`keys && ${bind([`e:${query.entityId}`, `p:${query.entityId}`])}::text[]`);
   if (scope.kind === 'patients') where.push(`keys && ${bind(scope.patientIds.map((id) => `p:${id}`))}::text[]`);
   if (query.from) where.push(`last_recorded >= ${bind(query.from)}`);
   if (query.to) where.push(`first_recorded < ${bind(query.to)}`);

@@ -5,7 +5,7 @@ import type { Database } from '../store/database.ts';
 import { createAuditLog, insertAuditEntries } from './audit-log.ts';
 import { createChainedAuditLog } from './chained-audit-log.ts';
 import { toAuditEvent } from './audit-event.ts';
-import { auditSearchSql, searchAudit, type AuditQuery } from './audit-search.ts';
+import { auditSearchSql, searchAudit, type AuditQuery, type AuditScope } from './audit-search.ts';
 import { sealAll } from './sealer.ts';
 import { verifyAuditChain } from './verify.ts';
 import type { AuditEntryInput } from './audit-entry.ts';
@@ -155,6 +155,76 @@ describe('audit trail', () => {
         expect(plan, JSON.stringify(q)).not.toContain('Seq Scan');
         for (const index of indexes) expect(plan, JSON.stringify(q)).toContain(`Bitmap Index Scan on ${index}`);
       }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('finds packed entries (the server log, a batch per row) by patient, entity, agent, action and date, merged newest first with per-entry rows, page by page', async () => {
+    const other = await createTestDatabase();
+    try {
+      const chained = createChainedAuditLog(other.asyncCommitPool());
+      // Three batches of the server log (one of them a patient's own record), and write entries in between.
+      await chained.recordMany([read('qa', 'agent-a'), { ...read('qa', 'agent-b'), entityType: 'Patient', entityId: 'qa' }]);
+      await insertAuditEntries(other.pool, [read('qa', 'agent-a'), { ...read('qb', 'agent-a'), action: 'update' }]);
+      await chained.recordMany([{ ...read('qa', 'agent-a'), action: 'search', entityId: undefined, query: 'code=x' }, read('qb', 'agent-b')]);
+      await chained.record({ ...read('qc', 'agent-c'), action: 'break-glass', reason: 'Cấp cứu' });
+      expect((await other.pool.query('SELECT count(*)::int AS n FROM audit_pack')).rows[0].n).toBe(3);
+      // Newest first by seq (the server log reserves seqs in blocks, so not in the order written): compared as sets here, the order below.
+      const seqs = async (q: AuditQuery, scope: AuditScope = { kind: 'all' }) => {
+        const { entries } = await searchAudit(other.pool, q, scope);
+        expect(entries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq).sort((x, y) => y - x));
+        return entries.map((e) => `${e.action} ${e.patientId}/${e.agentId}`).sort();
+      };
+      expect(await seqs({ patientId: 'qa' })).toEqual(['read qa/agent-a', 'read qa/agent-a', 'read qa/agent-b', 'search qa/agent-a']);
+      expect(await seqs({ agentId: 'agent-b' })).toEqual(['read qa/agent-b', 'read qb/agent-b']);
+      expect(await seqs({ action: 'break-glass' })).toEqual(['break-glass qc/agent-c']);
+      expect(await seqs({ entityId: 'qa' })).toEqual(['read qa/agent-b']);
+      expect(await seqs({ entityType: 'Observation', entityId: 'obs-qb' })).toEqual(['read qb/agent-b', 'update qb/agent-a']);
+      expect(await seqs({ agentId: 'agent-a', action: 'read' })).toEqual(['read qa/agent-a', 'read qa/agent-a']);
+      expect(await seqs({ from: new Date(Date.now() + 60_000) })).toEqual([]);
+      expect(await seqs({}, { kind: 'patients', patientIds: ['qb', 'qc'] })).toEqual(['break-glass qc/agent-c', 'read qb/agent-b', 'update qb/agent-a']);
+      expect(await seqs({}, { kind: 'patients', patientIds: [] })).toEqual([]);
+      // Paging walks both tables without repeating or skipping an entry.
+      const all = (await searchAudit(other.pool, {}, { kind: 'all' })).entries.map((e) => e.seq);
+      expect(all).toHaveLength(7);
+      const paged: number[] = [];
+      for (let before: number | undefined; ; ) {
+        const page = await searchAudit(other.pool, { count: 2, ...(before !== undefined ? { before } : {}) }, { kind: 'all' });
+        paged.push(...page.entries.map((e) => e.seq));
+        if (page.next === undefined) break;
+        before = page.next;
+      }
+      expect(paged).toEqual(all);
+      // The view shows packed entries as rows, with their place in the chain and hash.
+      const { rows } = await other.pool.query('SELECT count(*)::int AS n, count(hash)::int AS hashed FROM audit_entry WHERE chain_pos IS NOT NULL');
+      expect(rows[0]).toEqual({ n: 5, hashed: 5 });
+      expect(await sealAll(other)).toBe(2);
+      expect(await verifyAuditChain(other.pool)).toMatchObject({ ok: true, verified: 7 });
+      // A whole batch deleted: the first entry after it is named; the newest deleted: the seal tells.
+      const { rows: [second] } = await other.pool.query<{ first_pos: number; n: number }>('SELECT first_pos, n FROM audit_pack ORDER BY first_pos OFFSET 1 LIMIT 1');
+      await other.transaction(async (c) => {
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query('DELETE FROM audit_pack WHERE first_pos = $1', [second!.first_pos]);
+      });
+      expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ chainPos: second!.first_pos, problem: 'deleted-before' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('notices a deleted newest batch of the server log', async () => {
+    const other = await createTestDatabase();
+    try {
+      const chained = createChainedAuditLog(other.asyncCommitPool());
+      await chained.recordMany([read('a'), read('b')]);
+      await chained.record(read('c'));
+      expect((await verifyAuditChain(other.pool)).ok).toBe(true);
+      await other.transaction(async (c) => {
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query('DELETE FROM audit_pack WHERE first_pos = 3');
+      });
+      expect((await verifyAuditChain(other.pool)).broken).toMatchObject({ chainPos: 3, problem: 'deleted-at-end' });
     } finally {
       await other.close();
     }

@@ -52,7 +52,8 @@ export function packKeys(entries: readonly AuditEntryInput[]): string[] {
     keys.add(`x:${e.action}`);
     if (e.patientId) keys.add(`p:${e.patientId}`);
     if (e.agentId) keys.add(`a:${e.agentId}`);
-    if (e.entityId) keys.add(`e:${e.entityId}`);
+    // A read of a patient's own Patient record is found by the patient key (as in audit_row's entity index).
+    if (e.entityId && e.entityId !== e.patientId) keys.add(`e:${e.entityId}`);
   }
   return [...keys];
 }
