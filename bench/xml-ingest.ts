@@ -4,7 +4,7 @@
 // Reports episodes/s, resources/s, peak RSS and the data sizes it ran on. Every batch is validated,
 // as `hssk import xml` and `POST /api/xml` do (`--validate sample`: one batch in ten, for comparison
 // with older figures).
-//   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none] [--profile DIR] [--pg-statements]
+//   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none] [--profile DIR] [--pg-statements] [--explain FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,9 +28,15 @@ export interface XmlIngestBenchOptions {
   profileDir?: string;
   /** Report the ingest's costliest SQL statements per episode (pg_stat_statements; embedded PostgreSQL only). */
   pgStatements?: boolean;
+  /**
+   * Append to this file the plans, with actual times, of the ingest's statements slower than 40 ms
+   * (auto_explain; embedded PostgreSQL only): how two plan mistakes of the writer and the pipeline
+   * were found. Timing every node slows the ingest: not for figures.
+   */
+  explainLog?: string;
 }
 
-export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: given, profileDir, pgStatements }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
+export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: given, profileDir, pgStatements, explainLog }: XmlIngestBenchOptions): Promise<Record<string, unknown>> {
   const residents = Math.max(1000, Math.round(1_000_000 * scale));
   const episodes = Math.max(200, Math.round(100_000 * scale));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-xml-ingest-'));
@@ -43,13 +49,22 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
   const config = loadConfig({ ...process.env, HSSK_DATA_DIR: dataDir, HSSK_DEMO: 'off', LOG_LEVEL: 'warn' });
   let db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
-  if (pgStatements) {
-    // The extension must be preloaded: set it, restart the embedded cluster.
-    await db.pool.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  if (pgStatements || explainLog) {
+    // The extensions must be preloaded: set them, restart the embedded cluster.
+    await db.pool.query(`ALTER SYSTEM SET shared_preload_libraries = pg_stat_statements, auto_explain`);
     await db.close();
-    db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0 });
+    const onLog = explainLog ? (line: string) => fs.appendFileSync(explainLog, `${line}\n`) : undefined;
+    db = await openDatabase(config, { poolSize: 6, statementTimeoutMs: 0, ...(onLog ? { onLog } : {}) });
     await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   }
+  /** auto_explain on (ingest phase only) or off; parameters (the resources' JSON) left out of the log. */
+  const explain = async (on: boolean) => {
+    if (!explainLog) return;
+    for (const [name, value] of [['log_min_duration', on ? "'40ms'" : '-1'], ['log_analyze', 'on'], ['log_nested_statements', 'on'], ['log_wal', 'on'], ['log_parameter_max_length', '0']]) {
+      await db.pool.query(`ALTER SYSTEM SET auto_explain.${name} = ${value}`);
+    }
+    await db.pool.query('SELECT pg_reload_conf()');
+  };
   try {
     let t = performance.now();
     generateProvince({ residents, seed: 'bench-xml', outDir: provinceDir });
@@ -75,6 +90,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     // CPU of this process and of the PostgreSQL cluster: on a shared machine the rate alone misleads.
     const postmaster = postmasterPid(path.join(dataDir, 'pg'));
     if (pgStatements) await db.pool.query('SELECT pg_stat_statements_reset()');
+    await explain(true);
     const pgBefore = sampleCpu(undefined, postmaster);
     const cpu = process.cpuUsage();
     t = performance.now();
@@ -92,6 +108,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     }
     const seconds = (performance.now() - t) / 1000;
     const used = process.cpuUsage(cpu);
+    await explain(false);
     const postgresMs = postmaster === undefined ? undefined : cpuBetween(pgBefore, sampleCpu(undefined, postmaster)).postgresMs;
     if (profiler && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -155,8 +172,8 @@ async function topStatements(pool: Queryable, episodes: number): Promise<{ query
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'all' }, profile: { type: 'string' }, 'pg-statements': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.01' }, validate: { type: 'string', default: 'all' }, profile: { type: 'string' }, 'pg-statements': { type: 'boolean', default: false }, explain: { type: 'string' } } });
   const validate = values.validate as 'all' | 'sample' | 'none';
-  const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, pgStatements: values['pg-statements'], log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
+  const result = await xmlIngestBench({ scale: Number(values.scale), validate, profileDir: values.profile, pgStatements: values['pg-statements'], explainLog: values.explain, log: (l) => process.stderr.write(`[xml-ingest] ${l}\n`) });
   console.log(JSON.stringify(result, null, 2));
 }
