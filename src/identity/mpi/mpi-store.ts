@@ -1,6 +1,8 @@
 // The MPI tables (migration 020_identity.sql): candidate look-up by blocking keys, the person
 // rows kept in step with every Patient write of the pipeline, and resident ID allocation.
 import type { Queryable } from '../../store/database.ts';
+// Array parameters as literals built in one pass: node-postgres escapes every element with regular expressions.
+import { arrayLiteral } from '../../store/resource-writer.ts';
 import { formatResidentId } from '../resident-id.ts';
 import { parseFhirDate, type PersonFacts } from '../matcher.ts';
 import { LOCK_CLASS, stripesOf } from './block-keys.ts';
@@ -69,7 +71,7 @@ export async function findCandidates(q: Queryable, lookup: KeyLookup): Promise<C
   const { rows } = await q.query<CandidateRow>(
     // Ordered by person so that each key's list is in the order the key's index holds them.
     `SELECT k.keys, p.patient_id, p.xmin::text AS version, p.resident_id, p.facts ${PERSONS_BY_KEYS} ORDER BY k.patient_id COLLATE "C"`,
-    [lookup.keys, lookup.born],
+    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born)],
   );
   return candidateSet(rows, undefined);
 }
@@ -93,7 +95,7 @@ export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earli
        ${PERSONS_BY_KEYS}
        LEFT JOIN unnest($3::text[], $4::text[]) AS e(id, version) ON e.id = p.patient_id AND e.version = p.xmin::text
       ORDER BY k.patient_id COLLATE "C"`,
-    [lookup.keys, lookup.born, ids, versions],
+    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral(ids), arrayLiteral(versions)],
   );
   if (rows.length === earlier.versions.size && rows.every((r) => earlier.versions.get(r.patient_id) === `${r.version}:${r.keys}`)) return 'unchanged';
   return candidateSet(rows, earlier);
@@ -140,7 +142,7 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
      SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
      ON CONFLICT (patient_id) DO UPDATE SET resident_id = COALESCE(EXCLUDED.resident_id, mpi_person.resident_id),
        facts = EXCLUDED.facts, updated_at = now()`,
-    [ids, persons.map((p) => p.residentId), persons.map((p) => JSON.stringify(p.facts))],
+    [arrayLiteral(ids), arrayLiteral(persons.map((p) => p.residentId)), arrayLiteral(persons.map((p) => JSON.stringify(p.facts)))],
   );
   const keyIds: string[] = [];
   const keys: string[] = [];
@@ -159,7 +161,7 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
   // quarter of the statement).
   const known = persons.filter((p) => !p.isNew).map((p) => p.patientId);
   if (known.length === 0) {
-    await q.query('INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($2::bigint[], $1::text[], $3::int[])', [keyIds, keys, born]);
+    await q.query('INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($2::bigint[], $1::text[], $3::int[])', [arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)]);
     return;
   }
   // A key kept with a corrected birth date gets the new date (the look-up filters on it).
@@ -168,7 +170,7 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
                   AND (key, patient_id) NOT IN (SELECT * FROM unnest($3::bigint[], $2::text[])))
      INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($3::bigint[], $2::text[], $4::int[])
      ON CONFLICT (key, patient_id) DO UPDATE SET born = EXCLUDED.born WHERE mpi_block.born IS DISTINCT FROM EXCLUDED.born`,
-    [known, keyIds, keys, born],
+    [arrayLiteral(known), arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)],
   );
 }
 
