@@ -4,7 +4,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/support/db.ts';
-import type { Database } from '../../store/database.ts';
+import type { Database, Queryable } from '../../store/database.ts';
 import { bornOnAnotherDay } from '../matcher.ts';
 import { bornDay, findCandidates, findCandidatesAgain, MAY_BE_BORN_SAME_DAY, setPersonActive, upsertPersons, type CandidateSet } from './mpi-store.ts';
 import { personRow } from './person-row.ts';
@@ -128,5 +128,52 @@ describe('candidates left out by birth date', () => {
     ]);
     const found = await findCandidates(db.pool, lookupOf([identityKeys(factsFromPatient(patient(name, '1975-03-08', '079175000123')))]));
     expect([...found.persons.keys()].sort()).toEqual(['bd-daytypo', 'bd-other-cccd', 'bd-swapped', 'bd-year']);
+  });
+});
+
+describe('the look-up in a large province', () => {
+  type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] };
+  const scansOf = (node: PlanNode): PlanNode[] => [...(node['Relation Name'] ? [node] : []), ...(node.Plans ?? []).flatMap(scansOf)];
+
+  it('reads each key in the key index and each person by primary key, even before the statistics count the rows', async () => {
+    // 40,000 persons with 10 keys each (4 holders per key), inserted in one go and not analysed,
+    // as right after a household import; then a batch-sized look-up of 3,000 keys.
+    await db.pool.query(`INSERT INTO mpi_person (patient_id, facts) SELECT 'pl-' || i, '{}' FROM generate_series(1, 40000) i`);
+    await db.pool.query(
+      `INSERT INTO mpi_block (key, patient_id, born)
+       SELECT 7000000000000 + (i * 10 + j) % 100000, 'pl-' || i, 19900101 + i % 28 FROM generate_series(1, 40000) i, generate_series(0, 9) j`,
+    );
+    const keys = Array.from({ length: 3000 }, (_, i) => String(7000000000000 + i * 33));
+    const lookup = { keys, born: keys.map((_, i) => (i % 3 === 0 ? null : 19900105)) };
+    // The statements findCandidates and findCandidatesAgain send, planned with their parameters.
+    const sent: { text: string; values: unknown[] }[] = [];
+    const recorder = { query: async (text: string, values: unknown[]) => (sent.push({ text, values }), { rows: [] }) } as unknown as Queryable;
+    const found = await findCandidates(recorder, lookup);
+    await findCandidatesAgain(recorder, lookup, found);
+    expect(sent).toHaveLength(2);
+    for (const { text, values } of sent) {
+      const { rows } = await db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+      const scans = scansOf(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name']!.startsWith('mpi_'));
+      expect(scans.map((n) => n['Relation Name']).sort()).toEqual(['mpi_block', 'mpi_person']);
+      for (const scan of scans) {
+        const column = scan['Relation Name'] === 'mpi_block' ? 'key' : 'patient_id';
+        // A bitmap heap scan (the planner's choice while it guesses many holders per key) looks up
+        // by its bitmap index scan's condition: still one index look-up per key.
+        const cond = scan['Node Type'] === 'Bitmap Heap Scan' ? scan.Plans?.[0]?.['Index Cond'] : scan['Index Cond'];
+        expect({ relation: scan['Relation Name'], type: scan['Node Type'], cond }).toEqual({
+          relation: scan['Relation Name'],
+          type: expect.stringMatching(/^(Index (Only )?Scan|Bitmap Heap Scan)$/),
+          cond: expect.stringContaining(`(${column} = `),
+        });
+      }
+    }
+    // And the answer is the join's: every holder of a key, born on a day that may be the person's.
+    const { rows } = await db.pool.query<{ n: string }>(
+      `SELECT count(DISTINCT b.patient_id) AS n FROM unnest($1::bigint[], $2::int[]) AS x(key, born) JOIN mpi_block b ON b.key = x.key AND ${MAY_BE_BORN_SAME_DAY}`,
+      [lookup.keys, lookup.born],
+    );
+    const real = await findCandidates(db.pool, lookup);
+    expect(real.persons.size).toBe(Number(rows[0]!.n));
+    expect(real.persons.size).toBeGreaterThan(1000);
   });
 });

@@ -52,13 +52,17 @@ export interface CandidateSet {
 /**
  * The keys looked up and who holds them, one row per distinct person (its keys aggregated, in
  * key order): a person found by several keys — on a re-import, every record finds its own person
- * by each of its ~6 keys — is fetched and its facts sent once. Each person is fetched by its
- * primary key (LATERAL … LIMIT 1 keeps the planner from hashing every person of the province).
+ * by each of its ~6 keys — is fetched and its facts sent once. Each key is one look-up in the
+ * key index and each person one by primary key, whatever the statistics say: as a plain join,
+ * right after a household import had loaded the residents, the planner read and hashed all of
+ * mpi_block (~11 rows per resident) or every person of the province for each batch. OFFSET 0
+ * keeps the key's subquery from being flattened into such a join; LIMIT 1 the person's.
  */
 const PERSONS_BY_KEYS = `
   FROM (SELECT patient_id, string_agg(key::text, ',' ORDER BY key) AS keys
-          FROM (SELECT DISTINCT b.key, b.patient_id FROM unnest($1::bigint[], $2::int[]) AS x(key, born)
-                  JOIN mpi_block b ON b.key = x.key AND ${MAY_BE_BORN_SAME_DAY}) f
+          FROM (SELECT DISTINCT x.key, b.patient_id FROM unnest($1::bigint[], $2::int[]) AS x(key, born)
+                  CROSS JOIN LATERAL (SELECT b.patient_id FROM mpi_block b
+                                       WHERE b.key = x.key AND ${MAY_BE_BORN_SAME_DAY} OFFSET 0) b) f
          GROUP BY patient_id) k
   CROSS JOIN LATERAL (SELECT p.patient_id, p.resident_id, p.facts, p.xmin FROM mpi_person p
                        WHERE p.patient_id = k.patient_id AND p.active LIMIT 1) p`;
