@@ -8,7 +8,9 @@ import type { Actor } from './actor.ts';
 import type { AuthConfig } from './auth-config.ts';
 import { AuthError } from './errors.ts';
 import { residentActor } from './resident-accounts.ts';
-import { equalStrings } from './secrets.ts';
+import { readPolicy } from './access-policy.ts';
+import { equalStrings, sha256 } from './secrets.ts';
+import type { SessionCache, SessionGate } from './session-cache.ts';
 import { CSRF_HEADER, lookupSession, sessionCookieName, type Session } from './sessions.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import { staffActor } from './staff-users.ts';
@@ -17,12 +19,24 @@ export interface AuthenticateDeps {
   db: { pool: Queryable };
   config: AuthConfig;
   keys: SigningKeys;
+  /** Sessions kept in memory for requests whose every data statement checks them (./session-cache.ts). */
+  sessionCache?: SessionCache;
+}
+
+export interface AuthenticateOptions {
+  /**
+   * The caller runs every data statement of this request with the session's check in it
+   * (FHIR reads): a session cached in memory may then stand in for the session query.
+   */
+  inStatementCheck?: boolean;
 }
 
 export interface Authenticated {
   actor: Actor;
   /** Present when the request came with a portal session. */
   session?: Session & { token: string };
+  /** Present when the session came from memory: each data statement must check it (hssk_session_gate). */
+  gate?: SessionGate;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -42,7 +56,17 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'method'>, deps: AuthenticateDeps): Promise<Authenticated | undefined> {
+function checkCsrf(request: Pick<FastifyRequest, 'headers' | 'method'>, csrfToken: string): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const header = request.headers[CSRF_HEADER];
+  if (typeof header !== 'string' || !equalStrings(header, csrfToken)) throw new AuthError('csrf');
+}
+
+export async function authenticate(
+  request: Pick<FastifyRequest, 'headers' | 'method'>,
+  deps: AuthenticateDeps,
+  options: AuthenticateOptions = {},
+): Promise<Authenticated | undefined> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
@@ -51,12 +75,21 @@ export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'me
   }
   const token = readCookie(request.headers.cookie, sessionCookieName(deps.config));
   if (token === undefined) return undefined;
-  const session = await lookupSession(deps.db.pool, deps.config, token);
-  if (!session) throw new AuthError('session-expired');
-  if (!SAFE_METHODS.has(request.method)) {
-    const header = request.headers[CSRF_HEADER];
-    if (typeof header !== 'string' || !equalStrings(header, session.csrfToken)) throw new AuthError('csrf');
+  const tokenHash = deps.sessionCache ? sha256(token) : undefined;
+  if (options.inStatementCheck && tokenHash) {
+    const cached = deps.sessionCache!.get(tokenHash);
+    if (cached) {
+      checkCsrf(request, cached.csrfToken);
+      const { actor, gate, ...sessionOnly } = cached;
+      return { actor, session: { ...sessionOnly, token }, gate };
+    }
   }
+  const session = await lookupSession(deps.db.pool, deps.config, token);
+  if (!session) {
+    if (tokenHash) deps.sessionCache!.forget(tokenHash);
+    throw new AuthError('session-expired');
+  }
+  checkCsrf(request, session.csrfToken);
   let actor: Actor | undefined;
   if (session.userKind === 'staff') {
     const user = session.staffUser;
@@ -64,8 +97,22 @@ export async function authenticate(request: Pick<FastifyRequest, 'headers' | 'me
   } else {
     actor = await residentActor(deps.db.pool, session.userId);
   }
-  if (!actor) throw new AuthError('session-expired');
-  const { staffUser: _account, grantedPatientIds: _grants, ...sessionOnly } = session;
+  if (!actor) {
+    if (tokenHash) deps.sessionCache!.forget(tokenHash);
+    throw new AuthError('session-expired');
+  }
+  const { staffUser: _account, grantedPatientIds: _grants, grantsChangeAt, ...sessionOnly } = session;
+  // Only actors whose reads are limited by a condition can be cached: the check rides on it.
+  if (tokenHash && session.generation !== undefined && readPolicy(actor).kind === 'limited') {
+    deps.sessionCache!.set({
+      actor,
+      userKind: session.userKind,
+      userId: session.userId,
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+      gate: { tokenHash, generation: session.generation, until: grantsChangeAt ?? 'infinity', idleSeconds: deps.config.sessionIdleSeconds },
+    });
+  }
   return { actor, session: { ...sessionOnly, token } };
 }
 

@@ -8,6 +8,7 @@ import type { Database } from '../store/database.ts';
 import type { AuthConfig } from './auth-config.ts';
 import type { FhirWriter } from './fhir-writer.ts';
 import { sqlPatientDirectory, type PatientDirectory } from './patient-directory.ts';
+import { SessionCache } from './session-cache.ts';
 import { createSigningKeys, type SigningKeys } from './signing-keys.ts';
 
 export interface AuthServices {
@@ -18,6 +19,8 @@ export interface AuthServices {
   patients: PatientDirectory;
   fhir: FhirWriter;
   audit: AuditLog;
+  /** Portal sessions kept for the FHIR API's reads, checked in each of their statements (./session-cache.ts). */
+  sessionCache: SessionCache;
 }
 
 export interface AuthServicesOptions {
@@ -39,5 +42,6 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     sms: options.sms ?? createSmsSender(options.config.sms, options.db.pool),
     patients: options.patients ?? sqlPatientDirectory(options.db.pool),
     audit: options.audit ?? createChainedAuditLog(options.db.asyncCommitPool()),
+    sessionCache: new SessionCache(),
   };
 }

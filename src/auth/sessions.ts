@@ -17,6 +17,10 @@ export interface Session {
   staffUser?: StaffUser;
   /** A staff session's active consent and break-glass grants (their compartments), read with it. */
   grantedPatientIds?: string[];
+  /** Bumped whenever what the session may see changes (migration 421): the in-statement check compares it. */
+  generation?: string;
+  /** When a staff session's grants next change by time alone (one expires or starts); undefined: never. */
+  grantsChangeAt?: Date;
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -47,14 +51,26 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   // round trip for what every request of a portal session needs, and the access rule then holds
   // the granted compartments as values instead of a sub-query planned with every search.
   const { rows } = await db.query<
-    { user_kind: UserKind; user_id: string; csrf_token: string; expires_at: Date; idle_ms: number; granted_patient_ids: string[] | null } & Partial<StaffRow>
+    {
+      user_kind: UserKind;
+      user_id: string;
+      csrf_token: string;
+      expires_at: Date;
+      idle_ms: number;
+      generation: string;
+      granted_patient_ids: string[] | null;
+      grants_change_at: Date | null;
+    } & Partial<StaffRow>
   >(
     preparedQuery(
-      `SELECT s.user_kind, s.user_id, s.csrf_token, s.expires_at, (extract(epoch FROM now() - s.last_seen_at) * 1000)::float8 AS idle_ms,
+      `SELECT s.user_kind, s.user_id, s.csrf_token, s.expires_at, (extract(epoch FROM now() - s.last_seen_at) * 1000)::float8 AS idle_ms, s.generation,
               ${STAFF_USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
               CASE WHEN s.user_kind = 'staff' THEN ARRAY(
                 SELECT DISTINCT cg.patient_id FROM consent_grant cg
-                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.starts <= now() AND cg.expires > now()) END AS granted_patient_ids
+                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.starts <= now() AND cg.expires > now()) END AS granted_patient_ids,
+              CASE WHEN s.user_kind = 'staff' THEN (
+                SELECT min(CASE WHEN cg.starts > now() THEN cg.starts ELSE cg.expires END) FROM consent_grant cg
+                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.expires > now()) END AS grants_change_at
          FROM user_session s LEFT JOIN staff_user u ON s.user_kind = 'staff' AND u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sha256(token)],
@@ -63,9 +79,10 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
   if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
-  const session: Session = { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  const session: Session = { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at, generation: row.generation };
   if (row.user_kind === 'staff' && row.id) session.staffUser = staffUserFromRow(row as StaffRow);
   if (row.granted_patient_ids) session.grantedPatientIds = row.granted_patient_ids;
+  if (row.grants_change_at) session.grantsChangeAt = row.grants_change_at;
   return session;
 }
 

@@ -6,7 +6,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
 import type { Database } from '../store/database.ts';
 import { authConfig } from '../auth/auth-config.ts';
-import { authenticateRequest } from '../auth/authenticate.ts';
+import { authenticate, type AuthenticateOptions } from '../auth/authenticate.ts';
 import { AuthError } from '../auth/errors.ts';
 import type { FhirWriter } from '../auth/fhir-writer.ts';
 import { createAuthServices, type AuthServices } from '../auth/services.ts';
@@ -46,7 +46,7 @@ export interface AppOptions {
   db: Database;
   logger: Logger;
   /** Overrides who is calling the FHIR API (tests of FHIR semantics). Default: the request's credentials. */
-  resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>;
+  resolveCaller?: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>;
   /** Background work (report refresh) off, for tests that need a quiet database. */
   background?: boolean;
 }
@@ -99,18 +99,18 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
     );
   });
 
-  const callerFromCredentials = async (req: FastifyRequest): Promise<FhirCaller> => {
-    let actor;
+  const callerFromCredentials = async (req: FastifyRequest, options?: AuthenticateOptions): Promise<FhirCaller> => {
+    let auth;
     try {
-      actor = await authenticateRequest(req, services);
+      auth = await authenticate(req, services, options);
     } catch (err) {
       if (err instanceof AuthError) {
         throw new FhirError(err.statusCode, outcome(issue(err.statusCode === 401 ? 'login' : 'forbidden', err.message)));
       }
       throw err;
     }
-    if (!actor) throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập hoặc mã truy cập (authentication required)')));
-    return callerFor(actor);
+    if (!auth) throw new FhirError(401, outcome(issue('login', 'Cần đăng nhập hoặc mã truy cập (authentication required)')));
+    return callerFor(auth.actor, auth.gate);
   };
 
   const fhirCaller = resolveCaller ?? callerFromCredentials;

@@ -5,8 +5,11 @@ import type { Resource } from '@medplum/fhirtypes';
 import { accessFilterSql, interactionAllowed, readPolicy, writeRule } from '../auth/access-policy.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Interaction as ScopeInteraction } from '../auth/scopes.ts';
+import type { SessionGate } from '../auth/session-cache.ts';
 import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
 import { extractIndex } from '../store/indexer.ts';
+import type { SqlParams } from '../store/search/conditions.ts';
+import type { AccessCondition } from '../store/search/execute.ts';
 import type { FhirCaller, Interaction } from './fhir/request.ts';
 
 const SCOPE_OF: Record<Interaction, ScopeInteraction | undefined> = {
@@ -32,19 +35,37 @@ export interface AuthorizedCaller extends FhirCaller {
   actor: Actor;
 }
 
-export function callerFor(actor: Actor): AuthorizedCaller {
+/** The read rule as a condition on a resource row; with a cached session, its check rides in it. */
+function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCondition | undefined {
   const policy = readPolicy(actor);
+  if (policy.kind === 'all') return undefined;
+  const rows = (alias: string, sql: SqlParams): string => {
+    const fragment = accessFilterSql(policy, alias, sql.values.length + 1);
+    for (const p of fragment.params) sql.add(p);
+    return fragment.sql;
+  };
+  if (!gate) return rows;
+  // A gating qual (no column in it): PostgreSQL evaluates it once per statement, before any row,
+  // and a statement that reads anything for this caller cannot complete if the session changed.
+  const check = (sql: SqlParams): string =>
+    `hssk_session_gate(${sql.add(gate.tokenHash)}::bytea, ${sql.add(gate.generation)}::bigint, ${sql.add(gate.until)}::timestamptz, ${sql.add(gate.idleSeconds)}::int)`;
+  const condition: AccessCondition = (alias, sql) => `${check(sql)} AND ${rows(alias, sql)}`;
+  condition.gate = check;
+  condition.rows = rows;
+  return condition;
+}
+
+/**
+ * `gate`: the session came from memory (auth/session-cache.ts), so every statement that reads
+ * for this caller checks it; only for callers whose reads are limited by a condition.
+ */
+export function callerFor(actor: Actor, gate?: SessionGate): AuthorizedCaller {
   const rule = writeRule(actor);
+  const access = accessCondition(actor, gate);
+  if (gate && !access) throw new Error('a cached session needs an access condition to carry its check');
   return {
     actor,
-    access:
-      policy.kind === 'all'
-        ? undefined
-        : (alias, sql) => {
-            const fragment = accessFilterSql(policy, alias, sql.values.length + 1);
-            for (const p of fragment.params) sql.add(p);
-            return fragment.sql;
-          },
+    ...(access ? { access } : {}),
     sourceFacility: rule.allowed ? (rule.sourceFacility ?? null) : null,
     ...(actor.kind === 'resident' ? { selfReporter: actor.patientId } : {}),
     authorize(interaction, resourceType, resource) {

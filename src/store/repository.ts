@@ -161,11 +161,14 @@ export class Repository {
     const sql = new SqlParams();
     const t = sql.add(type);
     const i = sql.add(id);
-    const cond = access('r', sql);
+    // A cached session's check stated once at the top: it then runs even when no row matches
+    // or the row is deleted (neither is told to a session that has ended).
+    const gate = access.gate?.(sql);
+    const cond = (access.rows ?? access)('r', sql);
     const { rows } = await this.q.query(
       preparedQuery(
         `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource r
-       WHERE r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
+       WHERE ${gate ? `${gate} AND ` : ''}r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
         sql.values,
       ),
     );

@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
 import { Extension } from '../../src/fhir/systems.ts';
+import { readPolicy } from '../../src/auth/access-policy.ts';
+import { sha256 } from '../../src/auth/secrets.ts';
+import type { SessionGate } from '../../src/auth/session-cache.ts';
 import { callerFor } from '../../src/http/fhir-caller.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
@@ -26,10 +29,36 @@ const ACTORS: Record<string, Actor> = {
 const PATIENTS = ['pA', 'pB', 'pC', 'pD', 'pE', 'pParent'];
 
 let t: TestApp;
-const as = (actor: string) => ({ 'x-test-actor': actor, 'content-type': 'application/fhir+json' });
+/**
+ * `gated`: the actor as a portal session served from memory would be, its reads checking a live
+ * session row in each statement (src/auth/session-cache.ts) — the same matrix must hold.
+ */
+const headersOf = (actor: string, gated: boolean) => ({ 'x-test-actor': actor, 'content-type': 'application/fhir+json', ...(gated ? { 'x-test-gated': '1' } : {}) });
+const as = (actor: string) => headersOf(actor, false);
+
+/** A live session row per actor, checked by the statements of the gated rounds. */
+function gateOf(actor: string): SessionGate {
+  return { tokenHash: sha256(`session-of-${actor}`), generation: '0', until: 'infinity', idleSeconds: 1800 };
+}
 
 beforeAll(async () => {
-  t = await createTestApp({ resolveCaller: async (req) => callerFor(ACTORS[String(req.headers['x-test-actor'])]!) });
+  t = await createTestApp({
+    resolveCaller: async (req, options) => {
+      const name = String(req.headers['x-test-actor']);
+      const actor = ACTORS[name]!;
+      // Called again without options: a statement refused the session (HS401) and the server ran
+      // the request again with a fresh one — it must never happen to these live sessions.
+      if (req.headers['x-test-gated'] === '1' && !options) throw new Error(`the session check refused ${name}'s live session`);
+      const gated = req.headers['x-test-gated'] === '1' && options?.inStatementCheck && readPolicy(actor).kind === 'limited';
+      return callerFor(actor, gated ? gateOf(name) : undefined);
+    },
+  });
+  for (const name of Object.keys(ACTORS)) {
+    await t.db.pool.query(
+      `INSERT INTO user_session (token_hash, user_kind, user_id, csrf_token, expires_at) VALUES ($1, 'staff', $2, 'x', now() + interval '1 hour')`,
+      [gateOf(name).tokenHash, `matrix-${name}`],
+    );
+  }
   for (const id of PATIENTS) {
     const commune = id === 'pA' ? COMMUNE_A : COMMUNE_B;
     const res = await t.app.inject({
@@ -67,11 +96,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const status = async (actor: string, url: string, method: 'GET' | 'POST' = 'GET', payload?: unknown) =>
-  (await t.app.inject({ method, url, headers: as(actor), ...(payload ? { payload } : {}) })).statusCode;
+const status = async (actor: string, url: string, method: 'GET' | 'POST' = 'GET', payload?: unknown, gated = false) =>
+  (await t.app.inject({ method, url, headers: headersOf(actor, gated), ...(payload ? { payload } : {}) })).statusCode;
 
-async function visiblePatients(actor: string, filter = ''): Promise<string[]> {
-  const res = await t.app.inject({ method: 'GET', url: `/fhir/Patient?_count=100${filter}`, headers: as(actor) });
+async function visiblePatients(actor: string, filter = '', gated = false): Promise<string[]> {
+  const res = await t.app.inject({ method: 'GET', url: `/fhir/Patient?_count=100${filter}`, headers: headersOf(actor, gated) });
   if (res.statusCode !== 200) return [];
   return (res.json().entry ?? []).map((e: { resource: { id: string } }) => e.resource.id).sort();
 }
@@ -89,32 +118,32 @@ const EXPECTED: Record<string, string[]> = {
 };
 
 describe('authorisation matrix (actor × endpoint × own / other / consented / expired / revoked / break-glass)', () => {
-  for (const [actor, expected] of Object.entries(EXPECTED)) {
-    describe(actor, () => {
+  for (const gated of [false, true]) for (const [actor, expected] of Object.entries(EXPECTED)) {
+    describe(gated ? `${actor}, as a session served from memory` : actor, () => {
       it('search returns exactly the records it may see', async () => {
-        expect(await visiblePatients(actor)).toEqual([...expected].sort());
+        expect(await visiblePatients(actor, '', gated)).toEqual([...expected].sort());
         // A name alone takes its page from the name index first: the same rule on every row.
-        expect(await visiblePatients(actor, '&name=nguyen')).toEqual([...expected].sort());
+        expect(await visiblePatients(actor, '&name=nguyen', gated)).toEqual([...expected].sort());
       });
 
       it('read answers 200 for those records and 404 for every other one', async () => {
         for (const id of PATIENTS) {
-          expect(await status(actor, `/fhir/Patient/${id}`), `${actor} reads ${id}`).toBe(expected.includes(id) ? 200 : 404);
+          expect(await status(actor, `/fhir/Patient/${id}`, 'GET', undefined, gated), `${actor} reads ${id}`).toBe(expected.includes(id) ? 200 : 404);
         }
       });
 
       it('observations, _revinclude and chained searches reveal nothing more', async () => {
-        const res = await t.app.inject({ method: 'GET', url: '/fhir/Patient?_revinclude=Observation:subject&_count=100', headers: as(actor) });
+        const res = await t.app.inject({ method: 'GET', url: '/fhir/Patient?_revinclude=Observation:subject&_count=100', headers: headersOf(actor, gated) });
         if (actor === 'patientReader') {
           // Scoped to Patient.read: the Patients, and not one Observation through the include.
           expect(res.statusCode).toBe(200);
           expect(res.body).not.toContain('"resourceType":"Observation"');
-          expect(await status(actor, '/fhir/Observation?subject:Patient.name=nguyen')).toBe(403);
+          expect(await status(actor, '/fhir/Observation?subject:Patient.name=nguyen', 'GET', undefined, gated)).toBe(403);
           return;
         }
         const ids = new Set((res.json().entry ?? []).map((e: { resource: { id: string } }) => e.resource.id));
         for (const id of PATIENTS) expect(ids.has(`obs-${id}`), `${actor} includes obs-${id}`).toBe(expected.includes(id));
-        const chained = await t.app.inject({ method: 'GET', url: '/fhir/Observation?subject:Patient.name=nguyen&_count=100', headers: as(actor) });
+        const chained = await t.app.inject({ method: 'GET', url: '/fhir/Observation?subject:Patient.name=nguyen&_count=100', headers: headersOf(actor, gated) });
         const seen = (chained.json().entry ?? []).map((e: { resource: { id: string } }) => e.resource.id).sort();
         expect(seen).toEqual(expected.map((id) => `obs-${id}`).sort());
       });
@@ -122,8 +151,8 @@ describe('authorisation matrix (actor × endpoint × own / other / consented / e
       it('history and $everything follow the same rule', async () => {
         for (const id of PATIENTS) {
           const allowed = expected.includes(id);
-          expect(await status(actor, `/fhir/Patient/${id}/_history`), `${actor} history ${id}`).toBe(allowed ? 200 : 404);
-          const everything = await t.app.inject({ method: 'GET', url: `/fhir/Patient/${id}/$everything`, headers: as(actor) });
+          expect(await status(actor, `/fhir/Patient/${id}/_history`, 'GET', undefined, gated), `${actor} history ${id}`).toBe(allowed ? 200 : 404);
+          const everything = await t.app.inject({ method: 'GET', url: `/fhir/Patient/${id}/$everything`, headers: headersOf(actor, gated) });
           expect(everything.statusCode, `${actor} $everything ${id}`).toBe(allowed ? 200 : 404);
           if (actor === 'patientReader') expect(everything.body).not.toContain('"resourceType":"Observation"');
         }
@@ -131,8 +160,8 @@ describe('authorisation matrix (actor × endpoint × own / other / consented / e
 
       it('type and system history are for administrators only', async () => {
         const allowed = actor === 'admin';
-        expect(await status(actor, '/fhir/Observation/_history')).toBe(allowed ? 200 : 403);
-        expect(await status(actor, '/fhir/_history')).toBe(allowed ? 200 : 403);
+        expect(await status(actor, '/fhir/Observation/_history', 'GET', undefined, gated)).toBe(allowed ? 200 : 403);
+        expect(await status(actor, '/fhir/_history', 'GET', undefined, gated)).toBe(allowed ? 200 : 403);
       });
     });
   }
@@ -190,8 +219,8 @@ describe('authorisation matrix (actor × endpoint × own / other / consented / e
       "_id=pA' OR '1'='1",
       "address-commune=1 UNION SELECT content FROM resource",
     ];
-    for (const q of attacks) {
-      const res = await t.app.inject({ method: 'GET', url: `/fhir/Patient?${q.replace(/ /g, '%20').replace(/'/g, '%27')}`, headers: as('communeA') });
+    for (const gated of [false, true]) for (const q of attacks) {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/Patient?${q.replace(/ /g, '%20').replace(/'/g, '%27')}`, headers: headersOf('communeA', gated) });
       expect([200, 400], q).toContain(res.statusCode);
       if (res.statusCode === 200) {
         const ids = (res.json().entry ?? []).filter((e: { search: { mode: string } }) => e.search.mode === 'match').map((e: { resource: { id: string } }) => e.resource.id);

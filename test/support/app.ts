@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildApp } from '../../src/http/app.ts';
+import type { AuthenticateOptions } from '../../src/auth/authenticate.ts';
 import type { FhirCaller } from '../../src/http/fhir/request.ts';
 import { createLogger } from '../../src/logging.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -17,7 +18,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { caller?: FhirCaller; resolveCaller?: (req: FastifyRequest) => Promise<FhirCaller>; env?: Record<string, string> } = {},
+  options: { caller?: FhirCaller; resolveCaller?: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ HSSK_BASE_URL: 'http://hssk.test', ...options.env });

@@ -58,6 +58,7 @@ export const adminRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, { 
     const admin = await requireStaff(request, services, ADMIN);
     if (!(await findStaffUserById(db, request.params.id))) throw new AuthError('invalid-request', 'Không tìm thấy tài khoản.');
     const ended = await revokeAllSessions(db, 'staff', request.params.id);
+    services.sessionCache.forgetUser('staff', request.params.id);
     await services.audit.record({ action: 'logout', outcome: '0', ...agentOf(admin), sourceIp: request.ip, detail: { everywhere: true, of: request.params.id, ended } });
     return { ended };
   });

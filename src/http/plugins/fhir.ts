@@ -7,6 +7,8 @@ import { processBundle } from '../fhir/bundle-processor.ts';
 import { executeInteraction, existingPatient } from '../fhir/interactions.ts';
 import { parsePrefer, type AccessRecord, type FhirCaller, type FhirRequest, type FhirResponse } from '../fhir/request.ts';
 import type { Actor } from '../../auth/actor.ts';
+import type { AuthenticateOptions } from '../../auth/authenticate.ts';
+import { isSessionChanged } from '../../auth/session-cache.ts';
 import { afterSuccess, afterWrite, createUnitOf, recordRefusal, writeCreateUnits, type CreateUnit } from '../fhir/access-trail.ts';
 import { createGroupCommit } from '../../store/group-commit.ts';
 import type { VersionToWrite } from '../../store/resource-writer.ts';
@@ -14,7 +16,7 @@ import { auditEventInteraction } from '../fhir/audit-events.ts';
 
 export interface FhirPluginOptions {
   /** Who is calling and what they may do; throws a FhirError (401/403) when they may not call at all. */
-  resolveCaller: (req: FastifyRequest) => Promise<FhirCaller>;
+  resolveCaller: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -111,15 +113,20 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     if (path === 'metadata' && req.method !== 'POST') {
       return send(reply, await executeInteraction(new Repository(app.db), requestOf(req, path), PUBLIC_CALLER), req.method === 'HEAD');
     }
-    const resolved = await options.resolveCaller(req);
-    if (/^AuditEvent(\/|$)/.test(path)) {
+    const audit = /^AuditEvent(\/|$)/.test(path);
+    // A read's every statement carries the caller's access condition, which can then carry the
+    // check of a portal session kept in memory (auth/session-cache.ts). The audit trail has its own.
+    let resolved = await options.resolveCaller(req, { inStatementCheck: (req.method === 'GET' || req.method === 'HEAD') && !audit });
+    if (audit) {
       // The audit trail is its own append-only store, read here and never written through the API.
       const actor = (resolved as { actor?: Actor }).actor;
       return send(reply, await auditEventInteraction(app.db.pool, requestOf(req, path), actor), req.method === 'HEAD');
     }
     const accesses: AccessRecord[] = [];
-    const caller: FhirCaller = { ...resolved, authorize: resolved.authorize.bind(resolved), onAccess: (r) => accesses.push(r), ...(matching ? { matching } : {}) };
-    const actor = (resolved as { actor?: Actor }).actor;
+    const callerOf = (r: FhirCaller): FhirCaller => ({ ...r, authorize: r.authorize.bind(r), onAccess: (a) => accesses.push(a), ...(matching ? { matching } : {}) });
+    let caller = callerOf(resolved);
+    let actor = (resolved as { actor?: Actor }).actor;
+    let endedSession = false;
     try {
       let res: FhirResponse;
       if (isPlainCreate(req, path)) {
@@ -136,7 +143,24 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
         // A new person: the Patient as written, with the resident ID the commit gave it.
         else if (unit.identity?.stored && typeof res.body === 'string') res = { ...res, body: unit.identity.stored };
       } else if (isBatchOrRead(req, path)) {
-        res = await run(new Repository(app.db), req, path, caller);
+        try {
+          res = await run(new Repository(app.db), req, path, caller);
+        } catch (err) {
+          if (!isSessionChanged(err)) throw err;
+          // The cached session changed (logout, consent, account): read it afresh — a 401 if it
+          // ended — and run the read again, once, with the session's query this time.
+          try {
+            resolved = await options.resolveCaller(req);
+          } catch (signInErr) {
+            // Refused as any request whose session has ended: before the interaction, not by it.
+            endedSession = true;
+            throw signInErr;
+          }
+          caller = callerOf(resolved);
+          actor = (resolved as { actor?: Actor }).actor;
+          accesses.length = 0;
+          res = await run(new Repository(app.db), req, path, caller);
+        }
         await afterSuccess(app, accesses, actor, req.ip);
       } else {
         // A write, its audit entries and the patient index change commit together: one commit
@@ -149,7 +173,7 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
       }
       return send(reply, res, req.method === 'HEAD');
     } catch (err) {
-      if (err instanceof FhirError) await recordRefusal(app, err, req, path, actor);
+      if (err instanceof FhirError && !endedSession) await recordRefusal(app, err, req, path, actor);
       throw err;
     }
   };

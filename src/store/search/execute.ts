@@ -9,7 +9,17 @@ import { filterCondition, sortExpression, SqlParams, stringCandidatesSql } from 
 import type { Filter, IncludeTarget, ParsedSearch } from './parse.ts';
 
 /** The caller's access rule as a SQL condition on a resource row alias; undefined = unrestricted. */
-export type AccessCondition = (alias: string, sql: SqlParams) => string | undefined;
+export interface AccessCondition {
+  /** The caller's read rule over the resource row `alias` (with the session check, if any). */
+  (alias: string, sql: SqlParams): string | undefined;
+  /**
+   * A portal session served from memory: the check that it is unchanged (hssk_session_gate),
+   * to state once at the top of a statement, and the rule without it (`rows`) for the places
+   * that statement would otherwise repeat it (once per row of a lateral join, inside an OR).
+   */
+  gate?: (sql: SqlParams) => string;
+  rows?: (alias: string, sql: SqlParams) => string | undefined;
+}
 
 export interface ResourceRow {
   rid: number;
@@ -131,12 +141,14 @@ function pageFromCandidates(search: ParsedSearch, access: AccessCondition | unde
   const bound = cursor ? ` AND x.rid ${forward ? '>' : '<'} ${sql.add(cursor.r)}` : '';
   const direction = forward ? 'ASC' : 'DESC';
   const conds = [`r.rid = c.rid`, `r.resource_type = ${sql.add(search.resourceType)}`, 'NOT r.deleted'];
-  const acc = access?.('r', sql);
+  // A cached session's check once for the statement, not once per candidate of the lateral join.
+  const gate = access?.gate?.(sql);
+  const acc = access && (access.rows ?? access)('r', sql);
   if (acc) conds.push(acc);
   const text =
     `SELECT r.* FROM (SELECT DISTINCT x.rid FROM (${candidates}${bound}) x ORDER BY x.rid ${direction}) c` +
     ` CROSS JOIN LATERAL (SELECT r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content, r.compartment FROM resource r WHERE ${conds.join(' AND ')}) r` +
-    ` ORDER BY c.rid ${direction} LIMIT ${sql.add(search.count + 1)}`;
+    `${gate ? ` WHERE ${gate}` : ''} ORDER BY c.rid ${direction} LIMIT ${sql.add(search.count + 1)}`;
   return { text, values: sql.values };
 }
 

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Actor } from './actor.ts';
+import { sha256 } from './secrets.ts';
+import { SessionCache, isSessionChanged, type CachedSession } from './session-cache.ts';
+
+function session(token: string, userId = 'u1'): CachedSession {
+  const actor: Actor = { kind: 'staff', userId, username: userId, role: 'commune-worker', communeCode: '22924' };
+  return {
+    actor,
+    userKind: 'staff',
+    userId,
+    csrfToken: 'c',
+    expiresAt: new Date(Date.now() + 3_600_000),
+    gate: { tokenHash: sha256(token), generation: '0', until: 'infinity', idleSeconds: 1800 },
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('the in-memory session cache', () => {
+  it('serves a session for a short while only, so that its idle clock is still moved by a full read', () => {
+    vi.useFakeTimers();
+    const cache = new SessionCache({ ttlMs: 30_000 });
+    cache.set(session('a'));
+    vi.advanceTimersByTime(29_000);
+    expect(cache.get(sha256('a'))?.userId).toBe('u1');
+    vi.advanceTimersByTime(2_000);
+    expect(cache.get(sha256('a'))).toBeUndefined();
+  });
+
+  it('holds a bounded number of sessions, dropping the oldest first', () => {
+    const cache = new SessionCache({ maxEntries: 2 });
+    cache.set(session('a'));
+    cache.set(session('b'));
+    cache.set(session('c'));
+    expect(cache.get(sha256('a'))).toBeUndefined();
+    expect(cache.get(sha256('b'))).toBeDefined();
+    expect(cache.get(sha256('c'))).toBeDefined();
+  });
+
+  it('forgets one session at logout, and every session of a user at "logout everywhere"', () => {
+    const cache = new SessionCache();
+    cache.set(session('a', 'u1'));
+    cache.set(session('b', 'u1'));
+    cache.set(session('c', 'u2'));
+    cache.forget(sha256('a'));
+    expect(cache.get(sha256('a'))).toBeUndefined();
+    cache.forgetUser('staff', 'u1');
+    expect(cache.get(sha256('b'))).toBeUndefined();
+    expect(cache.get(sha256('c'))?.userId).toBe('u2');
+  });
+
+  it('tells the check’s refusal (SQLSTATE HS401) from any other database error', () => {
+    expect(isSessionChanged(Object.assign(new Error('portal session changed'), { code: 'HS401' }))).toBe(true);
+    expect(isSessionChanged(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBe(false);
+    expect(isSessionChanged(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,76 @@
+// Portal sessions kept in process memory for the FHIR API's reads, so that a commune health
+// worker's request costs no session query of its own. Never trusted alone: a request served
+// from here carries a SessionGate, and every statement that reads data for it checks, in the
+// same statement, that the session row is still live and at the generation cached here
+// (hssk_session_gate, migration 421). Whatever changes what the session may see bumps that
+// generation in the database (triggers), so it holds across processes; on a mismatch the
+// statement fails with HS401 and the request is run again with the session read afresh.
+import type { Actor } from './actor.ts';
+
+/** What a statement needs to check a cached session (bound parameters of hssk_session_gate). */
+export interface SessionGate {
+  tokenHash: Buffer;
+  generation: string;
+  /** When the cached grants next change by time alone; the check fails from then on. */
+  until: Date | 'infinity';
+  idleSeconds: number;
+}
+
+export interface CachedSession {
+  actor: Actor;
+  userKind: 'staff' | 'resident';
+  userId: string;
+  csrfToken: string;
+  expiresAt: Date;
+  gate: SessionGate;
+}
+
+/** SQLSTATE raised by hssk_session_gate when the session changed (or ended) since it was cached. */
+export const SESSION_CHANGED = 'HS401';
+
+export function isSessionChanged(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === SESSION_CHANGED;
+}
+
+export class SessionCache {
+  readonly #entries = new Map<string, { session: CachedSession; loadedAt: number }>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+
+  /**
+   * `ttlMs` bounds how long an entry serves without a full read of the session: that read also
+   * moves the session's idle clock (at most once a minute), which cached requests do not.
+   */
+  constructor(options: { ttlMs?: number; maxEntries?: number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  get(tokenHash: Buffer): CachedSession | undefined {
+    const key = tokenHash.toString('base64');
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (Date.now() - entry.loadedAt > this.#ttlMs) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.session;
+  }
+
+  set(session: CachedSession): void {
+    const key = session.gate.tokenHash.toString('base64');
+    this.#entries.delete(key);
+    // The oldest entry goes first (a Map iterates in insertion order).
+    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, { session, loadedAt: Date.now() });
+  }
+
+  forget(tokenHash: Buffer): void {
+    this.#entries.delete(tokenHash.toString('base64'));
+  }
+
+  /** Every session of a user, after "logout everywhere" in this process (other processes: the check). */
+  forgetUser(userKind: 'staff' | 'resident', userId: string): void {
+    for (const [key, { session }] of this.#entries) if (session.userKind === userKind && session.userId === userId) this.#entries.delete(key);
+  }
+}
