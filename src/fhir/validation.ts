@@ -11,6 +11,8 @@ import { structureErrors } from './structure-validator.ts';
 
 interface RequiredBinding {
   path: string;
+  /** The path's elements after the resource type, split once. */
+  segments: string[];
   valueSet: string;
   codes: Set<string>;
 }
@@ -78,7 +80,7 @@ function bindingsFor(schema: InternalTypeSchema, expanded: Map<string, Set<strin
       if (binding?.strength === 'required' && binding.valueSet && el.type.every((t) => t.code === 'code')) {
         const url = binding.valueSet.split('|')[0]!;
         const codes = expanded.get(url);
-        if (codes) out.push({ path, valueSet: url, codes });
+        if (codes) out.push({ path, segments: path.split('.').slice(1), valueSet: url, codes });
       }
       if (el.type.length !== 1) continue;
       const typeName = el.type[0]!.code;
@@ -122,10 +124,27 @@ function valuesAt(resource: unknown, path: string): [string, unknown][] {
   return current;
 }
 
+/**
+ * Whether a string at the segments below `value` is not one of the codes: the check of
+ * valuesAt's values, without building their paths (a record's resources have hundreds of coded
+ * values and almost never a wrong one).
+ */
+function holdsInvalidCode(value: unknown, segments: string[], from: number, codes: Set<string>): boolean {
+  if (from === segments.length) return typeof value === 'string' && !codes.has(value);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const child = (value as Record<string, unknown>)[segments[from]!];
+  if (Array.isArray(child)) {
+    for (const c of child) if (holdsInvalidCode(c, segments, from + 1, codes)) return true;
+    return false;
+  }
+  return child !== undefined && holdsInvalidCode(child, segments, from + 1, codes);
+}
+
 function checkRequiredBindings(resource: Resource): OperationOutcomeIssue[] {
   requiredBindings ??= loadRequiredBindings();
   const issues: OperationOutcomeIssue[] = [];
   for (const binding of requiredBindings.get(resource.resourceType) ?? []) {
+    if (!holdsInvalidCode(resource, binding.segments, 0, binding.codes)) continue;
     for (const [at, value] of valuesAt(resource, binding.path)) {
       if (typeof value === 'string' && !binding.codes.has(value)) {
         issues.push(
