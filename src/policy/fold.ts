@@ -3,8 +3,13 @@
 // "nghiện ma túy", "nghien ma tuy" and "NGHIỆN MA TUÝ" as the same words, yet not confuse
 // "mà tụy" (…but the pancreas…) with "ma túy" (drugs) when the writer did use diacritics.
 
+/** Only ASCII characters: no decomposition, no marks, no đ — NFC, NFD and folding only lower the case. */
+export const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
+
 /** Lower case, diacritics removed, đ → d. */
 export function fold(text: string): string {
+  // Codes, dates and numbers (most strings of a record) skip the normalisation and its regex passes.
+  if (isAscii(text)) return text.toLowerCase();
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

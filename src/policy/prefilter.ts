@@ -21,7 +21,7 @@ import {
   HIV_REGIMEN_NAMES,
   type ExcludedCategory,
 } from './excluded-lists.ts';
-import { fold } from './fold.ts';
+import { fold, isAscii } from './fold.ts';
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const SEPARATORS = '[^\\p{L}\\p{N}]*';
@@ -56,7 +56,7 @@ const DRUG_SCREEN = compile(DRUG_TRIGGERS.map(phrasePattern));
 
 /** The text the classifiers split into words (NFC, lower case). */
 export function lowerNfc(text: string): string {
-  return text.normalize('NFC').toLowerCase();
+  return isAscii(text) ? text.toLowerCase() : text.normalize('NFC').toLowerCase();
 }
 
 /** False when the text certainly mentions nothing excluded. */
