@@ -4,7 +4,7 @@
 // "mà tụy" (…but the pancreas…) with "ma túy" (drugs) when the writer did use diacritics.
 
 /** Only ASCII characters: no decomposition, no marks, no đ — NFC, NFD and folding only lower the case. */
-export const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
+export const isAscii = (text: string): boolean => /^\p{ASCII}*$/u.test(text);
 
 /** Lower case, diacritics removed, đ → d. */
 export function fold(text: string): string {
