@@ -108,7 +108,10 @@ export async function mergePatients(db: Database, sourceId: string, survivorId: 
     await syncPerson(client, newSurvivor);
     // The source's keys lead to the survivor too, so a later record of the source finds it.
     await client.query(
-      `INSERT INTO mpi_block (key, patient_id) SELECT key, $2 FROM mpi_block WHERE patient_id = $1 ON CONFLICT DO NOTHING`,
+      `WITH s AS (SELECT block_keys FROM mpi_person WHERE patient_id = $1),
+            i AS (INSERT INTO mpi_block (key, patient_id) SELECT unnest(s.block_keys), $2 FROM s ON CONFLICT DO NOTHING)
+       UPDATE mpi_person p SET block_keys = ARRAY(SELECT DISTINCT k FROM unnest(p.block_keys || s.block_keys) AS k ORDER BY k)
+         FROM s WHERE p.patient_id = $2`,
       [sourceId, survivorId],
     );
     const who = actorId(actor);
@@ -157,7 +160,11 @@ export async function unmergePatients(db: Database, linkId: number, actor: Actor
     }
     await writePlan(client, plan);
     await setPersonActive(client, link.source_id, true);
-    await client.query('DELETE FROM mpi_block WHERE patient_id = $1', [link.survivor_id]);
+    await client.query(
+      `WITH d AS (DELETE FROM mpi_block b USING mpi_person p WHERE p.patient_id = $1 AND b.patient_id = $1 AND b.key = ANY(p.block_keys))
+       UPDATE mpi_person SET block_keys = '{}' WHERE patient_id = $1`,
+      [link.survivor_id],
+    );
     for (const p of restoredPatients) await syncPerson(client, p);
     const who = actorId(actor);
     await client.query('UPDATE identity_link SET undone_at = now(), undone_by = $2 WHERE id = $1', [linkId, who]);

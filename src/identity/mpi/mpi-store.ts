@@ -137,44 +137,58 @@ export interface PersonToWrite {
   isNew?: boolean;
 }
 
-/** Inserts or replaces the person rows and their blocking keys (one statement each). */
+/**
+ * Inserts or replaces the person rows and their blocking keys (one statement each). A person row
+ * carries its keys (block_keys, migration 401): they say which mpi_block rows to remove when the
+ * keys change, without an index on mpi_block's patient ids.
+ */
 export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Promise<void> {
   if (persons.length === 0) return;
-  const ids = persons.map((p) => p.patientId);
-  await q.query(
-    `INSERT INTO mpi_person (patient_id, resident_id, facts)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
-     ON CONFLICT (patient_id) DO UPDATE SET resident_id = COALESCE(EXCLUDED.resident_id, mpi_person.resident_id),
-       facts = EXCLUDED.facts, updated_at = now()`,
-    [arrayLiteral(ids), arrayLiteral(persons.map((p) => p.residentId)), arrayLiteral(persons.map((p) => JSON.stringify(p.facts)))],
-  );
   const keyIds: string[] = [];
   const keys: string[] = [];
   const born: (number | null)[] = [];
+  const keyLists: string[] = [];
   for (const p of persons) {
     const day = bornDay(p.facts.birthDate);
-    for (const k of new Set(p.keys)) {
+    const distinct = [...new Set(p.keys)];
+    for (const k of distinct) {
       keyIds.push(p.patientId);
       keys.push(k);
       born.push(day);
     }
+    keyLists.push(arrayLiteral(distinct));
   }
+  const known = persons.filter((p) => !p.isNew).map((p) => p.patientId);
   // Only persons stored before can have keys that no longer apply; a batch of new residents
   // (a household import) skips the delete and its anti-join, and the conflict check too: a new
   // person's id has no rows yet and its keys are distinct (a speculative insertion per key was a
-  // quarter of the statement).
-  const known = persons.filter((p) => !p.isNew).map((p) => p.patientId);
+  // quarter of the statement). Keys are written before the person rows, whose block_keys still
+  // name the keys to remove.
   if (known.length === 0) {
     await q.query('INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($2::bigint[], $1::text[], $3::int[])', [arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)]);
-    return;
+  } else {
+    // A key kept with a corrected birth date gets the new date (the look-up filters on it).
+    await q.query(
+      `WITH d AS (DELETE FROM mpi_block b
+                   USING (SELECT p.patient_id, o.key FROM mpi_person p, unnest(p.block_keys) AS o(key) WHERE p.patient_id = ANY($1::text[])) s
+                   WHERE b.key = s.key AND b.patient_id = s.patient_id
+                     AND (s.key, s.patient_id) NOT IN (SELECT * FROM unnest($3::bigint[], $2::text[])))
+       INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($3::bigint[], $2::text[], $4::int[])
+       ON CONFLICT (key, patient_id) DO UPDATE SET born = EXCLUDED.born WHERE mpi_block.born IS DISTINCT FROM EXCLUDED.born`,
+      [arrayLiteral(known), arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)],
+    );
   }
-  // A key kept with a corrected birth date gets the new date (the look-up filters on it).
   await q.query(
-    `WITH d AS (DELETE FROM mpi_block WHERE patient_id = ANY($1::text[])
-                  AND (key, patient_id) NOT IN (SELECT * FROM unnest($3::bigint[], $2::text[])))
-     INSERT INTO mpi_block (key, patient_id, born) SELECT * FROM unnest($3::bigint[], $2::text[], $4::int[])
-     ON CONFLICT (key, patient_id) DO UPDATE SET born = EXCLUDED.born WHERE mpi_block.born IS DISTINCT FROM EXCLUDED.born`,
-    [arrayLiteral(known), arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)],
+    `INSERT INTO mpi_person (patient_id, resident_id, facts, block_keys)
+     SELECT id, resident_id, facts, block_keys::bigint[] FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) AS u(id, resident_id, facts, block_keys)
+     ON CONFLICT (patient_id) DO UPDATE SET resident_id = COALESCE(EXCLUDED.resident_id, mpi_person.resident_id),
+       facts = EXCLUDED.facts, block_keys = EXCLUDED.block_keys, updated_at = now()`,
+    [
+      arrayLiteral(persons.map((p) => p.patientId)),
+      arrayLiteral(persons.map((p) => p.residentId)),
+      arrayLiteral(persons.map((p) => JSON.stringify(p.facts))),
+      arrayLiteral(keyLists),
+    ],
   );
 }
 
