@@ -26,6 +26,20 @@ export interface SearchParamDef {
    * no value for the parameter, so the indexer skips evaluating it.
    */
   roots?: string[];
+  /**
+   * Keys of the index rows that hold this parameter's values: its own first, then those of the
+   * parameters that index parts of its values (Patient.name: family, given; Patient.address:
+   * city, state, postalCode, country), whose values its own rows leave out (`partsIndexedApart`).
+   */
+  storedKeys: number[];
+  /** Parts of each value that parameters of their own index (see storedKeys); absent: none. */
+  partsIndexedApart?: string[];
+  /**
+   * A parameter that selects the values of another by system (Patient.phone is
+   * `Patient.telecom.where(system='phone')`) has no rows of its own: its values are that
+   * parameter's rows (storedKeys) with this system.
+   */
+  rowSystem?: string;
 }
 
 /** The first element after the type in every union branch, if every branch has one. */
@@ -91,11 +105,48 @@ function build(): Map<string, Map<string, SearchParamDef>> {
         key: paramKey(resourceType, code),
         definition,
         roots: expressionRoots(expression),
+        storedKeys: [paramKey(resourceType, code)],
       });
     }
+    linkPartParams(byCode);
+    linkSystemSubsets(byCode);
     result.set(resourceType, byCode);
   }
   return result;
+}
+
+/**
+ * A string parameter `T.e` and the string parameters `T.e.part` of the same type: the part's
+ * rows hold those values already, so the whole's rows leave them out and its searches read both
+ * (a Patient's name parts and address city and country were a third of its string rows, each a
+ * heap row and two B-tree entries per write).
+ */
+function linkPartParams(byCode: Map<string, SearchParamDef>): void {
+  const strings = [...byCode.values()].filter((d) => d.type === 'string');
+  for (const whole of strings) {
+    if (!/^[A-Z][A-Za-z]+\.[a-z][A-Za-z]*$/.test(whole.expression)) continue;
+    for (const part of strings) {
+      const m = /^[A-Z][A-Za-z]+\.[a-z][A-Za-z]*\.([a-z][A-Za-z]*)$/.exec(part.expression);
+      if (!m || !part.expression.startsWith(`${whole.expression}.`)) continue;
+      whole.storedKeys.push(part.key);
+      (whole.partsIndexedApart ??= []).push(m[1]!);
+    }
+  }
+}
+
+/**
+ * A token parameter `E.where(system='x')` beside a token parameter `E` of the same type: its rows
+ * would repeat E's rows of system x (every phone number twice, under phone and telecom).
+ */
+function linkSystemSubsets(byCode: Map<string, SearchParamDef>): void {
+  const tokens = [...byCode.values()].filter((d) => d.type === 'token');
+  for (const subset of tokens) {
+    const m = /^(.+)\.where\(system\s*=\s*'([a-z]+)'\)$/.exec(subset.expression);
+    const whole = m && tokens.find((d) => d.expression === m[1]);
+    if (!m || !whole) continue;
+    subset.storedKeys = [whole.key];
+    subset.rowSystem = m[2];
+  }
 }
 
 function getRegistry(): Map<string, Map<string, SearchParamDef>> {

@@ -1,4 +1,4 @@
-import type { Appointment } from '@medplum/fhirtypes';
+import type { Appointment, Patient } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { getSearchParam } from '../fhir/search-parameters.ts';
 import { extractIndex } from './indexer.ts';
@@ -19,5 +19,29 @@ describe('index rows of a resource', () => {
     const key = getSearchParam('Appointment', 'part-status')!.key;
     const rows = extractIndex(appointment).rows.token.filter(([p]) => p === key);
     expect(rows.map(([, , code]) => code).sort()).toEqual(['accepted', 'tentative']);
+  });
+
+  it('store a name once per part: family and given names under their own parameters, the rest under name', () => {
+    const patient: Patient = {
+      resourceType: 'Patient',
+      id: 'p1',
+      name: [{ text: 'Nguyễn Văn An', family: 'Nguyễn', given: ['Văn', 'An'] }],
+      address: [{ text: 'Thôn 1, Xã Nam Thành', city: 'Xã Nam Thành', country: 'VN' }],
+    };
+    const rows = extractIndex(patient).rows.string;
+    const under = (code: string) => {
+      const param = getSearchParam('Patient', code)!;
+      return rows.filter(([p]) => p === param.key).map(([, , raw]) => raw).sort();
+    };
+    const searchedAs = (code: string) => {
+      const keys = getSearchParam('Patient', code)!.storedKeys;
+      return [...new Set(rows.filter(([p]) => keys.includes(p)).map(([, , raw]) => raw))].sort();
+    };
+    expect(under('name')).toEqual(['Nguyễn Văn An', 'Văn An', 'Văn An Nguyễn']);
+    expect(under('family')).toEqual(['Nguyễn']);
+    expect(under('given')).toEqual(['An', 'Văn']);
+    expect(searchedAs('name')).toEqual(['An', 'Nguyễn', 'Nguyễn Văn An', 'Văn', 'Văn An', 'Văn An Nguyễn']);
+    expect(under('address')).toEqual(['Thôn 1, Xã Nam Thành', 'Xã Nam Thành, VN']);
+    expect(searchedAs('address')).toEqual(['Thôn 1, Xã Nam Thành', 'VN', 'Xã Nam Thành', 'Xã Nam Thành, VN']);
   });
 });

@@ -145,6 +145,13 @@ function foldCached(text: string): string {
   return folded;
 }
 
+/** What a string index row holds of a value: folded, and as written (trimmed, NFC). */
+function stringRow(raw: string): [folded: string, trimmed: string] {
+  // NFC: Vietnamese typed in "Unicode tổ hợp" (decomposed) must still match :exact.
+  const trimmed = raw.slice(0, MAX_STRING).normalize('NFC');
+  return [foldCached(trimmed), trimmed];
+}
+
 function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[]): void {
   const p = param.key;
   switch (param.type) {
@@ -163,11 +170,22 @@ function addValues(rows: IndexRows, param: SearchParamDef, values: TypedValue[])
     }
     case 'string': {
       const seen = new Set<string>();
+      const parts = param.partsIndexedApart;
       for (const tv of values) {
+        // Parts that parameters of their own index (a name's family and given names): their
+        // rows answer this parameter's searches too (storedKeys), so a value equal to one of
+        // them adds nothing here.
+        if (parts && tv.value && typeof tv.value === 'object') {
+          for (const part of parts) {
+            for (const raw of [(tv.value as Record<string, unknown>)[part]].flat()) {
+              if (typeof raw !== 'string' || raw.length === 0) continue;
+              const [folded, trimmed] = stringRow(raw);
+              seen.add(`${folded}\u0000${trimmed}`);
+            }
+          }
+        }
         for (const raw of stringValues(tv)) {
-          // NFC: Vietnamese typed in "Unicode tổ hợp" (decomposed) must still match :exact.
-          const trimmed = raw.slice(0, MAX_STRING).normalize('NFC');
-          const folded = foldCached(trimmed);
+          const [folded, trimmed] = stringRow(raw);
           const key = `${folded}\u0000${trimmed}`;
           if (folded.length === 0 || seen.has(key)) continue;
           seen.add(key);
@@ -264,6 +282,8 @@ export function extractIndex(resource: Resource, { usePaths = true }: { usePaths
   const input = () => (typed ??= [toTypedValue(resource)]);
   const keys = Object.keys(resource);
   for (const param of listSearchParams(resource.resourceType)) {
+    // Its values are another parameter's rows (phone: telecom's of system phone).
+    if (param.rowSystem !== undefined) continue;
     if (param.roots && !param.roots.some((root) => hasRoot(resource, keys, root))) continue;
     const values = valuesOf(resource, param, input, usePaths);
     if (values.length > 0) addValues(rows, param, values);

@@ -131,6 +131,23 @@ describe('string parameters and Vietnamese text', () => {
     expect(await found('Patient?address:missing=false')).toEqual(['an', 'binh']);
   });
 
+  it('a name is searched on its family and given names, which are stored once (under family and given)', async () => {
+    expect(await found(`Patient?name:exact=${encodeURIComponent('Ngũ')}`)).toEqual(['binh']);
+    expect(await found(`Patient?name:exact=${encodeURIComponent('Bình')}`)).toEqual(['binh']);
+    expect(await found('Patient?name=cu')).toEqual(['cuc']);
+    expect(await found('Patient?name:contains=uye')).toEqual(['an', 'cuc']);
+    expect(await found('Patient?name:missing=false')).toEqual(['an', 'binh', 'cuc']);
+    // The smallest value of each name is a given name ("an" < "binh" < "cuc"), held by given's rows.
+    const byId = new Map(Object.entries(id).map(([k, v]) => [v, k]));
+    expect((await fhir.ids('Patient?_sort=name')).map((i) => byId.get(i))).toEqual(['an', 'binh', 'cuc']);
+  });
+
+  it('an address is searched on its city and country, which are stored once (under address-city, address-country)', async () => {
+    expect(await found('Patient?address=thanh%20pho')).toEqual(['binh']);
+    expect(await found(`Patient?address:exact=${encodeURIComponent('Hà Nội')}`)).toEqual(['an']);
+    expect(await found('Patient?address:contains=chi%20m')).toEqual(['binh']);
+  });
+
   it('several values of one parameter are OR, several parameters are AND', async () => {
     expect(await found('Patient?given=an,binh')).toEqual(['an', 'binh']);
     expect(await found('Patient?family=nguyen&given=cuc')).toEqual(['cuc']);
@@ -153,6 +170,19 @@ describe('token parameters', () => {
   it('finds a phone number however it is written', async () => {
     expect(await found('Patient?phone=0912345678')).toEqual(['an']);
     expect(await found('Patient?telecom=%2B84912345678')).toEqual(['an']);
+  });
+
+  it('phone and email are the telecom values of that system (stored once, as telecom)', async () => {
+    const mail = await fhir.create({ resourceType: 'Patient', telecom: [{ system: 'email', value: 'lan@example.vn' }, { system: 'sms', value: '0987654321' }] });
+    id.mail = mail.id;
+    expect(await found('Patient?email=lan@example.vn')).toEqual(['mail']);
+    expect(await found('Patient?phone=lan@example.vn')).toEqual([]);
+    expect(await found('Patient?phone=0987654321')).toEqual([]);
+    expect(await found('Patient?telecom=0987654321')).toEqual(['mail']);
+    expect(await found('Patient?phone:missing=false')).toEqual(['an']);
+    expect(await found('Patient?email:missing=false')).toEqual(['mail']);
+    expect(await found('Patient?phone=phone|0912345678')).toEqual(['an']);
+    await fhir.request('DELETE', `Patient/${mail.id}`);
   });
 
   it(':not excludes the matching ones and keeps those without a value', async () => {
@@ -324,7 +354,7 @@ describe('number parameters', () => {
   // for a number parameter, searched through parseSearch/executeSearch like any other.
   const numberParam: SearchParamDef = {
     resourceType: 'Patient', code: 'probability', type: 'number', expression: 'Patient.probability',
-    parsed: undefined as never, targets: [], key: 424242, definition: { resourceType: 'SearchParameter' } as SearchParamDef['definition'],
+    parsed: undefined as never, targets: [], key: 424242, storedKeys: [424242], definition: { resourceType: 'SearchParameter' } as SearchParamDef['definition'],
   };
   async function numberSearch(value: string): Promise<string[]> {
     const search = parseSearch('Patient', {});

@@ -3,7 +3,7 @@
 import { parseDateRange } from '../../fhir/dates.ts';
 import { foldVietnamese, normalizePhone } from '../../fhir/fold.ts';
 import { badRequest } from '../../fhir/outcomes.ts';
-import { paramKey, type SearchParamDef } from '../../fhir/search-parameters.ts';
+import type { SearchParamDef } from '../../fhir/search-parameters.ts';
 import type { ColumnParam, Filter, FilterValue, Prefix } from './parse.ts';
 
 /** Collects bind parameters while SQL text is built. */
@@ -170,31 +170,42 @@ export function filterCondition(filter: Filter, alias: string, sql: SqlParams, s
   const { param } = filter;
   if (isColumn(param)) return columnCondition(param, filter, alias, sql);
   const table = `search_${param.type}`;
-  const key = sql.add(param.key);
 
   if (filter.chain) {
     const inner = subquery(filter.chain.targetType, filter.chain.filter, sql);
     return `${alias}.rid IN (SELECT x.rid FROM search_reference x JOIN resource t ON t.resource_type = x.target_type AND t.id = x.target_id
-      WHERE x.p = ${key} AND x.target_type = ${sql.add(filter.chain.targetType)} AND t.rid IN (${inner}))`;
+      WHERE x.p = ${sql.add(param.key)} AND x.target_type = ${sql.add(filter.chain.targetType)} AND t.rid IN (${inner}))`;
   }
+  const key = storedUnder(param, sql);
   if (filter.modifier === 'missing') {
-    const exists = `EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key})`;
+    const exists = `EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p ${key})`;
     return filter.values[0]!.raw === 'true' ? `NOT ${exists}` : exists;
   }
   if (filter.modifier === 'not') {
     // :not — resources that have no value matching any of the given ones (including those with no value).
     const ors = filter.values.map((v) => `(${valueCondition(param, undefined, v, sql)})`).join(' OR ');
-    return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key} AND (${ors}))`;
+    return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p ${key} AND (${ors}))`;
   }
   // "ne" on dates and numbers: the resource has a value, and none of its values equals the
   // search value. Unlike :not, a resource without any value is not a match (it is not "≠ x").
   if (filter.values.every((v) => v.prefix === 'ne')) {
     const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, { ...v, prefix: 'eq' }, sql)})`).join(' OR ');
-    return `(EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key})
-      AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p = ${key} AND (${ors})))`;
+    return `(EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p ${key})
+      AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.rid = ${alias}.rid AND x.p ${key} AND (${ors})))`;
   }
   const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, v, sql)})`).join(' OR ');
-  return `${alias}.rid IN (SELECT x.rid FROM ${table} x WHERE x.p = ${key} AND (${ors}))`;
+  return `${alias}.rid IN (SELECT x.rid FROM ${table} x WHERE x.p ${key} AND (${ors}))`;
+}
+
+/**
+ * The test of an index row's key (`x.p …`) for a parameter: its own key, or with a parameter
+ * whose value parts are indexed apart (a name's family and given names), those parts' keys too;
+ * for a parameter selecting another's values by system (phone), that one's key and the system.
+ */
+function storedUnder(param: SearchParamDef, sql: SqlParams): string {
+  const keys = param.storedKeys;
+  if (param.rowSystem !== undefined) return `= ${sql.add(keys[0])} AND x.system = ${sql.add(param.rowSystem)}`;
+  return keys.length === 1 ? `= ${sql.add(keys[0])}` : `IN (${keys.map((k) => sql.add(k)).join(', ')})`;
 }
 
 /**
@@ -207,9 +218,9 @@ export function stringCandidatesSql(filter: Filter, sql: SqlParams): string | un
   if (isColumn(param) || param.type !== 'string' || filter.chain) return undefined;
   if (filter.modifier !== undefined && filter.modifier !== 'exact') return undefined;
   if (filter.values.some((v) => v.prefix === 'ne')) return undefined;
-  const key = sql.add(param.key);
+  const key = storedUnder(param, sql);
   const ors = filter.values.map((v) => `(${valueCondition(param, filter.modifier, v, sql)})`).join(' OR ');
-  return `SELECT x.rid FROM search_string x WHERE x.p = ${key} AND (${ors})`;
+  return `SELECT x.rid FROM search_string x WHERE x.p ${key} AND (${ors})`;
 }
 
 /** Key used by _sort on a parameter: the smallest value ascending, the largest descending. */
@@ -219,5 +230,5 @@ export function sortExpression(param: SearchParamDef | ColumnParam, descending: 
   const column: Record<string, string> = {
     string: 'value', token: 'code', date: descending ? 'high' : 'low', number: 'value', quantity: 'value', reference: 'target_id', uri: 'value',
   };
-  return `(SELECT ${agg}(x.${column[param.type]}) FROM search_${param.type} x WHERE x.rid = ${alias}.rid AND x.p = ${sql.add(paramKey(param.resourceType, param.code))})`;
+  return `(SELECT ${agg}(x.${column[param.type]}) FROM search_${param.type} x WHERE x.rid = ${alias}.rid AND x.p ${storedUnder(param, sql)})`;
 }
