@@ -178,11 +178,12 @@ export async function upsertPersons(q: Queryable, persons: PersonToWrite[]): Pro
       [arrayLiteral(known), arrayLiteral(keyIds), arrayLiteral(keys), arrayLiteral(born)],
     );
   }
+  // New persons only: no conflict to check for (each one's id is new).
   await q.query(
     `INSERT INTO mpi_person (patient_id, resident_id, facts, block_keys)
      SELECT id, resident_id, facts, block_keys::bigint[] FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) AS u(id, resident_id, facts, block_keys)
-     ON CONFLICT (patient_id) DO UPDATE SET resident_id = COALESCE(EXCLUDED.resident_id, mpi_person.resident_id),
-       facts = EXCLUDED.facts, block_keys = EXCLUDED.block_keys, updated_at = now()`,
+     ${known.length === 0 ? '' : `ON CONFLICT (patient_id) DO UPDATE SET resident_id = COALESCE(EXCLUDED.resident_id, mpi_person.resident_id),
+       facts = EXCLUDED.facts, block_keys = EXCLUDED.block_keys, updated_at = now()`}`,
     [
       arrayLiteral(persons.map((p) => p.patientId)),
       arrayLiteral(persons.map((p) => p.residentId)),
