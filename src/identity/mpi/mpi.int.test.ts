@@ -48,6 +48,18 @@ const content = async (type: string, id: string) => {
   return rest;
 };
 
+/** A person's keys in mpi_block and on its row (block_keys, by which they are removed): the same, both ways. */
+const blockKeys = async (patientId: string) => {
+  const { rows } = await db.pool.query<{ stored: string[]; held: string[] }>(
+    `SELECT ARRAY(SELECT k.key::text FROM unnest(p.block_keys) AS k(key) ORDER BY k.key) AS stored,
+            ARRAY(SELECT b.key::text FROM mpi_block b WHERE b.patient_id = p.patient_id ORDER BY b.key) AS held
+       FROM mpi_person p WHERE p.patient_id = $1`,
+    [patientId],
+  );
+  expect(rows[0]!.held).toEqual(rows[0]!.stored);
+  return rows[0]!.held;
+};
+
 beforeAll(async () => {
   db = await createTestDatabase();
   ctx = { db, actor: { kind: 'system', name: 'test' }, province: '68', asOf: '2026-07-01' };
@@ -100,6 +112,7 @@ describe('one person, one record', () => {
     expect(b.outcome).toBe('review');
     const obsB = b.resourceIds.find((r) => r.startsWith('Observation/'))!.split('/')[1]!;
     const before = { a: await content('Patient', a.patientId!), b: await content('Patient', b.patientId!), obs: await content('Observation', obsB) };
+    const keysBefore = { a: await blockKeys(a.patientId!), b: await blockKeys(b.patientId!) };
     const item = (await listReviews(db.pool)).find((i) => i.patientId === b.patientId)!;
     const decided = await decideReview(db, item.id, 'link', { kind: 'system', name: 'reviewer' });
     expect(decided.status).toBe('linked');
@@ -108,6 +121,8 @@ describe('one person, one record', () => {
     expect(merged.b.active).toBe(false);
     expect(merged.b.link[0]).toEqual({ other: { reference: `Patient/${a.patientId}` }, type: 'replaced-by' });
     expect(merged.a.link[0].type).toBe('replaces');
+    // The source's keys lead to the survivor too.
+    expect(await blockKeys(a.patientId!)).toEqual(expect.arrayContaining([...keysBefore.a, ...keysBefore.b]));
     // Every identifier of the source is kept on the survivor (its resident ID as an old one).
     const residentB = before.b.identifier.find((i: { system: string }) => i.system === IdentifierSystem.residentId).value;
     expect(merged.a.identifier.some((i: { value: string; use?: string }) => i.value === residentB && i.use === 'old')).toBe(true);
@@ -118,6 +133,7 @@ describe('one person, one record', () => {
     await unmergePatients(db, decided.linkId!, { kind: 'system', name: 'reviewer' });
     const restored = { a: await content('Patient', a.patientId!), b: await content('Patient', b.patientId!), obs: await content('Observation', obsB) };
     expect(restored).toEqual(before);
+    expect({ a: await blockKeys(a.patientId!), b: await blockKeys(b.patientId!) }).toEqual(keysBefore);
   });
 
   it('a merge refuses a record merged already', async () => {
@@ -135,6 +151,13 @@ describe('one person, one record', () => {
     expect(r1.written).toBe(3);
     const again = await ingestRecord(ctx, { ...first, key: 'again' }, { channel: 'test' });
     expect(again.written).toBe(0);
+    // A phone number added later adds its key, and the person's other keys stay.
+    const keysBefore = await blockKeys(r1.patientId!);
+    const withPhone = record(person('Bùi Văn Nam', '1982-01-20', 'male', { cccd: '068082000456', phone: '0944444444' }));
+    expect((await ingestRecord(ctx, withPhone, { channel: 'test' })).patientId).toBe(r1.patientId);
+    const keysAfter = await blockKeys(r1.patientId!);
+    expect(keysAfter).toEqual(expect.arrayContaining(keysBefore));
+    expect(keysAfter.length).toBe(keysBefore.length + 1);
     const second = { ...record(first.patient, [observation('ep-1/1', 'Huyết áp lần 2')]), replaces: first.replaces };
     const r2 = await ingestRecord(ctx, second, { channel: 'test' });
     expect(r2.deleted).toBe(1);
