@@ -175,14 +175,17 @@ describe('token parameters', () => {
   it('phone and email are the telecom values of that system (stored once, as telecom)', async () => {
     const mail = await fhir.create({ resourceType: 'Patient', telecom: [{ system: 'email', value: 'lan@example.vn' }, { system: 'sms', value: '0987654321' }] });
     id.mail = mail.id;
-    expect(await found('Patient?email=lan@example.vn')).toEqual(['mail']);
-    expect(await found('Patient?phone=lan@example.vn')).toEqual([]);
-    expect(await found('Patient?phone=0987654321')).toEqual([]);
-    expect(await found('Patient?telecom=0987654321')).toEqual(['mail']);
-    expect(await found('Patient?phone:missing=false')).toEqual(['an']);
-    expect(await found('Patient?email:missing=false')).toEqual(['mail']);
-    expect(await found('Patient?phone=phone|0912345678')).toEqual(['an']);
-    await fhir.request('DELETE', `Patient/${mail.id}`);
+    try {
+      expect(await found('Patient?email=lan@example.vn')).toEqual(['mail']);
+      expect(await found('Patient?phone=lan@example.vn')).toEqual([]);
+      expect(await found('Patient?phone=0987654321')).toEqual([]);
+      expect(await found('Patient?telecom=0987654321')).toEqual(['mail']);
+      expect(await found('Patient?phone:missing=false')).toEqual(['an']);
+      expect(await found('Patient?email:missing=false')).toEqual(['mail']);
+      expect(await found('Patient?phone=phone|0912345678')).toEqual(['an']);
+    } finally {
+      await fhir.request('DELETE', `Patient/${mail.id}`);
+    }
   });
 
   it(':not excludes the matching ones and keeps those without a value', async () => {
