@@ -248,6 +248,25 @@ function notEnteredInError(concept: unknown): boolean {
   return Array.isArray(coding) && coding.every((c) => !!c && typeof c === 'object' && typeof (c as { code?: unknown }).code === 'string' && (c as { code: string }).code !== 'entered-in-error' && (c as { _code?: unknown })._code === undefined);
 }
 
+/**
+ * Whether checkObjectForNull could find anything — a null anywhere, or an undefined array item —
+ * walked without building the paths and keys it builds for every property (almost never used).
+ */
+function mayHoldNull(obj: object): boolean {
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const value = (obj as Record<string, unknown>)[key];
+    if (value === null) return true;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (item === undefined || item === null || (typeof item === 'object' && mayHoldNull(item))) return true;
+      }
+    } else if (typeof value === 'object' && value !== undefined && mayHoldNull(value)) return true;
+  }
+  return false;
+}
+
 function checkObjectForNull(obj: Record<string, unknown>, path: string, issues: OperationOutcomeIssue[]): void {
   for (const [key, value] of Object.entries(obj)) {
     const propertyPath = `${path}.${key}`;
@@ -299,7 +318,7 @@ class Validator {
 
   validate(): void {
     const schema = getDataType(this.root.type);
-    checkObjectForNull(this.root.value as Record<string, unknown>, schema.path, this.issues);
+    if (mayHoldNull(this.root.value as object)) checkObjectForNull(this.root.value as Record<string, unknown>, schema.path, this.issues);
     this.constraintsCheck({ ...this.root, path: schema.path }, schema);
     this.crawlObject({ ...this.root, path: schema.path }, schema, schema.path);
   }
