@@ -10,6 +10,7 @@ import { loadConfig } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger } from '../logging.ts';
 import type { Database } from '../store/database.ts';
+import { createSession } from './sessions.ts';
 import { createStaffUser } from './staff-users.ts';
 import { cookieOf, insertPatient } from './test-app.ts';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
   await app.ready();
   const created = await createStaffUser(db.pool, { username: 'yt.xa', displayName: 'Y tế xã', role: 'commune-worker', communeCode: COMMUNE, password: PASSWORD });
   userId = created.user.id;
-  for (const id of ['p-in', 'p-out', 'p-gone']) await insertPatient(db, id);
+  for (const id of ['p-in', 'p-out', 'p-gone', 'p-parent', 'p-child']) await insertPatient(db, id);
   await db.pool.query(`UPDATE resource SET communes = $1 WHERE id IN ('p-in', 'p-gone')`, [[COMMUNE]]);
   await db.pool.query(`UPDATE resource SET deleted = true, content = NULL WHERE id = 'p-gone'`);
   // Counts the session's own query (not the check inside the data statements).
@@ -125,5 +126,19 @@ describe('a portal session served from memory, checked inside every data stateme
     const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, 'x-csrf-token': session.json().csrfToken } });
     expect(out.statusCode).toBe(204);
     expect(await get('/fhir/Patient/p-in')).toBe(401);
+  });
+
+  it('a resident: a child added or removed elsewhere, or the account disabled, applies at the next request', async () => {
+    await db.pool.query(`INSERT INTO resident_account (id, patient_id, phone, status) VALUES ('ra-1', 'p-parent', '0912000009', 'active')`);
+    const { token } = await createSession(db.pool, app.services.config, 'resident', 'ra-1');
+    const resident = async (url: string) => (await app.inject({ method: 'GET', url, headers: { cookie: `hssk_session=${token}` } })).statusCode;
+    expect(await resident('/fhir/Patient/p-parent')).toBe(200);
+    expect(await resident('/fhir/Patient/p-child')).toBe(404);
+    await db.pool.query(`INSERT INTO patient_proxy (parent_patient_id, child_patient_id, source) VALUES ('p-parent', 'p-child', 'staff')`);
+    expect(await resident('/fhir/Patient/p-child')).toBe(200);
+    await db.pool.query(`UPDATE patient_proxy SET revoked_at = now() WHERE child_patient_id = 'p-child'`);
+    expect(await resident('/fhir/Patient/p-child')).toBe(404);
+    await db.pool.query(`UPDATE resident_account SET status = 'disabled' WHERE id = 'ra-1'`);
+    expect(await resident('/fhir/Patient/p-parent')).toBe(401);
   });
 });
