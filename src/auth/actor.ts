@@ -17,7 +17,8 @@ export interface StaffActor {
   practitionerRoleId?: string;
   /**
    * Compartments this user holds an active consent or break-glass grant for, read with the
-   * session at the start of each request (a revocation or expiry applies from the next one).
+   * session — at the start of the request, or earlier for a session kept in memory, whose
+   * statements then check that no grant changed since (auth/session-cache.ts).
    * Absent when not read (an actor built elsewhere): the access rule then reads consent_grant.
    */
   grantedPatientIds?: string[];
