@@ -63,15 +63,20 @@ function asArray(node: XmlNode | XmlNode[] | undefined): XmlNode[] {
 function toRecord(node: XmlNode): XmlRecord {
   const out: Record<string, string> = {};
   if (typeof node === 'string') return out;
-  for (const [name, value] of Object.entries(node)) {
-    if (name === '#text') continue;
-    for (const v of asArray(value)) {
-      if (typeof v !== 'string') continue;
-      const text = decodeXmlText(v).trim();
-      if (text !== '' && out[name] === undefined) out[name] = text;
-    }
+  // Every field of every row passes here: no entries array, no one-item array per field.
+  for (const name in node) {
+    if (name === '#text' || !Object.hasOwn(node, name)) continue;
+    const value = node[name]!;
+    if (typeof value === 'string') addField(out, name, value);
+    else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') addField(out, name, v);
   }
   return out;
+}
+
+function addField(out: Record<string, string>, name: string, raw: string): void {
+  if (out[name] !== undefined) return;
+  const text = decodeXmlText(raw).trim();
+  if (text !== '') out[name] = text;
 }
 
 function findByName(node: XmlNode, names: readonly string[], out: XmlNode[]): void {

@@ -198,6 +198,7 @@ export const SUMMARY_SECTIONS: readonly SectionSpec[] = [
 ];
 
 function escapeHtml(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
