@@ -315,8 +315,9 @@ function walk(value: unknown, key: string, resourceType: string, found: Set<Excl
     const category = classifyAttachment(object);
     if (category !== undefined) found.add(category);
   }
-  for (const [childKey, child] of Object.entries(object)) {
-    if (SKIPPED_KEYS.has(childKey) || childKey === 'data') continue;
+  for (const childKey in object) {
+    if (!Object.hasOwn(object, childKey) || SKIPPED_KEYS.has(childKey) || childKey === 'data') continue;
+    const child = object[childKey];
     // No vaccine is in an excluded category; a vaccination record is kept unless its text says otherwise.
     if (type === 'Immunization' && childKey === 'vaccineCode') continue;
     walk(child, childKey, type, found);
