@@ -8,6 +8,7 @@ import {
   cannotLink,
   decideAmongCandidates,
   matchPersons,
+  nationalIdentifiersConflict,
   parseFhirDate,
   type PersonFacts,
 } from './matcher.ts';
@@ -90,6 +91,23 @@ describe('national identifiers decide first', () => {
     const r = matchPersons({ fullName: 'Nguyễn Thị Lan', cccd: lanCccd }, { fullName: 'Nguyễn Văn Lan', birthDate: '1990-01-01', sex: 'male' });
     expect(outcome(r, 'birthDate')).toBe('disagree');
     expect(outcome(r, 'sex')).toBe('disagree');
+  });
+});
+
+describe('national identifiers that name two people', () => {
+  const twin = { fullName: 'Nguyễn Văn Song', birthDate: '2015-05-05', sex: 'male' } as const;
+  const a = makeCccd('068', 'male', 2015, 111111);
+  const b = makeCccd('068', 'male', 2015, 222222);
+  it('two valid CCCDs conflict, unless one keystroke apart or the mã số BHXH is shared', () => {
+    expect(nationalIdentifiersConflict({ ...twin, cccd: a }, { ...twin, cccd: b })).toBe(true);
+    expect(nationalIdentifiersConflict({ ...twin, cccd: a }, { ...twin, cccd: makeCccd('068', 'male', 2015, 111112) })).toBe(false);
+    expect(nationalIdentifiersConflict({ ...twin, cccd: a, bhxh: '6812345678' }, { ...twin, cccd: b, bhxh: '6812345678' })).toBe(false);
+  });
+  it('two mã số BHXH conflict unless the CCCD is shared; a missing number never does', () => {
+    expect(nationalIdentifiersConflict({ ...twin, bhxh: '6812345678' }, { ...twin, bhxh: '6887654321' })).toBe(true);
+    expect(nationalIdentifiersConflict({ ...twin, cccd: a, bhxh: '6812345678' }, { ...twin, cccd: a, bhxh: '6887654321' })).toBe(false);
+    expect(nationalIdentifiersConflict({ ...twin, cccd: a }, { ...twin, bhxh: '6812345678' })).toBe(false);
+    expect(nationalIdentifiersConflict(twin, twin)).toBe(false);
   });
 });
 

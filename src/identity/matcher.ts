@@ -300,6 +300,24 @@ export function cannotLink(left: PersonFacts, right: PersonFacts): boolean {
 }
 
 /**
+ * True when the two records carry national identifiers that name two people: different valid
+ * CCCDs (not one keystroke apart) and no shared BHXH, or different mã số BHXH and no shared
+ * CCCD — the identifier rules of decide() that answer 'new'. An exact HSSK key (a household
+ * member code: household, name, birth date) does not outweigh them: two people of one household
+ * can be written alike (twins given one name, a row typed twice with another person's papers).
+ */
+export function nationalIdentifiersConflict(left: PersonFacts, right: PersonFacts): boolean {
+  const a = prepare(left);
+  const b = prepare(right);
+  if (sameNationalNumber(a, b)) return false;
+  const sameCccd = a.cccd !== undefined && a.cccd === b.cccd;
+  const sameBhxh = a.bhxh !== undefined && a.bhxh === b.bhxh;
+  const cccdConflict = a.cccd !== undefined && b.cccd !== undefined && a.cccd !== b.cccd && !oneKeystrokeApart(a.cccd, b.cccd);
+  const bhxhConflict = a.bhxh !== undefined && b.bhxh !== undefined && a.bhxh !== b.bhxh;
+  return (cccdConflict && !sameBhxh) || (bhxhConflict && !sameCccd);
+}
+
+/**
  * The date half of cannotLink, from the written dates alone (no identifier checks): the
  * resolver asks it of every candidate, and knows from the blocking keys which candidates share
  * an identifier — a shared CCCD, CMND or BHXH number is always a shared key.

@@ -3,7 +3,7 @@
 // item, the rest are new residents. A batch resolver sees the new persons of its own batch too,
 // so one person twice in a file becomes one record.
 import type { Queryable } from '../../store/database.ts';
-import { bornOnAnotherDay, decideAmongCandidates, type MatchDecision, type PersonFacts } from '../matcher.ts';
+import { bornOnAnotherDay, decideAmongCandidates, matchPersons, nationalIdentifiersConflict, type MatchDecision, type PersonFacts } from '../matcher.ts';
 import { hashKey, keysOf, type PersonKeys } from './block-keys.ts';
 import { bornDay, findCandidates, type KeyLookup, type StoredPerson } from './mpi-store.ts';
 import type { PopulationRule } from './population-rule.ts';
@@ -96,9 +96,24 @@ export class BatchResolver {
   }
 
   resolve(facts: PersonFacts, keys: IdentityKeys, exclude: ReadonlySet<string> = new Set()): IdentityDecision {
+    // An exact key decides alone, unless the holder's national identifiers name someone else:
+    // then a person reviews (a household's two members written alike, a resident ID copied onto
+    // another person's record).
+    let contradicted: string | undefined;
     for (const key of keys.exact) {
-      const owner = this.byKey.get(key)?.find((id) => this.persons.has(id) && !exclude.has(id));
-      if (owner !== undefined) return { decision: 'link', patientId: owner, candidates: [{ patientId: owner, score: 99, decision: 'link', reasons: ['Trùng mã định danh HSSK hoặc mã thành viên hộ.'] }] };
+      for (const id of this.byKey.get(key) ?? []) {
+        const holder = this.persons.get(id);
+        if (holder === undefined || exclude.has(id)) continue;
+        if (!nationalIdentifiersConflict(facts, holder.facts)) {
+          return { decision: 'link', patientId: id, candidates: [{ patientId: id, score: 99, decision: 'link', reasons: ['Trùng mã định danh HSSK hoặc mã thành viên hộ.'] }] };
+        }
+        contradicted ??= id;
+      }
+    }
+    if (contradicted !== undefined) {
+      const reasons = ['Trùng mã định danh HSSK hoặc mã thành viên hộ nhưng số CCCD/mã số BHXH khác nhau: cần kiểm tra.'];
+      const score = matchPersons(facts, this.persons.get(contradicted)!.facts).score;
+      return { decision: 'review', patientId: contradicted, candidates: [{ patientId: contradicted, score, decision: 'review', reasons }] };
     }
     const ids = new Set<string>();
     const sharesIdentifier = new Set<string>();

@@ -85,6 +85,30 @@ describe('household import', () => {
   });
 });
 
+describe('one household, two members written alike', () => {
+  it('two members with one name and birth date but different CCCDs are two records, the second held for review', async () => {
+    // Seen in the generated 1,000,000-resident province: the household member code (household,
+    // name, birth date) had linked the second member to the first despite their CCCDs.
+    const file = write('alike.csv', [
+      HEADER,
+      'HOALIKE,Nguyễn Văn Song,05/05/2015,Nam,068215111111,,,Con,Kinh,Học sinh,Thôn 5,24820,',
+      'HOALIKE,Nguyễn Văn Song,05/05/2015,Nam,068215222222,,,Con,Kinh,Học sinh,Thôn 5,24820,',
+    ]);
+    const first = await importHouseholds(ctx, openHouseholdSource(file), { today: '2026-07-01' });
+    expect(first.created).toBe(1);
+    expect(first.review).toBe(1);
+    expect(first.updated + first.matched).toBe(0);
+    const cccds = await db.pool.query<{ v: string }>(
+      `SELECT i->>'value' AS v FROM resource r, jsonb_array_elements(r.content::jsonb->'identifier') i
+        WHERE r.resource_type = 'Patient' AND i->>'value' IN ('068215111111', '068215222222')`,
+    );
+    expect(cccds.rows.map((r) => r.v).sort()).toEqual(['068215111111', '068215222222']);
+    const again = await importHouseholds(ctx, openHouseholdSource(file), { today: '2026-07-01' });
+    expect(again.matched).toBe(2);
+    expect(again.written).toBe(0);
+  });
+});
+
 describe('addresses with old commune codes, facilities, population verification', () => {
   it('an old (pre-2025) commune code resolves to today\'s commune and is kept as the old code', async () => {
     const { rows } = await db.pool.query(
