@@ -111,6 +111,37 @@ describe('national identifiers that name two people', () => {
   });
 });
 
+describe('look-alikes of a province of a million (found in the generated 1,000,000 residents)', () => {
+  it('a different family name without a shared document goes to review', () => {
+    const r = matchPersons(
+      { fullName: 'Hoàng Bảo Trâm', birthDate: '2019-01-08', sex: 'female', communeCode: '24814' },
+      { fullName: 'Lê Bảo Trâm', birthDate: '2019-01-08', sex: 'female', communeCode: '24814' },
+    );
+    expect(r.decision).toBe('review');
+  });
+  it('a birth year one keystroke off and another phone, without a shared document, go to review', () => {
+    const r = matchPersons(
+      { fullName: 'Nguyễn Thị Hằng', birthDate: '1998-01-09', sex: 'female', communeCode: '24841', phone: '0322827193', cccd: makeCccd('068', 'female', 1998, 358547) },
+      { fullName: 'Nguyễn Thị Hằng', birthDate: '1990-01-09', sex: 'female', communeCode: '24841', phone: '0865783302' },
+    );
+    expect(r.decision).toBe('review');
+  });
+  it('another middle name and another sex go to review even on the same birth date', () => {
+    const r = matchPersons(
+      { fullName: 'Đoàn Xuân An', birthDate: '2022-11-07', sex: 'male', communeCode: '23235' },
+      { fullName: 'Đoàn Gia An', birthDate: '2022-11-07', sex: 'female', communeCode: '23235', bhxh: '6071014780' },
+    );
+    expect(r.decision).toBe('review');
+  });
+  it('one imperfect field alone (a swapped day and month) still links', () => {
+    const r = matchPersons(
+      { fullName: 'Nguyễn Văn Bình', birthDate: '1980-04-07', sex: 'male', communeCode: '24820', phone: '0912345678' },
+      { fullName: 'Nguyễn Văn Bình', birthDate: '1980-07-04', sex: 'male', communeCode: '24820', phone: '0912345678' },
+    );
+    expect(r.decision).toBe('link');
+  });
+});
+
 describe('probabilistic matching', () => {
   it('links a record typed without diacritics, in capitals, with a +84 phone', () => {
     const r = matchPersons({ ...lan, phone: '0912345678' }, { ...lan, fullName: 'NGUYEN THI LAN', phone: '+84 912 345 678' });

@@ -497,6 +497,21 @@ function capLink(a: Prepared, b: Prepared, fields: Compared[], name: NameCompari
   if (givenUncertain && name?.family === 'exact' && !documented) {
     return { decision: 'review', reason: 'Tên gần giống, trùng họ: có thể gõ sai, cũng có thể là anh chị em (sinh đôi).' };
   }
+  if (!documented && name?.family === 'disagree') {
+    return { decision: 'review', reason: 'Họ khác nhau, không có giấy tờ trùng: có thể là hai người khác nhau.' };
+  }
+  // In a province of a million, two people of one commune alike in name and birth date are
+  // common enough that two imperfect fields (a name or date only near, another phone, another
+  // sex) together, without a document, are more often two people than two typing slips.
+  const imperfect = [
+    outcomeOf(fields, 'name') !== 'agree',
+    date !== 'exact',
+    outcomeOf(fields, 'phone') === 'disagree',
+    outcomeOf(fields, 'sex') === 'disagree',
+  ].filter(Boolean).length;
+  if (!documented && imperfect >= 2) {
+    return { decision: 'review', reason: 'Nhiều thông tin chỉ gần giống (họ tên, ngày sinh, giới tính hoặc số điện thoại), không có giấy tờ trùng: cần kiểm tra.' };
+  }
   return { decision: 'link' };
 }
 
