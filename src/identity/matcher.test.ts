@@ -119,12 +119,19 @@ describe('look-alikes of a province of a million (found in the generated 1,000,0
     );
     expect(r.decision).toBe('review');
   });
-  it('a birth year one keystroke off and another phone, without a shared document, go to review', () => {
+  it('another middle name and a birth year one keystroke off, without a document or the phone, go to review', () => {
     const r = matchPersons(
-      { fullName: 'Nguyễn Thị Hằng', birthDate: '1998-01-09', sex: 'female', communeCode: '24841', phone: '0322827193', cccd: makeCccd('068', 'female', 1998, 358547) },
-      { fullName: 'Nguyễn Thị Hằng', birthDate: '1990-01-09', sex: 'female', communeCode: '24841', phone: '0865783302' },
+      { fullName: 'Phạm Khánh Vy', birthDate: '2007-08-01', sex: 'female', communeCode: '23065', cccd: makeCccd('068', 'female', 2007, 399187) },
+      { fullName: 'Phạm Hồng Vy', birthDate: '2017-08-01', sex: 'female', communeCode: '23065', bhxh: '6094217671' },
     );
     expect(r.decision).toBe('review');
+  });
+  it('a birth year one keystroke off and another phone alone still link (people change numbers)', () => {
+    const r = matchPersons(
+      { fullName: 'Nguyễn Thị Hằng', birthDate: '1998-01-09', sex: 'female', communeCode: '24841', phone: '0322827193' },
+      { fullName: 'Nguyễn Thị Hằng', birthDate: '1990-01-09', sex: 'female', communeCode: '24841', phone: '0865783302' },
+    );
+    expect(r.decision).toBe('link');
   });
   it('another middle name and another sex go to review even on the same birth date', () => {
     const r = matchPersons(

@@ -501,16 +501,13 @@ function capLink(a: Prepared, b: Prepared, fields: Compared[], name: NameCompari
     return { decision: 'review', reason: 'Họ khác nhau, không có giấy tờ trùng: có thể là hai người khác nhau.' };
   }
   // In a province of a million, two people of one commune alike in name and birth date are
-  // common enough that two imperfect fields (a name or date only near, another phone, another
-  // sex) together, without a document, are more often two people than two typing slips.
-  const imperfect = [
-    outcomeOf(fields, 'name') !== 'agree',
-    date !== 'exact',
-    outcomeOf(fields, 'phone') === 'disagree',
-    outcomeOf(fields, 'sex') === 'disagree',
-  ].filter(Boolean).length;
-  if (!documented && imperfect >= 2) {
-    return { decision: 'review', reason: 'Nhiều thông tin chỉ gần giống (họ tên, ngày sinh, giới tính hoặc số điện thoại), không có giấy tờ trùng: cần kiểm tra.' };
+  // common enough that two imperfect fields together — a name that only nearly agrees, a birth
+  // date with its day and month swapped or a digit off, another sex — are more often two people
+  // than two typing slips, unless a document or the phone agrees. (Another phone alone is not
+  // counted: people change numbers, and true pairs with a new phone are common.)
+  const imperfect = [outcomeOf(fields, 'name') !== 'agree', date !== 'exact' && date !== 'compatible', outcomeOf(fields, 'sex') === 'disagree'].filter(Boolean).length;
+  if (!confirmed && imperfect >= 2) {
+    return { decision: 'review', reason: 'Họ tên, ngày sinh hoặc giới tính chỉ gần giống ở hai chỗ, không có giấy tờ hay số điện thoại trùng: cần kiểm tra.' };
   }
   return { decision: 'link' };
 }
