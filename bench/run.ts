@@ -13,7 +13,7 @@ import { xmlIngestBench } from './xml-ingest.ts';
 
 const suites: Record<
   string,
-  (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; pgStatements?: boolean; scenarios?: string[]; callers?: string[]; log: (l: string) => void }) => Promise<Record<string, unknown>>
+  (o: { scale: number; seconds: number; concurrency: number; dataDir?: string; profileDir?: string; pgStatements?: boolean; skipReimport?: boolean; scenarios?: string[]; callers?: string[]; log: (l: string) => void }) => Promise<Record<string, unknown>>
 > = {
   'fhir-core': fhirCoreBench,
   'access-overhead': accessOverheadBench,
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     scenario: { type: 'string', multiple: true },
     caller: { type: 'string', multiple: true },
     'pg-statements': { type: 'boolean', default: false },
+    // household-import only: measure the first import, not the re-import of the same file.
+    'skip-reimport': { type: 'boolean', default: false },
   },
 });
 
@@ -66,6 +68,7 @@ for (const name of selected) {
     dataDir: values['data-dir'],
     profileDir: values.profile,
     pgStatements: values['pg-statements'],
+    skipReimport: values['skip-reimport'],
     ...(values.scenario ? { scenarios: values.scenario } : {}),
     ...(values.caller ? { callers: values.caller } : {}),
     log,

@@ -75,10 +75,18 @@ export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[]
   try {
     // Planned in a snapshot of its own, without the identity lock, while an earlier batch may
     // hold it; checked (and if need be planned again) under the lock.
-    const ahead = options.planAhead && candidates.length > 0 && canPlanAhead(candidates)
+    let ahead = options.planAhead && candidates.length > 0 && canPlanAhead(candidates)
       ? await ctx.db.transaction((q) => planBatch(q, ctx, candidates, options, extras), { isolation: 'repeatable read' })
       : undefined;
-    const stored = await ctx.db.transaction((client) => storeBatch(client, ctx, candidates, options, extras, ahead));
+    const stored = await ctx.db.transaction(async (client) => {
+      try {
+        return await storeBatch(client, ctx, candidates, options, extras, ahead);
+      } catch (err) {
+        // Rolled back and retried (code 40001), planned under the lock this time.
+        if (err instanceof PlanChanged) ahead = undefined;
+        throw err;
+      }
+    });
     for (const r of stored) results[r.index] = r.result;
   } catch (err) {
     if (candidates.length <= 1) throw err;
@@ -148,13 +156,26 @@ async function storeBatch(
   extras?: ExtraResources,
   ahead?: PlannedBatch,
 ): Promise<{ index: number; result: IngestResult }[]> {
-  await lockKeys(client, candidates.flatMap((c) => [...c.keys.stored, ...c.others.flatMap((o) => o.keys.stored)]));
-  const planned = ahead && (await planStillHolds(client, ctx, ahead, candidates, options)) ? ahead : await planBatch(client, ctx, candidates, options, extras);
-  return writePlan(client, planned);
+  const keys = candidates.flatMap((c) => [...c.keys.stored, ...c.others.flatMap((o) => o.keys.stored)]);
+  if (ahead) {
+    // The new resources (fresh ids: no other writer can touch them) are written before the
+    // identity lock, so that the lock covers the check, the updates and the identity rows only —
+    // at a million residents batches spent most of their time waiting for it. If the plan no
+    // longer holds, the transaction is rolled back and retried, planned under the lock.
+    const inserted = await runWrite(client, ahead.inserts);
+    await lockKeys(client, keys);
+    if (!(await planStillHolds(client, ctx, ahead, candidates, options, new Set(inserted.map((r) => r.id))))) throw new PlanChanged();
+    return writePlan(client, ahead, false);
+  }
+  await lockKeys(client, keys);
+  return writePlan(client, await planBatch(client, ctx, candidates, options, extras), true);
 }
 
-async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<{ index: number; result: IngestResult }[]> {
-  await runWrite(client, planned.inserts);
+/** A batch planned ahead of the identity lock no longer holds under it (see storeBatch). */
+class PlanChanged extends ConcurrentWrite {}
+
+async function writePlan(client: pg.PoolClient, planned: PlannedBatch, withInserts: boolean): Promise<{ index: number; result: IngestResult }[]> {
+  if (withInserts) await runWrite(client, planned.inserts);
   const updated = await runWrite(client, planned.updates);
   if (updated.length !== planned.updateCount) throw new ConcurrentWrite();
   await upsertPersons(client, planned.persons);
@@ -170,13 +191,13 @@ async function writePlan(client: pg.PoolClient, planned: PlannedBatch): Promise<
  * added since is seen — only the new and changed persons' facts are read). The linked Patients
  * and the resources found by identifier must be the same versions.
  */
-async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, planned: PlannedBatch, candidates: Candidate[], options: IngestOptions): Promise<boolean> {
+async function planStillHolds(client: pg.PoolClient, ctx: PipelineContext, planned: PlannedBatch, candidates: Candidate[], options: IngestOptions, ownInserts: Set<string>): Promise<boolean> {
   const population = options.registration === true ? NO_POPULATION_RULE : await pipelinePopulationRule(client, ctx);
   const now = await findCandidatesAgain(client, planned.lookup, planned.found);
   const samePopulation = candidates.every((c, i) => population.appliesTo(c.facts) === planned.population[i]);
   if ((now !== 'unchanged' || !samePopulation) && !decisionsHold(new BatchResolver(now === 'unchanged' ? copyCandidateSet(planned.found) : now, { population }), planned, candidates)) return false;
   const existing = await loadCurrentVersions(client, 'Patient', planned.patientIds);
-  const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted);
+  const byIdentifier = await findVersionsByIdentifiers(client, planned.wanted, ownInserts);
   return basisOf(existing, byIdentifier) === planned.basis;
 }
 

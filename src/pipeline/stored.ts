@@ -86,11 +86,12 @@ export async function findByIdentifiers(q: Queryable, wanted: { type: string; sy
 }
 
 /** The same without content (`content` is empty): versions only, for a check. */
-export async function findVersionsByIdentifiers(q: Queryable, wanted: { type: string; system: string; value: string }[]): Promise<Map<string, CurrentRow>> {
-  return findIdentified(q, wanted, "'' AS content");
+export async function findVersionsByIdentifiers(q: Queryable, wanted: { type: string; system: string; value: string }[], exceptIds?: Set<string>): Promise<Map<string, CurrentRow>> {
+  return findIdentified(q, wanted, "'' AS content", exceptIds);
 }
 
-async function findIdentified(q: Queryable, wanted: { type: string; system: string; value: string }[], content: string): Promise<Map<string, CurrentRow>> {
+/** `exceptIds`: resources this transaction has just created, left out (they were not there when it planned). */
+async function findIdentified(q: Queryable, wanted: { type: string; system: string; value: string }[], content: string, exceptIds?: Set<string>): Promise<Map<string, CurrentRow>> {
   const out = new Map<string, CurrentRow>();
   const ps: number[] = [];
   const systems: string[] = [];
@@ -112,7 +113,7 @@ async function findIdentified(q: Queryable, wanted: { type: string; system: stri
        JOIN resource r ON r.rid = t.rid AND r.resource_type = x.type AND NOT r.deleted`,
     [ps, systems, values, types],
   );
-  for (const r of rows) out.set(lookupKey(r.resource_type, r.system, r.code), toCurrent(r));
+  for (const r of rows) if (!exceptIds?.has(r.id)) out.set(lookupKey(r.resource_type, r.system, r.code), toCurrent(r));
   return out;
 }
 
