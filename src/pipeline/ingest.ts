@@ -171,6 +171,16 @@ async function storeBatch(
   return writePlan(client, await planBatch(client, ctx, candidates, options, extras), true);
 }
 
+/**
+ * Persons the pipeline just numbered have ids it drew at random: no other writer can have stored
+ * rows in their compartments, so there is nothing to stamp again (and no compartment lock to take
+ * before the identity lock, which a writer moving a Patient takes the other way round).
+ */
+function withoutRestampOf(statement: WriteStatement | undefined, freshIds: Set<string>): WriteStatement | undefined {
+  if (!statement || statement.createdPatients.length === 0) return statement;
+  return { ...statement, createdPatients: statement.createdPatients.filter((id) => !freshIds.has(id)) };
+}
+
 /** A batch planned ahead of the identity lock no longer holds under it (see storeBatch). */
 class PlanChanged extends ConcurrentWrite {}
 
@@ -441,7 +451,7 @@ async function planBatch(
     patientIds,
     wanted,
     basis: basisOf(existing, byIdentifier),
-    inserts: newResourcesStatement(plan.inserts),
+    inserts: withoutRestampOf(newResourcesStatement(plan.inserts), newIds),
     updates: existingResourcesStatement(plan.updates),
     updateCount: plan.updates.length,
     persons: mpiPersons,
