@@ -157,18 +157,25 @@ async function storeBatch(
   ahead?: PlannedBatch,
 ): Promise<{ index: number; result: IngestResult }[]> {
   const keys = candidates.flatMap((c) => [...c.keys.stored, ...c.others.flatMap((o) => o.keys.stored)]);
-  if (ahead) {
+  if (ahead && !locksCompartments(ahead.inserts)) {
     // The new resources (fresh ids: no other writer can touch them) are written before the
     // identity lock, so that the lock covers the check, the updates and the identity rows only —
     // at a million residents batches spent most of their time waiting for it. If the plan no
-    // longer holds, the transaction is rolled back and retried, planned under the lock.
+    // longer holds, the transaction is rolled back and retried, planned under the lock. (Not when
+    // the insert takes compartment stripes: a writer moving a Patient takes them after the
+    // identity lock, and the two orders would deadlock.)
     const inserted = await runWrite(client, ahead.inserts);
     await lockKeys(client, keys);
     if (!(await planStillHolds(client, ctx, ahead, candidates, options, new Set(inserted.map((r) => r.id))))) throw new PlanChanged();
     return writePlan(client, ahead, false);
   }
   await lockKeys(client, keys);
-  return writePlan(client, await planBatch(client, ctx, candidates, options, extras), true);
+  const planned = ahead && (await planStillHolds(client, ctx, ahead, candidates, options, new Set())) ? ahead : await planBatch(client, ctx, candidates, options, extras);
+  return writePlan(client, planned, true);
+}
+
+function locksCompartments(statement: WriteStatement | undefined): boolean {
+  return statement !== undefined && (statement.readsCompartments || statement.createdPatients.length > 0);
 }
 
 /**

@@ -235,6 +235,8 @@ export interface WriteStatement {
   createdPatients: string[];
   /** The batch writes Patient versions whose communes may change (it then reports which did). */
   updatesPatients: boolean;
+  /** It reads stored Patients' communes (hssk_compartment_communes), taking their compartment stripes until commit. */
+  readsCompartments: boolean;
 }
 
 /**
@@ -282,6 +284,7 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
     values: params,
     createdPatients: stamps.created,
     updatesPatients: false,
+    readsCompartments: communes.lookupCte !== undefined,
   };
 }
 
@@ -365,6 +368,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     values: params,
     createdPatients: [],
     updatesPatients,
+    readsCompartments: communes.lookupCte !== undefined,
   };
 }
 
