@@ -13,7 +13,7 @@ import { allocateResidentIds, copyCandidateSet, findCandidates, findCandidatesAg
 import { NO_POPULATION_RULE } from '../identity/mpi/population-rule.ts';
 import { BatchResolver, exactKeys, identityKeys, lookupOf, type IdentityDecision } from '../identity/mpi/resolve.ts';
 import type { Queryable } from '../store/database.ts';
-import { existingResourcesStatement, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
+import { existingResourcesStatement, insertStringValues, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { pipelinePopulationRule } from './population.ts';
 import { prepareRecord, type PreparedRecord } from './prepare.ts';
@@ -100,6 +100,7 @@ async function storeCandidates(
     let ahead = options.planAhead && candidates.length > 0 && canPlanAhead(candidates)
       ? await ctx.db.transaction((q) => planBatch(q, ctx, candidates, options, extras), { isolation: 'repeatable read' })
       : undefined;
+    if (ahead && insertsBeforeLock(ahead)) await insertStringValues(ctx.db.pool, ahead.inserts);
     const stored = await ctx.db.transaction(async (client) => {
       try {
         return await storeBatch(client, ctx, candidates, options, extras, ahead);
@@ -178,13 +179,14 @@ async function storeBatch(
   ahead?: PlannedBatch,
 ): Promise<{ index: number; result: IngestResult }[]> {
   const keys = candidates.flatMap((c) => [...c.keys.stored, ...c.others.flatMap((o) => o.keys.stored)]);
-  if (ahead && !locksCompartments(ahead.inserts)) {
+  if (ahead && insertsBeforeLock(ahead)) {
     // The new resources (fresh ids: no other writer can touch them) are written before the
     // identity lock, so that the lock covers the check, the updates and the identity rows only —
     // at a million residents batches spent most of their time waiting for it. If the plan no
     // longer holds, the transaction is rolled back and retried, planned under the lock. (Not when
     // the insert takes compartment stripes: a writer moving a Patient takes them after the
-    // identity lock, and the two orders would deadlock.)
+    // identity lock, and the two orders would deadlock. For the same reason its new string
+    // values were committed before: see insertStringValues.)
     const inserted = await runWrite(client, ahead.inserts);
     await lockKeys(client, keys);
     if (!(await planStillHolds(client, ctx, ahead, candidates, options, new Set(inserted.map((r) => r.id))))) throw new PlanChanged();
@@ -195,8 +197,9 @@ async function storeBatch(
   return writePlan(client, planned, true);
 }
 
-function locksCompartments(statement: WriteStatement | undefined): boolean {
-  return statement !== undefined && (statement.readsCompartments || statement.createdPatients.length > 0);
+function insertsBeforeLock(ahead: PlannedBatch): boolean {
+  const statement = ahead.inserts;
+  return statement === undefined || (!statement.readsCompartments && statement.createdPatients.length === 0);
 }
 
 /**

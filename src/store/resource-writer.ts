@@ -177,7 +177,7 @@ function columnParam(type: string, values: unknown[]): unknown {
 }
 
 /** SQL fragments inserting the index rows, joined by ordinal to the CTE `k(ord, rid)`. */
-function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
+function indexInsertCtes(a: IndexArrays, params: unknown[], values: string[]): string[] {
   const ctes: string[] = [];
   const add = (table: string, columns: string[], types: string[], values: unknown[][]) => {
     if (values[0]!.length === 0) return;
@@ -194,10 +194,9 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   };
   add('token', ['p', 'system', 'code', 'display'], ['int', 'text', 'text', 'text'], a.token);
   add('string', ['p', 'value', 'raw'], ['int', 'text', 'text'], a.string);
-  if (a.string[0].length > 0) {
+  if (values.length > 0) {
     // New distinct values for :contains (search_string_value); sorted so that concurrent
     // writers take the unique-index locks in the same order.
-    const values = [...new Set(a.string[2])].sort();
     params.push(binaryTextArray(values));
     ctes.push(
       `i_string_value AS (INSERT INTO search_string_value (value)
@@ -210,6 +209,21 @@ function indexInsertCtes(a: IndexArrays, params: unknown[]): string[] {
   add('reference', ['p', 'target_type', 'target_id'], ['int', 'text', 'text'], a.reference);
   add('uri', ['p', 'value'], ['int', 'text'], a.uri);
   return ctes;
+}
+
+function stringValuesOf(a: IndexArrays): string[] {
+  return [...new Set(a.string[2] as string[])].sort();
+}
+
+/**
+ * Stores a statement's distinct string values for :contains ahead of it, committed on their own
+ * (a value no row uses is harmless: searches join values to rows). A transaction that then
+ * waits for a lock — the identity lock of a batch planned ahead — holds no new value that
+ * another writer's insert would wait for, so the two cannot deadlock.
+ */
+export async function insertStringValues(db: Queryable, statement: WriteStatement | undefined): Promise<void> {
+  if (!statement || statement.stringValues.length === 0) return;
+  await db.query('INSERT INTO search_string_value (value) SELECT v FROM unnest($1::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING', [binaryTextArray(statement.stringValues)]);
 }
 
 const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'reference', 'uri'];
@@ -237,6 +251,8 @@ export interface WriteStatement {
   updatesPatients: boolean;
   /** It reads stored Patients' communes (hssk_compartment_communes), taking their compartment stripes until commit. */
   readsCompartments: boolean;
+  /** The distinct string values it adds to search_string_value, sorted (see insertStringValues). */
+  stringValues: string[];
 }
 
 /**
@@ -255,6 +271,8 @@ function communeColumn(stamps: CommuneStamps, params: unknown[]): { param: strin
 /** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
 export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
+  const arrays = collectIndexArrays(versions);
+  const stringValues = stringValuesOf(arrays);
   const params: unknown[] = [binaryTextArray(versions.map((v) => v.resourceType)), binaryTextArray(versions.map((v) => v.id)), ...versionColumns(versions)];
   const stamps = stampsForNew(versions);
   const communes = communeColumn(stamps, params);
@@ -277,7 +295,7 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
     // The sync outbox row, in the same statement: a change is queued if and only if it commits.
     `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
       SELECT rid, resource_type, id, version_id, compartment FROM k)`,
-    ...indexInsertCtes(collectIndexArrays(versions), params),
+    ...indexInsertCtes(arrays, params, stringValues),
   ];
   return {
     text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id, false AS communes_changed FROM w`,
@@ -285,6 +303,7 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
     createdPatients: stamps.created,
     updatesPatients: false,
     readsCompartments: communes.lookupCte !== undefined,
+    stringValues,
   };
 }
 
@@ -328,6 +347,8 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
  */
 export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
+  const arrays = collectIndexArrays(versions);
+  const stringValues = stringValuesOf(arrays);
   const params: unknown[] = [arrayLiteral(versions.map((v) => v.existing!.rid)), binaryInt4Array(versions.map((v) => v.existing!.versionId)), ...versionColumns(versions)];
   const stamps = stampsForExisting(versions);
   const communes = communeColumn(stamps, params);
@@ -360,7 +381,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     ...INDEX_TABLES.map((t) => `d_${t} AS (DELETE FROM search_${t} WHERE rid IN (SELECT rid FROM w))`),
     // Only versions that won their optimistic check get index rows.
     `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,
-    ...indexInsertCtes(collectIndexArrays(versions), params),
+    ...indexInsertCtes(arrays, params, stringValues),
   ];
   const changed = updatesPatients ? "w.resource_type = 'Patient' AND w.communes IS DISTINCT FROM prev.communes" : 'false';
   return {
@@ -369,6 +390,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     createdPatients: [],
     updatesPatients,
     readsCompartments: communes.lookupCte !== undefined,
+    stringValues,
   };
 }
 
