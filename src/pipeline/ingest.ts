@@ -72,28 +72,6 @@ export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[]
     candidates.push({ index, prepared: prepared.value, facts, keys: identityKeys(facts, exactIdentifiersOf(record.patient)), others: otherPersonsOf(prepared.value) });
   });
   if (candidates.length === 0 && !extras) return results as IngestResult[];
-  // Records that bring other persons (XML9 newborns) or replace earlier ones cannot be planned
-  // ahead of the lock: they are stored after the others, in a transaction of their own, so that
-  // one such record does not hold the whole batch under the lock while it is planned.
-  const later = options.planAhead && !extras ? candidates.filter((c) => !canPlanAhead([c])) : [];
-  if (later.length > 0 && later.length < candidates.length) {
-    await storeCandidates(ctx, candidates.filter((c) => canPlanAhead([c])), options, undefined, results, false);
-    await storeCandidates(ctx, later, options, undefined, results, false);
-  } else {
-    await storeCandidates(ctx, candidates, options, extras, results, records.length <= 1);
-  }
-  return results as IngestResult[];
-}
-
-/** Stores candidates in one transaction; if that fails, each alone (`alone`: the batch was one record — its error is thrown). */
-async function storeCandidates(
-  ctx: PipelineContext,
-  candidates: Candidate[],
-  options: IngestOptions,
-  extras: ExtraResources | undefined,
-  results: (IngestResult | undefined)[],
-  alone: boolean,
-): Promise<void> {
   try {
     // Planned in a snapshot of its own, without the identity lock, while an earlier batch may
     // hold it; checked (and if need be planned again) under the lock.
@@ -112,7 +90,7 @@ async function storeCandidates(
     });
     for (const r of stored) results[r.index] = r.result;
   } catch (err) {
-    if (alone || candidates.length === 0) throw err;
+    if (candidates.length <= 1) throw err;
     for (const c of candidates) {
       try {
         const [r] = await ctx.db.transaction((client) => storeBatch(client, ctx, [c], options));
@@ -126,6 +104,7 @@ async function storeCandidates(
       await ctx.db.transaction((client) => storeBatch(client, ctx, [], options, () => extras(ids)));
     }
   }
+  return results as IngestResult[];
 }
 
 function rejected(record: AdaptedRecord, reasons: IngestResult['reasons'], excluded: Record<string, number>): IngestResult {

@@ -41,8 +41,7 @@ export interface IngestOptions {
   /**
    * Plan the batch (identity, versions, index rows, statements) before taking the identity lock
    * and check the plan under it, so that batches written one after the other are planned while
-   * the previous one writes (bulk imports; a single record gains nothing from it). Records that
-   * bring other persons or replace earlier ones are then stored after the rest of the batch.
+   * the previous one writes (bulk imports; a single record gains nothing from it).
    */
   planAhead?: boolean;
 }

@@ -130,7 +130,7 @@ export async function ingestUnits(
     const adapted = batch.map((s) => withSupportedTypes(s.pending!.record));
     await resolveFacilityReferences(ctx.db.pool, adapted);
     const records = await dropNeedlessReplaces(ctx.db.pool, adapted);
-    const results = await ingestBatch(ctx, records, { channel: options.channel, sourceFacility: facility ?? null, validate, planAhead: true });
+    const results = await ingestBatch(ctx, records, { channel: options.channel, sourceFacility: facility ?? null, validate });
     batch.forEach((slot, i) => {
       slot.report = fromResult(results[i]!, slot.pending!.facility);
       delete slot.pending;
