@@ -10,6 +10,7 @@ import {
   matchPersons,
   nationalIdentifiersConflict,
   parseFhirDate,
+  type MatchDecision,
   type PersonFacts,
 } from './matcher.ts';
 import { foldVietnamese } from './names.ts';
@@ -112,40 +113,39 @@ describe('national identifiers that name two people', () => {
 });
 
 describe('look-alikes of a province of a million (found in the generated 1,000,000 residents)', () => {
-  it('a different family name without a shared document goes to review', () => {
-    const r = matchPersons(
+  it.each<[string, PersonFacts, PersonFacts, MatchDecision]>([
+    [
+      'a different family name without a shared document goes to review',
       { fullName: 'Hoàng Bảo Trâm', birthDate: '2019-01-08', sex: 'female', communeCode: '24814' },
       { fullName: 'Lê Bảo Trâm', birthDate: '2019-01-08', sex: 'female', communeCode: '24814' },
-    );
-    expect(r.decision).toBe('review');
-  });
-  it('another middle name and a birth year one keystroke off, without a document or the phone, go to review', () => {
-    const r = matchPersons(
+      'review',
+    ],
+    [
+      'another middle name and a birth year one keystroke off, without a document or the phone, go to review',
       { fullName: 'Phạm Khánh Vy', birthDate: '2007-08-01', sex: 'female', communeCode: '23065', cccd: makeCccd('068', 'female', 2007, 399187) },
       { fullName: 'Phạm Hồng Vy', birthDate: '2017-08-01', sex: 'female', communeCode: '23065', bhxh: '6094217671' },
-    );
-    expect(r.decision).toBe('review');
-  });
-  it('a birth year one keystroke off and another phone alone still link (people change numbers)', () => {
-    const r = matchPersons(
+      'review',
+    ],
+    [
+      'a birth year one keystroke off and another phone alone still link (people change numbers)',
       { fullName: 'Nguyễn Thị Hằng', birthDate: '1998-01-09', sex: 'female', communeCode: '24841', phone: '0322827193' },
       { fullName: 'Nguyễn Thị Hằng', birthDate: '1990-01-09', sex: 'female', communeCode: '24841', phone: '0865783302' },
-    );
-    expect(r.decision).toBe('link');
-  });
-  it('another middle name and another sex go to review even on the same birth date', () => {
-    const r = matchPersons(
+      'link',
+    ],
+    [
+      'another middle name and another sex go to review even on the same birth date',
       { fullName: 'Đoàn Xuân An', birthDate: '2022-11-07', sex: 'male', communeCode: '23235' },
       { fullName: 'Đoàn Gia An', birthDate: '2022-11-07', sex: 'female', communeCode: '23235', bhxh: '6071014780' },
-    );
-    expect(r.decision).toBe('review');
-  });
-  it('one imperfect field alone (a swapped day and month) still links', () => {
-    const r = matchPersons(
+      'review',
+    ],
+    [
+      'one imperfect field alone (a swapped day and month) still links',
       { fullName: 'Nguyễn Văn Bình', birthDate: '1980-04-07', sex: 'male', communeCode: '24820', phone: '0912345678' },
       { fullName: 'Nguyễn Văn Bình', birthDate: '1980-07-04', sex: 'male', communeCode: '24820', phone: '0912345678' },
-    );
-    expect(r.decision).toBe('link');
+      'link',
+    ],
+  ])('%s', (_title, a, b, expected) => {
+    expect(matchPersons(a, b).decision).toBe(expected);
   });
 });
 

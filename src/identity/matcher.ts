@@ -263,7 +263,7 @@ export function matchPersons(left: PersonFacts, right: PersonFacts): MatchResult
   const date = compareDate(a, b);
   const fields: Compared[] = [
     compareCccd(a, b),
-    compareSimple('bhxh', a.bhxh, b.bhxh, [14, 'Trùng mã số BHXH.'], [-14, 'Mã số BHXH khác nhau.']),
+    compareBhxh(a, b),
     compareCmnd(a, b),
     name,
     date,
@@ -309,12 +309,9 @@ export function cannotLink(left: PersonFacts, right: PersonFacts): boolean {
 export function nationalIdentifiersConflict(left: PersonFacts, right: PersonFacts): boolean {
   const a = prepare(left);
   const b = prepare(right);
-  if (sameNationalNumber(a, b)) return false;
-  const sameCccd = a.cccd !== undefined && a.cccd === b.cccd;
-  const sameBhxh = a.bhxh !== undefined && a.bhxh === b.bhxh;
-  const cccdConflict = a.cccd !== undefined && b.cccd !== undefined && a.cccd !== b.cccd && !oneKeystrokeApart(a.cccd, b.cccd);
-  const bhxhConflict = a.bhxh !== undefined && b.bhxh !== undefined && a.bhxh !== b.bhxh;
-  return (cccdConflict && !sameBhxh) || (bhxhConflict && !sameCccd);
+  const cccd = compareCccd(a, b).outcome;
+  const bhxh = compareBhxh(a, b).outcome;
+  return (cccd === 'disagree' && bhxh !== 'agree') || (bhxh === 'disagree' && cccd !== 'agree');
 }
 
 /**
@@ -389,6 +386,10 @@ function compareCccd(a: Prepared, b: Prepared): Compared {
     return { field: 'cccd', outcome: 'partial', weight: -1, reason: 'Số CCCD lệch một chữ số (có thể nhập sai).' };
   }
   return { field: 'cccd', outcome: 'disagree', weight: -20, reason: 'Số CCCD khác nhau.' };
+}
+
+function compareBhxh(a: Prepared, b: Prepared): Compared {
+  return compareSimple('bhxh', a.bhxh, b.bhxh, [14, 'Trùng mã số BHXH.'], [-14, 'Mã số BHXH khác nhau.']);
 }
 
 function compareCmnd(a: Prepared, b: Prepared): Compared {
