@@ -76,9 +76,10 @@ export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[]
     // Planned in a snapshot of its own, without the identity lock, while an earlier batch may
     // hold it; checked (and if need be planned again) under the lock.
     let ahead = options.planAhead && candidates.length > 0 && canPlanAhead(candidates)
-      ? await ctx.db.transaction((q) => planBatch(q, ctx, candidates, options, extras), { isolation: 'repeatable read' })
+      ? await ctx.db.transaction((q) => planBatch(q, ctx, candidates, options, extras, true), { isolation: 'repeatable read' })
       : undefined;
-    if (ahead && insertsBeforeLock(ahead)) await insertStringValues(ctx.db.pool, ahead.inserts);
+    // Committed on their own first: see insertStringValues.
+    if (ahead) await insertStringValues(ctx.db.pool, ahead.inserts);
     const stored = await ctx.db.transaction(async (client) => {
       try {
         return await storeBatch(client, ctx, candidates, options, extras, ahead);
@@ -164,8 +165,7 @@ async function storeBatch(
     // at a million residents batches spent most of their time waiting for it. If the plan no
     // longer holds, the transaction is rolled back and retried, planned under the lock. (Not when
     // the insert takes compartment stripes: a writer moving a Patient takes them after the
-    // identity lock, and the two orders would deadlock. For the same reason its new string
-    // values were committed before: see insertStringValues.)
+    // identity lock, and the two orders would deadlock.)
     const inserted = await runWrite(client, ahead.inserts);
     await lockKeys(client, keys);
     if (!(await planStillHolds(client, ctx, ahead, candidates, options, new Set(inserted.map((r) => r.id))))) throw new PlanChanged();
@@ -245,6 +245,8 @@ async function planBatch(
   candidates: Candidate[],
   options: IngestOptions,
   extras?: ExtraResources,
+  /** Planned ahead of the lock: the new string values are stored apart, before the batch's transaction. */
+  ahead = false,
 ): Promise<PlannedBatch> {
   const asOf = ctx.asOf ?? new Date().toISOString().slice(0, 10);
   const mode = options.patientUpdate ?? 'fill';
@@ -461,7 +463,7 @@ async function planBatch(
     patientIds,
     wanted,
     basis: basisOf(existing, byIdentifier),
-    inserts: withoutRestampOf(newResourcesStatement(plan.inserts), newIds),
+    inserts: withoutRestampOf(newResourcesStatement(plan.inserts, { stringValuesApart: ahead }), newIds),
     updates: existingResourcesStatement(plan.updates),
     updateCount: plan.updates.length,
     persons: mpiPersons,

@@ -81,4 +81,12 @@ describe('planning a batch ahead of the identity lock', () => {
     expect(again.map((r) => r.patientId)).toEqual(once.map((r) => r.patientId));
     expect(again.reduce((n, r) => n + r.written, 0)).toBe(0);
   });
+
+  it('stores its names for :contains searches, committed apart from the batch', async () => {
+    const row: HouseholdRow = { ma_ho: 'HO22918000003', ho_ten: 'Quách Thị Xuyến', ngay_sinh: '09/09/1961', gioi_tinh: 'Nữ', quan_he_chu_ho: 'Chủ hộ', ma_xa: '22918' };
+    const [created] = await ingestBatch(ctx, [record(row, 2)], { ...options, planAhead: true });
+    expect(created!.outcome).toBe('created');
+    const { rows } = await db.pool.query<{ value: string }>(`SELECT value FROM search_string_value WHERE value LIKE '%thi xuyen%'`);
+    expect(rows.map((r) => r.value)).toContain('quach thi xuyen');
+  });
 });

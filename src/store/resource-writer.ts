@@ -198,10 +198,7 @@ function indexInsertCtes(a: IndexArrays, params: unknown[], values: string[]): s
     // New distinct values for :contains (search_string_value); sorted so that concurrent
     // writers take the unique-index locks in the same order.
     params.push(binaryTextArray(values));
-    ctes.push(
-      `i_string_value AS (INSERT INTO search_string_value (value)
-        SELECT v FROM unnest($${params.length}::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING)`,
-    );
+    ctes.push(`i_string_value AS (${stringValueInsert(`$${params.length}`)})`);
   }
   add('date', ['p', 'low', 'high'], ['int', 'timestamptz', 'timestamptz'], a.date);
   add('number', ['p', 'value'], ['int', 'numeric'], a.number);
@@ -215,15 +212,18 @@ function stringValuesOf(a: IndexArrays): string[] {
   return [...new Set(a.string[2] as string[])].sort();
 }
 
+const stringValueInsert = (param: string): string =>
+  `INSERT INTO search_string_value (value) SELECT v FROM unnest(${param}::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING`;
+
 /**
- * Stores a statement's distinct string values for :contains ahead of it, committed on their own
+ * Stores the string values a statement left apart (`stringValuesApart`), committed on their own
  * (a value no row uses is harmless: searches join values to rows). A transaction that then
  * waits for a lock — the identity lock of a batch planned ahead — holds no new value that
  * another writer's insert would wait for, so the two cannot deadlock.
  */
 export async function insertStringValues(db: Queryable, statement: WriteStatement | undefined): Promise<void> {
-  if (!statement || statement.stringValues.length === 0) return;
-  await db.query('INSERT INTO search_string_value (value) SELECT v FROM unnest($1::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING', [binaryTextArray(statement.stringValues)]);
+  if (!statement || statement.stringValuesApart.length === 0) return;
+  await db.query(stringValueInsert('$1'), [binaryTextArray(statement.stringValuesApart)]);
 }
 
 const INDEX_TABLES = ['token', 'string', 'date', 'number', 'quantity', 'reference', 'uri'];
@@ -251,8 +251,8 @@ export interface WriteStatement {
   updatesPatients: boolean;
   /** It reads stored Patients' communes (hssk_compartment_communes), taking their compartment stripes until commit. */
   readsCompartments: boolean;
-  /** The distinct string values it adds to search_string_value, sorted (see insertStringValues). */
-  stringValues: string[];
+  /** The distinct string values it leaves to insertStringValues, sorted (empty: it adds them itself). */
+  stringValuesApart: string[];
 }
 
 /**
@@ -268,8 +268,12 @@ function communeColumn(stamps: CommuneStamps, params: unknown[]): { param: strin
   return { param, lookupCte: `lc AS (SELECT patient_id, communes FROM hssk_compartment_communes($${params.length}::text[]))` };
 }
 
-/** The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate (type, id) raises 23505. */
-export function newResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
+/**
+ * The statement that inserts brand-new resources (version 1 or an update-as-create). A duplicate
+ * (type, id) raises 23505. `stringValuesApart`: their new string values are left to
+ * insertStringValues, run before it.
+ */
+export function newResourcesStatement(versions: VersionToWrite[], { stringValuesApart = false } = {}): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
   const arrays = collectIndexArrays(versions);
   const stringValues = stringValuesOf(arrays);
@@ -295,7 +299,7 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
     // The sync outbox row, in the same statement: a change is queued if and only if it commits.
     `o AS (INSERT INTO sync_outbox (rid, resource_type, id, version_id, compartment)
       SELECT rid, resource_type, id, version_id, compartment FROM k)`,
-    ...indexInsertCtes(arrays, params, stringValues),
+    ...indexInsertCtes(arrays, params, stringValuesApart ? [] : stringValues),
   ];
   return {
     text: `WITH ${ctes.join(',\n')} SELECT rid, resource_type, id, version_id, false AS communes_changed FROM w`,
@@ -303,7 +307,7 @@ export function newResourcesStatement(versions: VersionToWrite[]): WriteStatemen
     createdPatients: stamps.created,
     updatesPatients: false,
     readsCompartments: communes.lookupCte !== undefined,
-    stringValues,
+    stringValuesApart: stringValuesApart ? stringValues : [],
   };
 }
 
@@ -348,7 +352,6 @@ export async function insertNewResources(db: Queryable, versions: VersionToWrite
 export function existingResourcesStatement(versions: VersionToWrite[]): WriteStatement | undefined {
   if (versions.length === 0) return undefined;
   const arrays = collectIndexArrays(versions);
-  const stringValues = stringValuesOf(arrays);
   const params: unknown[] = [arrayLiteral(versions.map((v) => v.existing!.rid)), binaryInt4Array(versions.map((v) => v.existing!.versionId)), ...versionColumns(versions)];
   const stamps = stampsForExisting(versions);
   const communes = communeColumn(stamps, params);
@@ -381,7 +384,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     ...INDEX_TABLES.map((t) => `d_${t} AS (DELETE FROM search_${t} WHERE rid IN (SELECT rid FROM w))`),
     // Only versions that won their optimistic check get index rows.
     `k AS (SELECT u.ord::int AS ord, w.rid FROM w JOIN u ON u.rid = w.rid)`,
-    ...indexInsertCtes(arrays, params, stringValues),
+    ...indexInsertCtes(arrays, params, stringValuesOf(arrays)),
   ];
   const changed = updatesPatients ? "w.resource_type = 'Patient' AND w.communes IS DISTINCT FROM prev.communes" : 'false';
   return {
@@ -390,7 +393,7 @@ export function existingResourcesStatement(versions: VersionToWrite[]): WriteSta
     createdPatients: [],
     updatesPatients,
     readsCompartments: communes.lookupCte !== undefined,
-    stringValues,
+    stringValuesApart: [],
   };
 }
 
