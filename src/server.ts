@@ -1,5 +1,6 @@
 // `hssk serve`: opens the database (embedded or external), migrates, loads the demo on the
 // embedded database's first run, serves HTTP, and shuts down cleanly on SIGINT/SIGTERM.
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { loadFhirDefinitions } from './fhir/definitions.ts';
@@ -49,7 +50,7 @@ export async function startServer(
         );
       }
     }
-    app = await buildApp({ config, db, logger, resolveCaller: hooks.adaptApp?.resolveCaller });
+    app = await buildApp({ config, db, logger, resolveCaller: hooks.adaptApp?.resolveCaller, auditSpool: { dir: path.join(config.dataDir, 'audit-spool') } });
     hooks.adaptApp?.afterBuild?.(app);
     await app.listen({ port: config.port, host: config.host });
     const push = webPushSender({ keys: await loadVapidKeys(db.pool, config) });

@@ -13,7 +13,9 @@ const UNGUARDED: FhirCaller = { authorize: () => undefined };
 const server = await startServer(loadConfig(process.env), {
   adaptApp: {
     resolveCaller: async () => UNGUARDED,
-    afterBuild: (app) => void Object.assign(app.services.audit, { record: async () => undefined, recordMany: async () => undefined }),
+    afterBuild: (app) => {
+      for (const log of [app.services.audit, app.services.readAudit]) Object.assign(log, { record: async () => undefined, recordMany: async () => undefined });
+    },
   },
 });
 await server.closed;

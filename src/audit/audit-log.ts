@@ -11,6 +11,8 @@ const MAX_BATCH = 500;
 export interface AuditLog {
   record(entry: AuditEntryInput): Promise<void>;
   recordMany(entries: AuditEntryInput[]): Promise<void>;
+  /** Resolves once every entry recorded before the call is in PostgreSQL (or has failed). */
+  flush(): Promise<void>;
 }
 
 // One statement text whatever the batch size, so every connection parses and plans it once: the
@@ -36,6 +38,7 @@ export function batchingAuditLog(write: (entries: AuditEntryInput[]) => Promise<
   let queue: Array<{ entry: AuditEntryInput; resolve: () => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
   let scheduled = false;
+  let idle: Array<() => void> = [];
 
   // A batch leaves at the end of the event loop's current I/O phase (setImmediate), not at the
   // first microtask checkpoint: every request whose read completed in the same phase joins it.
@@ -63,6 +66,11 @@ export function batchingAuditLog(write: (entries: AuditEntryInput[]) => Promise<
         .finally(() => {
           inFlight--;
           if (queue.length > 0) schedule();
+          else if (inFlight === 0) {
+            const waiting = idle;
+            idle = [];
+            waiting.forEach((resolve) => resolve());
+          }
         });
     }
   }
@@ -76,6 +84,10 @@ export function batchingAuditLog(write: (entries: AuditEntryInput[]) => Promise<
     },
     async recordMany(entries) {
       await Promise.all(entries.map((e) => this.record(e)));
+    },
+    flush() {
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

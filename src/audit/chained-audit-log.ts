@@ -10,7 +10,8 @@
 // refuses a batch built on a head that another writer has moved meanwhile — the batch is then
 // rebuilt on the new head. Batches of one process follow one another; the more requests arrive
 // meanwhile, the larger the next batch. Sequence numbers are reserved in blocks. `record`
-// resolves once the batch is committed.
+// resolves once the batch is committed. The reads' spool (./audit-spool.ts) appends its packs
+// through the same appender, between these batches.
 // The server hands it a connection with `synchronous_commit = off` (Database.asyncCommitPool):
 // a read then waits for its entry to be in PostgreSQL, not for the disk flush (5–7 ms on this
 // VM, most of what auditing cost a read). A crash of the HSSK process loses nothing; a crash of
@@ -34,8 +35,8 @@ const SEQUENCE_SQL = `SELECT nextval('audit_entry_seq_seq'::regclass) AS seq FRO
 
 // The lock is an InitPlan: taken once, before the row is inserted, held until commit.
 const INSERT_SQL = `WITH inserted AS (
-    INSERT INTO audit_pack (first_pos, n, min_seq, max_seq, first_recorded, last_recorded, keys, entries, hashes)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+    INSERT INTO audit_pack (first_pos, n, min_seq, max_seq, first_recorded, last_recorded, keys, entries, hashes, spool_id, spool_end)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $12, $13
      WHERE (SELECT 1 FROM pg_advisory_xact_lock(hashtext($11))) = 1
     RETURNING 1)
   INSERT INTO audit_seal (first_pos, last_pos, last_hash) SELECT $1, $1::bigint + $2::int - 1, $10 WHERE EXISTS (SELECT 1 FROM inserted)`;
@@ -58,8 +59,14 @@ export function packKeys(entries: readonly AuditEntryInput[]): string[] {
   return [...keys];
 }
 
+/** Where a batch of spooled entries came from (./audit-spool.ts): the spool and the index of its last entry. */
+export interface SpoolMark {
+  id: string;
+  end: number;
+}
+
 /** Appends to the chain from one process; `append` calls must not overlap. */
-export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]): Promise<void> } {
+export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[], spool?: SpoolMark): Promise<void> } {
   let head: ChainHead | undefined;
   let reserved: number[] = [];
 
@@ -77,7 +84,7 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
   }
 
   return {
-    async append(inputs) {
+    async append(inputs, spool) {
       const n = inputs.length;
       const seqs = await reserveSequence(n);
       const canonicals: string[] = [];
@@ -102,7 +109,7 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
         }
         const firstPos = head.position + 1;
         try {
-          await pool.query(preparedQuery(INSERT_SQL, [firstPos, n, seqs[0], seqs[n - 1], first, last, keys, text, hashes, previous, CHAIN_LOCK]));
+          await pool.query(preparedQuery(INSERT_SQL, [firstPos, n, seqs[0], seqs[n - 1], first, last, keys, text, hashes, previous, CHAIN_LOCK, spool?.id ?? null, spool?.end ?? null]));
         } catch (err) {
           head = undefined;
           // Another writer took these positions first: build the batch again on the new head.
@@ -117,8 +124,24 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
   };
 }
 
+export interface ChainedAuditLog extends AuditLog {
+  /**
+   * Appends entries taken from a spool as one batch (after any batch in flight), marking the
+   * pack with where they came from: a spool replayed after a crash skips what is already in.
+   */
+  appendSpooled(entries: AuditEntryInput[], spool: SpoolMark): Promise<void>;
+}
+
 /** Groups concurrent records into chained batches, one batch at a time (the chain is linear). */
-export function createChainedAuditLog(pool: pg.Pool): AuditLog {
+export function createChainedAuditLog(pool: pg.Pool): ChainedAuditLog {
   const appender = chainAppender(pool);
-  return batchingAuditLog((entries) => appender.append(entries), 1, MAX_BATCH);
+  // The appender keeps the head it last wrote: its batches, of either source, go one at a time.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serially = (run: () => Promise<void>): Promise<void> => {
+    const next = tail.then(run, run);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  const log = batchingAuditLog((entries) => serially(() => appender.append(entries)), 1, MAX_BATCH);
+  return { ...log, appendSpooled: (entries, spool) => serially(() => appender.append(entries, spool)) };
 }

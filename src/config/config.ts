@@ -96,7 +96,7 @@ export const CONFIG_VARIABLES = [
   ['PORT', '8080', 'HTTP port of the server'],
   ['HOST', '0.0.0.0', 'address the server listens on'],
   ['DATABASE_URL', '(embedded)', 'PostgreSQL connection string; without it an embedded PostgreSQL runs in HSSK_DATA_DIR'],
-  ['HSSK_DATA_DIR', './.hssk', 'where the embedded PostgreSQL keeps its data'],
+  ['HSSK_DATA_DIR', './.hssk', 'where the embedded PostgreSQL keeps its data, and the audit spool of reads (audit-spool/)'],
   ['HSSK_PG_PORT', '0 (a free port)', 'port of the embedded PostgreSQL'],
   ['HSSK_DEMO', 'on', '`off` disables loading the demo province on the embedded database’s first run'],
   ['HSSK_PROVINCE', '68', 'the deployment’s province code (2025 list; 68 = Lâm Đồng)'],

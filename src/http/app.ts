@@ -9,6 +9,7 @@ import { authConfig } from '../auth/auth-config.ts';
 import { authenticate, type AuthenticateOptions } from '../auth/authenticate.ts';
 import { AuthError } from '../auth/errors.ts';
 import type { FhirWriter } from '../auth/fhir-writer.ts';
+import type { AuditSpoolOptions } from '../audit/audit-spool.ts';
 import { createAuthServices, type AuthServices } from '../auth/services.ts';
 import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
 import { indexedPatientDirectory } from '../store/patient-directory.ts';
@@ -49,6 +50,12 @@ export interface AppOptions {
   resolveCaller?: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>;
   /** Background work (report refresh) off, for tests that need a quiet database. */
   background?: boolean;
+  /**
+   * Where reads' and searches' audit entries are spooled before they reach the chain (`hssk
+   * serve`: `<data dir>/audit-spool`); spools left there by dead processes are replayed first.
+   * Without it, a read waits for its entry's commit.
+   */
+  auditSpool?: Pick<AuditSpoolOptions, 'dir' | 'lingerMs'>;
 }
 
 /** Writes FHIR resources as the system (Practitioner for new staff, Consent, …). */
@@ -65,7 +72,18 @@ export function systemFhirWriter(db: Database): FhirWriter {
   };
 }
 
-export function authServicesFor(config: Config, db: Database): AuthServices {
+/** Which database a spool's entries belong to, without credentials. */
+export function databaseTarget(config: Config): string {
+  if (!config.databaseUrl) return `embedded:${config.dataDir}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    return `${url.hostname}:${url.port || 5432}${url.pathname}${url.searchParams.get('host') ? `?host=${url.searchParams.get('host')}` : ''}`;
+  } catch {
+    return 'external';
+  }
+}
+
+export function authServicesFor(config: Config, db: Database, auditSpool?: Omit<AuditSpoolOptions, 'target'>): AuthServices {
   const settings = authConfig({
     baseUrl: config.baseUrl ?? `http://localhost:${config.port}`,
     accessTokenSeconds: config.auth.accessTokenSeconds,
@@ -76,10 +94,16 @@ export function authServicesFor(config: Config, db: Database): AuthServices {
     signingKeyRotationDays: config.auth.signingKeyRotationDays,
     sms: { adapter: config.auth.smsAdapter, gatewayUrl: config.auth.smsGatewayUrl, gatewayToken: config.auth.smsGatewayToken },
   });
-  return createAuthServices({ db, config: settings, fhir: systemFhirWriter(db), patients: indexedPatientDirectory(db.pool) });
+  return createAuthServices({
+    db,
+    config: settings,
+    fhir: systemFhirWriter(db),
+    patients: indexedPatientDirectory(db.pool),
+    ...(auditSpool ? { auditSpool: { ...auditSpool, target: databaseTarget(config) } } : {}),
+  });
 }
 
-export async function buildApp({ config, db, logger, resolveCaller, background = true }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, resolveCaller, background = true, auditSpool }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
@@ -88,7 +112,14 @@ export async function buildApp({ config, db, logger, resolveCaller, background =
     // Only the configured reverse proxies may set the client address (per-IP limits, audit).
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
   });
-  const services = authServicesFor(config, db);
+  const services = authServicesFor(config, db, auditSpool ? { ...auditSpool, log: (level, message) => logger[level](message) } : undefined);
+  if (services.auditSpool) {
+    const spool = services.auditSpool;
+    const replayed = await spool.recover(db.pool);
+    if (replayed.entries > 0) logger.warn({ spools: replayed.spools, entries: replayed.entries }, 'audit entries of stopped processes replayed into the chain');
+    // The last reads' entries go in when the server stops (the database closes after the app).
+    app.addHook('onClose', async () => spool.close());
+  }
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('services', services);

@@ -18,7 +18,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { caller?: FhirCaller; resolveCaller?: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>; env?: Record<string, string> } = {},
+  options: {
+    caller?: FhirCaller;
+    resolveCaller?: (req: FastifyRequest, options?: AuthenticateOptions) => Promise<FhirCaller>;
+    env?: Record<string, string>;
+    /** Spool reads' audit entries as `hssk serve` does (src/audit/audit-spool.ts). */
+    auditSpool?: { dir: string; lingerMs?: number };
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ HSSK_BASE_URL: 'http://hssk.test', ...options.env });
@@ -27,6 +33,7 @@ export async function createTestApp(
     db,
     logger: createLogger('silent'),
     resolveCaller: options.resolveCaller ?? (async () => options.caller ?? SYSTEM_CALLER),
+    ...(options.auditSpool ? { auditSpool: options.auditSpool } : {}),
   });
   return {
     app,

@@ -154,10 +154,10 @@ function numberNewPerson(u: CreateUnit, residentId: string): void {
   u.identity!.stored = content;
 }
 
-/** After a read or a batch: audit entries share a group commit with concurrent requests. */
+/** After a read or a batch: audit entries go to the reads' trail (spooled in `hssk serve`, then packed with others). */
 export async function afterSuccess(app: FastifyInstance, accesses: AccessRecord[], actor: Actor | undefined, ip: string): Promise<void> {
   const entries = auditEntriesOf(accesses, actor, ip);
-  await Promise.all([entries.length > 0 ? app.services.audit.recordMany(entries) : undefined, syncPatientIndex(app.db.pool, accesses)]);
+  await Promise.all([entries.length > 0 ? app.services.readAudit.recordMany(entries) : undefined, syncPatientIndex(app.db.pool, accesses)]);
 }
 
 /** Inside the transaction of a write: its audit entries and patient index changes commit with it. */
