@@ -183,6 +183,7 @@ export class SpooledAuditLog implements AuditLog {
     const pending: Spooled[] = [];
     let header: Header | undefined;
     let torn = 0;
+    let read = 0;
     for (const file of files) {
       let text: string;
       try {
@@ -191,6 +192,7 @@ export class SpooledAuditLog implements AuditLog {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // replayed meanwhile
         throw err;
       }
+      read++;
       const lines = text.split('\n');
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
@@ -210,6 +212,7 @@ export class SpooledAuditLog implements AuditLog {
         pending.push({ index, entry: { ...e, recordedAt: new Date(e.recordedAt) } });
       }
     }
+    if (read === 0) return undefined; // another process replayed it while this one waited for the lock
     if (!header || header.hsskAuditSpool !== 1 || header.id !== id) {
       this.log('warn', `audit spool ${id}: no readable header, left in ${this.dir}`);
       return undefined;

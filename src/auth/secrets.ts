@@ -1,5 +1,5 @@
 // Random values and constant-time comparisons used by every credential.
-import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const newId = (): string => randomUUID();
 
@@ -28,8 +28,9 @@ export function normaliseReadableCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
 }
 
+/** One-shot (crypto.hash): no Hash object per call — a portal session's token is hashed on every request. */
 export function sha256(value: string | Buffer): Buffer {
-  return createHash('sha256').update(value).digest();
+  return hash('sha256', value, 'buffer');
 }
 
 export function hmacSha256(key: Buffer, value: string): Buffer {
