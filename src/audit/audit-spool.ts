@@ -137,8 +137,9 @@ export class SpooledAuditLog implements AuditLog {
 
   /** Writes what is left to PostgreSQL and removes this process's spool files. */
   async close(): Promise<void> {
-    await this.flush();
+    // From now on a record goes straight to the chain (awaited commit), not into a segment about to go.
     this.closed = true;
+    await this.flush();
     for (const s of this.segments) this.retire(s);
     this.segments = [];
   }
