@@ -90,7 +90,6 @@ export class SpooledAuditLog implements AuditLog {
   private writeScheduled = false;
   /** Spooled, not yet in PostgreSQL, in index order. */
   private unflushed: Spooled[] = [];
-  private flushedEnd = 0;
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -132,7 +131,8 @@ export class SpooledAuditLog implements AuditLog {
   async flush(): Promise<void> {
     this.writeNow();
     const target = this.nextIndex - 1;
-    while (this.flushedEnd < target) await this.flushOnce();
+    // In until the oldest entry still waiting comes after it (entries get indices in spool order).
+    while ((this.unflushed[0]?.index ?? this.nextIndex) <= target) await this.flushOnce();
   }
 
   /** Writes what is left to PostgreSQL and removes this process's spool files. */
@@ -276,8 +276,7 @@ export class SpooledAuditLog implements AuditLog {
     const file = path.join(this.dir, `${this.id}.${String(++this.segmentNo).padStart(6, '0')}${SUFFIX}`);
     const fd = fs.openSync(file, 'a', 0o600);
     const header: Header = { hsskAuditSpool: 1, id: this.id, host: os.hostname(), pid: process.pid, started: PROCESS_STARTED, target: this.target };
-    const segment: Segment = { file, fd, bytes: 0, lastIndex: this.nextIndex - 1 };
-    segment.bytes = writeAll(fd, `${JSON.stringify(header)}\n`);
+    const segment: Segment = { file, fd, bytes: writeAll(fd, `${JSON.stringify(header)}\n`), lastIndex: this.nextIndex - 1 };
     this.segments.push(segment);
     return segment;
   }
@@ -310,10 +309,12 @@ export class SpooledAuditLog implements AuditLog {
         () => {
           this.failures = 0;
           this.unflushed = this.unflushed.slice(batch.length);
-          this.flushedEnd = end;
           const current = this.segments[this.segments.length - 1];
-          for (const s of this.segments.filter((seg) => seg !== current && seg.lastIndex <= end)) this.retire(s);
-          this.segments = this.segments.filter((s) => s.fd >= 0);
+          this.segments = this.segments.filter((seg) => {
+            const done = seg !== current && seg.lastIndex <= end;
+            if (done) this.retire(seg);
+            return !done;
+          });
           if (this.unflushed.length <= this.maxQueued) {
             const release = this.heldBack;
             this.heldBack = [];
