@@ -74,7 +74,7 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
     const report = await importHouseholds(
       { db, actor: { kind: 'system', name: 'bench' }, province: '68' },
       openHouseholdSource(file),
-      { onProgress: (p) => log(`${p.rows} rows, ${p.rowsPerSecond}/s, eta ${p.etaSeconds}s`), progressIntervalMs: 10_000 },
+      { completeList: true, onProgress: (p) => log(`${p.rows} rows, ${p.rowsPerSecond}/s, eta ${p.etaSeconds}s`), progressIntervalMs: 10_000 },
     );
     const used = process.cpuUsage(cpu);
     const postgresMs = cpuBetween(pgBefore, sampleCpu(undefined, postmaster)).postgresMs;

@@ -116,6 +116,7 @@ async function writeLookAlikes(dir: string): Promise<{ file: string; pairs: Prod
 async function importList(ctx: PipelineContext, file: string, log: (l: string) => void): Promise<HouseholdImportReport> {
   return importHouseholds(ctx, openHouseholdSource(file), {
     today: TODAY,
+    completeList: true,
     onProgress: (p) => log(`${path.basename(file)}: ${p.rows} rows, ${p.rowsPerSecond}/s, eta ${p.etaSeconds}s`),
     progressIntervalMs: 30_000,
   });

@@ -186,7 +186,7 @@ export async function syncBench(options: SyncBenchOptions): Promise<Record<strin
     const g = await generateEpisodes({ provinceDir: path.join(work, 'province'), count: episodeCount, format: '130', outDir: path.join(work, 'episodes'), perFile });
     worker.start();
     log(`sync: households of ${INGEST_RESIDENTS} residents through the household import, pushed as they come`);
-    await importHouseholds(ctx, openHouseholdSource(path.join(work, 'province', 'households.csv')), { batchSize: 1000 });
+    await importHouseholds(ctx, openHouseholdSource(path.join(work, 'province', 'households.csv')), { batchSize: 1000, completeList: true });
     for (let t = Date.now(); (await lagOf(provDb)).depth > 0 && Date.now() - t < 600_000; ) await new Promise((r) => setTimeout(r, 200));
     log(`sync: steady XML 130 ingest, ${episodesPerSecond} episodes/s for ${steadySeconds} s, worker running`);
     const lags: number[] = [];

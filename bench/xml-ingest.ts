@@ -71,7 +71,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     log(`province: ${residents} residents generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
     const ctx = { db, actor: { kind: 'system' as const, name: 'bench:xml-ingest' }, province: config.province };
-    const households = await importHouseholds(ctx, openHouseholdSource(path.join(provinceDir, 'households.csv')), { batchSize: 1000 });
+    const households = await importHouseholds(ctx, openHouseholdSource(path.join(provinceDir, 'households.csv')), { batchSize: 1000, completeList: true });
     const loadSeconds = (performance.now() - t) / 1000;
     log(`residents loaded through the household import: ${households.rows} rows in ${loadSeconds.toFixed(1)} s (${households.rowsPerSecond} rows/s)`);
 

@@ -74,7 +74,8 @@ export async function loadDemoIfFirstRun(
     const ctx: PipelineContext = { db, actor: { kind: 'system', name: 'demo' }, province: config.province, populationRule: config.identityPopulationRule };
     generateProvince({ residents: DEMO_RESIDENTS, seed: 'hssk-demo', outDir: dir, province: config.province, pairs: 0 });
     await importFacilities(ctx, path.join(dir, 'facilities.csv'));
-    const households = await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')));
+    // The generated list is every household of its communes: they are covered (docs/identity.md, rule 5).
+    const households = await importHouseholds(ctx, openHouseholdSource(path.join(dir, 'households.csv')), { completeList: true });
     log(`  hộ gia đình: ${households.rows} người, ${households.households} hộ`);
     // The demo family and the commune worker live in the commune with the most residents.
     const commune = await busiestCommune(db);

@@ -1,11 +1,15 @@
 // The corroborated population rule (docs/identity.md, rule 5) in the product: it applies to a
 // record whose commune's household list has been imported, in every channel that resolves
 // identity (here XML 4210/130 and FHIR Patient/$match), and never to the household list itself.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, fixture, hoso } from '../../test/fixtures/xml/build.ts';
 import { createTestApp, type TestApp } from '../../test/support/app.ts';
 import { identityCommands } from '../cli/commands/identity.ts';
+import { importHouseholdsCommand } from '../cli/commands/import-households.ts';
 import { loadConfig } from '../config/config.ts';
 import { Extension } from '../fhir/systems.ts';
 import { listHouseholdCoverage } from '../identity/mpi/population-rule.ts';
@@ -23,14 +27,15 @@ const MUI_NE = '22918';
 const HAM_THANG = '22933';
 const OLD_CODE = '24850';
 const OLD_CODE_TODAY = '24853';
+const PHAN_THIET = '22945';
 
 interface Row { household: string; name: string; born: string; sex: 'Nam' | 'Nữ'; commune: string }
 
-async function importList(rows: Row[], stopAfter?: number) {
+async function importList(rows: Row[], stopAfter?: number, completeList = true) {
   const csv = ['ma_ho,ho_ten,ngay_sinh,gioi_tinh,quan_he_chu_ho,ma_xa', ...rows.map((r) => `${r.household},${r.name},${r.born},${r.sex},Chủ hộ,${r.commune}`)].join('\n');
   const bytes = Buffer.from(csv, 'utf8');
   const source = openHouseholdSource({ stream: Readable.from([bytes]), size: bytes.length, xlsx: false });
-  if (stopAfter === undefined) return importHouseholds(ctx, source, { today: '2026-07-01' });
+  if (stopAfter === undefined) return importHouseholds(ctx, source, { today: '2026-07-01', completeList });
   // The operator cancels the import once `stopAfter` rows have been read.
   const stop = new AbortController();
   async function* rowsUntilStopped() {
@@ -40,7 +45,7 @@ async function importList(rows: Row[], stopAfter?: number) {
       if (++n === stopAfter) stop.abort();
     }
   }
-  return importHouseholds(ctx, { get header() { return source.header; }, rows: rowsUntilStopped(), progress: () => source.progress() }, { today: '2026-07-01', batchSize: 1, signal: stop.signal });
+  return importHouseholds(ctx, { get header() { return source.header; }, rows: rowsUntilStopped(), progress: () => source.progress() }, { today: '2026-07-01', completeList, batchSize: 1, signal: stop.signal });
 }
 
 let episode = 0;
@@ -102,7 +107,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('the population rule where household lists are imported', () => {
-  it('records each commune a household import covered, with its rows', async () => {
+  it('records each commune a complete household list covered, with its rows', async () => {
     const coverage = await listHouseholdCoverage(t.db.pool);
     expect(coverage.map((c) => [c.commune, c.lastRows])).toEqual([[MUI_NE, 5], [OLD_CODE_TODAY, 1]]);
   });
@@ -118,6 +123,13 @@ describe('the population rule where household lists are imported', () => {
     expect(coverage.map((c) => c.commune)).not.toContain(HAM_THANG);
   });
 
+  it('a list not declared complete (a few households) covers no commune: the rule keeps away from it', async () => {
+    const report = await importList([{ household: 'HT9', name: 'Mạc Thị Thu', born: '11/11/1980', sex: 'Nữ', commune: HAM_THANG }], undefined, false);
+    expect(report.created).toBe(1);
+    expect(report.communesCovered).toBe(0);
+    expect((await listHouseholdCoverage(t.db.pool)).map((c) => c.commune)).toEqual([MUI_NE, OLD_CODE_TODAY]);
+  });
+
   it('hssk identity coverage lists the covered communes by name, with the rule in force', async () => {
     const url = (t.db.pool as unknown as { options: { connectionString: string } }).options.connectionString;
     const command = identityCommands.find((c) => c.path.join(' ') === 'identity coverage')!;
@@ -127,6 +139,31 @@ describe('the population rule where household lists are imported', () => {
     const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toEqual({ populationRule: 'on' });
     expect(lines.slice(1).map((l) => [l.commune, l.name, l.lastRows])).toEqual([[MUI_NE, 'Phường Mũi Né', 5], [OLD_CODE_TODAY, expect.any(String), 1]]);
+  });
+
+  it('hssk import households covers the communes of a file only with --complete-list', async () => {
+    const url = (t.db.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+    const command = importHouseholdsCommand;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-population-cli-'));
+    try {
+      const file = path.join(dir, 'ho.csv');
+      fs.writeFileSync(file, `ma_ho,ho_ten,ngay_sinh,gioi_tinh,quan_he_chu_ho,ma_xa\nPT1,Kha Văn Định,04/04/1964,Nam,Chủ hộ,${PHAN_THIET}\n`);
+      const run = async (args: string[]) => {
+        const out: string[] = [];
+        const code = await command.run([file, ...args], { config: loadConfig({ DATABASE_URL: url }), out: (l) => out.push(l), err: () => undefined });
+        return { code, out: out.join('\n') };
+      };
+      const partial = await run([]);
+      expect(partial.code).toBe(0);
+      expect(partial.out).toContain('Xã/phường đủ danh sách: 0');
+      expect((await listHouseholdCoverage(t.db.pool)).map((c) => c.commune)).not.toContain(PHAN_THIET);
+      const complete = await run(['--complete-list']);
+      expect(complete.code).toBe(0);
+      expect(complete.out).toContain('Xã/phường đủ danh sách: 1');
+      expect((await listHouseholdCoverage(t.db.pool)).map((c) => c.commune)).toContain(PHAN_THIET);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('XML: a namesake born the same day, in a commune whose list is not imported, waits for review', async () => {

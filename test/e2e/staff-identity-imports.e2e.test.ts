@@ -79,6 +79,10 @@ describe.skipIf(!hasChromium)('staff portal: household upload, identity review, 
     // 2 new residents, 2 look-alikes waiting for review, 1 bad date + 1 other commune rejected.
     expect(counts).toMatch(/Hồ sơ mới2.*Chờ xét trùng2.*Bị từ chối2/);
     expect(await job.textContent()).toContain('Chỉ nhập các dòng của xã/phường 24820');
+    // Not ticked as the commune's complete list (the default): no commune is recorded as fully listed.
+    expect(await card.getByRole('checkbox', { name: 'Đây là danh sách đầy đủ các hộ của xã/phường' }).isChecked()).toBe(false);
+    expect(await page.getByTestId('household-coverage').textContent()).toContain('không được khai là danh sách đầy đủ');
+    expect((await server.db.pool.query('SELECT commune FROM household_coverage')).rows).toEqual([]);
     await screenshot(page, 'staff-hh-01-import-done');
 
     const download = page.waitForEvent('download');

@@ -35,12 +35,14 @@ function as(username: string | null) {
   return s ? { cookie: s.cookie, 'x-csrf-token': s.csrf } : {};
 }
 
-async function upload(username: string | null, body: string | Buffer, contentType = 'text/csv') {
-  const r = await app.inject({ method: 'POST', url: '/api/households?filename=ho.csv', headers: { 'content-type': contentType, ...as(username) }, payload: body });
+async function upload(username: string | null, body: string | Buffer, contentType = 'text/csv', query = '') {
+  const r = await app.inject({ method: 'POST', url: `/api/households?filename=ho.csv${query}`, headers: { 'content-type': contentType, ...as(username) }, payload: body });
   return { status: r.statusCode, body: r.json<{ id: string; status: string; message?: string }>() };
 }
 
-interface JobView { status: string; report?: { rows: number; created: number; rejected: number; outOfScope: number }; hasRejected: boolean; error?: string }
+interface JobView { status: string; completeList: boolean; report?: { rows: number; created: number; rejected: number; outOfScope: number; communesCovered: number }; hasRejected: boolean; error?: string }
+
+const coveredCommunes = async () => (await db.pool.query<{ commune: string }>('SELECT commune FROM household_coverage ORDER BY commune')).rows.map((r) => r.commune);
 
 async function finished(username: string, id: string): Promise<JobView> {
   for (let i = 0; i < 300; i++) {
@@ -100,7 +102,10 @@ describe('household upload over HTTP', () => {
     expect(started.status).toBe(202);
     const job = await finished('yte.xa', started.body.id);
     expect(job.status).toBe('done');
-    expect(job.report).toMatchObject({ rows: 3, created: 2, rejected: 2, outOfScope: 1 });
+    expect(job.report).toMatchObject({ rows: 3, created: 2, rejected: 2, outOfScope: 1, communesCovered: 0 });
+    // Not declared the commune's whole list: identity matching must not assume everyone there is registered.
+    expect(job.completeList).toBe(false);
+    expect(await coveredCommunes()).toEqual([]);
     expect(JSON.stringify(job)).not.toContain('/tmp');
     expect(await patients('Nguyễn Văn Hải')).toBe(1);
     expect(await patients('Trần Thị Lan')).toBe(1);
@@ -133,6 +138,17 @@ describe('household upload over HTTP', () => {
     const job = await finished('admin.so', started.body.id);
     expect(job.report).toMatchObject({ rows: 4, rejected: 1, outOfScope: 0 });
     expect(await patients('Lê Thị Khác')).toBe(1);
+  });
+
+  it("a list declared complete (complete=1) covers its communes — a commune health worker's only their own", async () => {
+    const started = await upload('yte.xa', GOOD, 'text/csv', '&complete=1');
+    expect(started.status).toBe(202);
+    const job = await finished('yte.xa', started.body.id);
+    expect(job.completeList).toBe(true);
+    expect(job.report).toMatchObject({ rows: 3, outOfScope: 1, communesCovered: 1 });
+    expect(await coveredCommunes()).toEqual(['24820']);
+    const audit = await db.pool.query(`SELECT detail FROM audit_entry WHERE entity_type = 'HouseholdImport' AND action = 'import' ORDER BY seq DESC LIMIT 1`);
+    expect(audit.rows[0].detail).toMatchObject({ completeList: true, communesCovered: 1 });
   });
 });
 

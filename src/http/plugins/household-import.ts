@@ -25,7 +25,7 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onClose', async () => jobs.close());
   app.addContentTypeParser(FILE_TYPES, (_req, payload, done) => done(null, payload));
 
-  app.post<{ Querystring: { filename?: string } }>('/api/households', { bodyLimit: MAX_BYTES }, async (req, reply) => {
+  app.post<{ Querystring: { filename?: string; complete?: string } }>('/api/households', { bodyLimit: MAX_BYTES }, async (req, reply) => {
     const staff = await requireStaff(req, app.services, IMPORTERS);
     if (staff.role === 'commune-worker' && !staff.communeCode) throw new AuthError('forbidden', 'Tài khoản cán bộ y tế xã chưa được gán xã/phường; không thể nhập hộ.');
     const body = req.body as Readable | undefined;
@@ -51,6 +51,8 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
         fileName,
         file,
         ...(staff.role === 'commune-worker' ? { commune: staff.communeCode! } : {}),
+        // `complete=1`: the whole household list of its communes (docs/identity.md, rule 5).
+        completeList: req.query.complete === '1' || req.query.complete === 'true',
         onFinished: async (done) => {
           const r = done.report;
           await app.services.audit.record({
@@ -60,7 +62,7 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
             sourceIp: req.ip,
             entityType: 'HouseholdImport',
             entityId: done.id,
-            detail: { channel: 'household', rows: r?.rows ?? 0, created: r?.created ?? 0, updated: r?.updated ?? 0, matched: r?.matched ?? 0, review: r?.review ?? 0, rejected: r?.rejected ?? 0, outOfScope: r?.outOfScope ?? 0 },
+            detail: { channel: 'household', completeList: done.completeList, communesCovered: r?.communesCovered ?? 0, rows: r?.rows ?? 0, created: r?.created ?? 0, updated: r?.updated ?? 0, matched: r?.matched ?? 0, review: r?.review ?? 0, rejected: r?.rejected ?? 0, outOfScope: r?.outOfScope ?? 0 },
           });
           app.log.info({ channel: 'household', status: done.status, rows: r?.rows ?? 0, rejected: r?.rejected ?? 0 }, 'household import job');
         },

@@ -40,6 +40,11 @@ export interface HouseholdImportReport extends ImportCounts {
   seconds: number;
   rowsPerSecond: number;
   rejectedFile?: string;
+  /**
+   * Communes recorded as having their whole household list imported (docs/identity.md, rule 5):
+   * those of a list declared complete (`completeList`) and read to its end; 0 otherwise.
+   */
+  communesCovered: number;
 }
 
 export interface HouseholdImportOptions {
@@ -59,6 +64,14 @@ export interface HouseholdImportOptions {
   today?: string;
   /** Stop early (the HTTP job's cancel). */
   signal?: AbortSignal;
+  /**
+   * The file is the whole household list of every commune it has rows for (the commune's
+   * register), not a few households: only then, once read to its end, are those communes
+   * recorded as covered, where the population rule of identity matching may link a sole
+   * namesake (docs/identity.md, rule 5). Default false: a partial upload must not make the
+   * matcher assume that everyone in a commune is registered.
+   */
+  completeList?: boolean;
   /**
    * R4 validation of the Patients in the pipeline: 'sample' (default: the first batch and one in
    * ten), 'all' or 'none'. The adapter is trusted: every field of the Patient comes from a value
@@ -213,8 +226,9 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
     await new Promise<void>((resolve) => (rejectedOut ? rejectedOut.end(resolve) : resolve()));
   }
   if (failure) throw failure;
-  // Only a list read to its end covers its communes; a stopped import may hold part of one.
-  if (!options.signal?.aborted) await recordHouseholdCoverage(ctx.db.pool, rowsByCommune);
+  // Only a complete list read to its end covers its communes; a stopped import may hold part of one.
+  const covers = options.completeList === true && !options.signal?.aborted;
+  if (covers) await recordHouseholdCoverage(ctx.db.pool, rowsByCommune);
   progress(true);
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -226,5 +240,6 @@ export async function importHouseholds(ctx: PipelineContext, source: RowSource, 
     seconds: Math.round(seconds * 10) / 10,
     rowsPerSecond: Math.round(rows / Math.max(seconds, 0.001)),
     ...(options.rejectedFile ? { rejectedFile: options.rejectedFile } : {}),
+    communesCovered: covers ? rowsByCommune.size : 0,
   };
 }

@@ -26,6 +26,8 @@ export interface HouseholdJobView {
   finishedAt?: string;
   /** The commune the rows were limited to (a commune health worker's import). */
   commune?: string;
+  /** Declared the whole household list of its communes (HouseholdImportOptions.completeList). */
+  completeList: boolean;
   progress?: ImportProgress & { /** Share of the file read, 0–1. */ fraction: number };
   report?: Omit<HouseholdImportReport, 'rejectedFile'> & { outOfScope: number };
   /** Why the job stopped (Vietnamese). */
@@ -103,6 +105,8 @@ export interface StartJob {
   file: string;
   /** Limit the rows to this commune (2025 code). */
   commune?: string;
+  /** The uploader declares the file the whole household list of its communes. */
+  completeList?: boolean;
   onFinished?: (job: HouseholdJobView) => void | Promise<void>;
 }
 
@@ -131,6 +135,7 @@ export class HouseholdJobs {
       status: 'queued',
       createdAt: new Date().toISOString(),
       hasRejected: false,
+      completeList: spec.completeList === true,
       expires: Date.now() + KEEP_MS,
       ...(spec.commune ? { commune: spec.commune } : {}),
     };
@@ -153,6 +158,7 @@ export class HouseholdJobs {
         const report = await importHouseholds(spec.ctx, source, {
           rejectedFile: path.join(dir, IMPORT_REJECTS),
           signal: this.abort.signal,
+          completeList: job.completeList,
           progressIntervalMs: 500,
           onProgress: (p) => {
             const { read, total } = source.progress();

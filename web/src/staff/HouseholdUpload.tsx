@@ -1,7 +1,7 @@
 // Household file upload (MISSION A3 in the browser): the file goes up with upload progress, the
 // server imports it in the background, this card polls the job (rows, counts, time left) and
 // offers the rejected rows as CSV with the reason of each.
-import { Alert, Anchor, Button, Card, FileInput, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Checkbox, FileInput, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { api, getCsrfToken } from '../shared/api.ts';
 import { formatNumber } from '../shared/format.ts';
@@ -21,18 +21,19 @@ interface HouseholdJob {
   fileName: string;
   status: 'queued' | 'running' | 'done' | 'failed';
   commune?: string;
+  completeList: boolean;
   progress?: { rows: number; rowsPerSecond: number; etaSeconds?: number; fraction: number; counts: Counts };
-  report?: Counts & { rows: number; households: number; warnings: number; outOfScope: number; seconds: number };
+  report?: Counts & { rows: number; households: number; warnings: number; outOfScope: number; seconds: number; communesCovered: number };
   error?: string;
   hasRejected: boolean;
 }
 
 const POLL_MS = 700;
 
-function sendFile(file: File, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
+function sendFile(file: File, completeList: boolean, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/households?filename=${encodeURIComponent(file.name)}`);
+    xhr.open('POST', `/api/households?filename=${encodeURIComponent(file.name)}${completeList ? '&complete=1' : ''}`);
     xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
     const csrf = getCsrfToken();
     if (csrf) xhr.setRequestHeader('x-csrf-token', csrf);
@@ -54,6 +55,8 @@ function sendFile(file: File, onProgress: (fraction: number) => void): Promise<{
 export function HouseholdUpload({ onDone }: { onDone: () => void }) {
   const { t, lang } = useI18n();
   const [file, setFile] = useState<File | null>(null);
+  // Off by default: a few households must not make identity matching assume a whole commune is registered.
+  const [completeList, setCompleteList] = useState(false);
   const [uploaded, setUploaded] = useState<number>();
   const [job, setJob] = useState<HouseholdJob>();
   const [error, setError] = useState<string>();
@@ -87,7 +90,7 @@ export function HouseholdUpload({ onDone }: { onDone: () => void }) {
     setJob(undefined);
     setUploaded(0);
     try {
-      const res = await sendFile(file, setUploaded);
+      const res = await sendFile(file, completeList, setUploaded);
       const body = res.body as (Partial<HouseholdJob> & { message?: string }) | undefined;
       if (res.status === 202 && body?.id) setJob(body as HouseholdJob);
       else setError(body?.message ?? t(res.status === 413 ? 'error.413' : res.status === 403 ? 'error.403' : 'error.400'));
@@ -112,6 +115,12 @@ export function HouseholdUpload({ onDone }: { onDone: () => void }) {
           onChange={setFile}
           accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           clearable
+        />
+        <Checkbox
+          label={t('households.completeList')}
+          description={t('households.completeListHelp')}
+          checked={completeList}
+          onChange={(e) => setCompleteList(e.currentTarget.checked)}
         />
         {uploaded !== undefined && (
           <Stack gap={4}>
@@ -164,6 +173,11 @@ export function HouseholdUpload({ onDone }: { onDone: () => void }) {
               </SimpleGrid>
             )}
             {job.commune && <Text size="sm">{t('households.communeOnly', { commune: job.commune })}</Text>}
+            {job.status === 'done' && job.report && (
+              <Text size="sm" data-testid="household-coverage">
+                {job.completeList ? t('households.covered', { communes: formatNumber(job.report.communesCovered) }) : t('households.notCovered')}
+              </Text>
+            )}
             {job.status !== 'queued' && job.status !== 'running' && job.hasRejected && (
               <Group>
                 <Anchor href={`/api/households/jobs/${job.id}/rejected.csv`} download data-testid="household-rejected">
