@@ -58,6 +58,10 @@ describe('the audit trail through the FHIR API', () => {
     const pending = (await fs.readdir(spoolDir)).filter((f) => f.endsWith('.spool'));
     expect(pending).toHaveLength(1);
     expect(await fs.readFile(path.join(spoolDir, pending[0]!), 'utf8')).toContain('"action":"read"');
+    // A caller who may not read the trail is refused before the spool is written in.
+    const readsInChain = async () => Number((await t.db.pool.query(`SELECT count(*) AS n FROM audit_entry WHERE action = 'read'`)).rows[0].n);
+    expect((await get('/fhir/AuditEvent', 'doctor')).statusCode).toBe(403);
+    expect(await readsInChain()).toBe(0);
     // …and is in the trail the resident reads.
     const res = await get('/fhir/AuditEvent', 'lan');
     expect(res.statusCode).toBe(200);

@@ -63,7 +63,12 @@ function queryOf(req: FhirRequest): AuditQuery {
   return q;
 }
 
-export async function auditEventInteraction(db: Queryable, req: FhirRequest, actor: Actor | undefined): Promise<FhirResponse> {
+/**
+ * `beforeRead`: run once the caller is known to be allowed, before the trail is read (the
+ * server's spooled read entries are written in first, so the trail includes a read made a
+ * moment ago — and a caller who may not read it cannot make the server do that work).
+ */
+export async function auditEventInteraction(db: Queryable, req: FhirRequest, actor: Actor | undefined, beforeRead?: () => Promise<void>): Promise<FhirResponse> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new FhirError(405, outcome(issue('not-supported', 'Nhật ký truy cập chỉ được đọc, không bao giờ được sửa (the audit trail is read-only)')));
   }
@@ -71,6 +76,7 @@ export async function auditEventInteraction(db: Queryable, req: FhirRequest, act
   if (scope.kind === 'none') {
     throw new FhirError(403, outcome(issue('forbidden', 'Chỉ quản trị viên và chính người dân mới xem được nhật ký truy cập (not allowed)')));
   }
+  await beforeRead?.();
   const view = actor?.kind === 'resident' ? 'resident' : 'full';
   const [, id] = req.path.split('/');
   if (id) {

@@ -120,9 +120,9 @@ export const fhirRoutes: FastifyPluginAsync<FhirPluginOptions> = async (app, opt
     if (audit) {
       // The audit trail is its own append-only store, read here and never written through the API.
       const actor = (resolved as { actor?: Actor }).actor;
-      // This process's spooled reads first: "who accessed my record" includes the read a moment ago.
-      await app.services.readAudit.flush();
-      return send(reply, await auditEventInteraction(app.db.pool, requestOf(req, path), actor), req.method === 'HEAD');
+      // Once allowed, this process's spooled reads first: "who accessed my record" includes the read a moment ago.
+      const flushReads = () => app.services.readAudit.flush();
+      return send(reply, await auditEventInteraction(app.db.pool, requestOf(req, path), actor, flushReads), req.method === 'HEAD');
     }
     const accesses: AccessRecord[] = [];
     const callerOf = (r: FhirCaller): FhirCaller => ({ ...r, authorize: r.authorize.bind(r), onAccess: (a) => accesses.push(a), ...(matching ? { matching } : {}) });
