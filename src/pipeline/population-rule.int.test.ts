@@ -166,6 +166,20 @@ describe('the population rule where household lists are imported', () => {
     }
   });
 
+  it('hssk identity coverage --remove withdraws a commune (audited); an unknown code changes nothing', async () => {
+    const url = (t.db.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+    const command = identityCommands.find((c) => c.path.join(' ') === 'identity coverage')!;
+    const config = loadConfig({ DATABASE_URL: url });
+    await expect(command.run(['--remove', `${PHAN_THIET},99999`], { config, out: () => undefined, err: () => undefined })).rejects.toThrow('99999');
+    expect((await listHouseholdCoverage(t.db.pool)).map((c) => c.commune)).toContain(PHAN_THIET);
+    const out: string[] = [];
+    expect(await command.run(['--remove', PHAN_THIET], { config, out: (l) => out.push(l), err: () => undefined })).toBe(0);
+    expect(JSON.parse(out[0]!)).toEqual({ removed: [PHAN_THIET] });
+    expect((await listHouseholdCoverage(t.db.pool)).map((c) => c.commune)).not.toContain(PHAN_THIET);
+    const audit = await t.db.pool.query(`SELECT reason, detail FROM audit_entry WHERE entity_type = 'HouseholdCoverage'`);
+    expect(audit.rows).toEqual([{ reason: 'coverage-removed', detail: { communes: PHAN_THIET } }]);
+  });
+
   it('XML: a namesake born the same day, in a commune whose list is not imported, waits for review', async () => {
     const r = await xmlEpisode('HOÀNG THỊ QUỲNH NHƯ', '1990-04-12', 2, HAM_THANG);
     expect(r.outcome).toBe('review');

@@ -2,12 +2,15 @@
 import { listReviews, decideReview } from '../../identity/mpi/review-queue.ts';
 import { MergeError, mergePatients, unmergePatients } from '../../identity/mpi/merge.ts';
 import { fullNameOf } from '../../identity/mpi/person-facts.ts';
-import { listHouseholdCoverage } from '../../identity/mpi/population-rule.ts';
+import { agentOf } from '../../audit/audit-entry.ts';
+import { insertAuditEntries } from '../../audit/audit-log.ts';
+import { listHouseholdCoverage, removeHouseholdCoverage } from '../../identity/mpi/population-rule.ts';
 import { communesOf } from '../../province/admin-units.ts';
 import { numberUnnumberedResidents } from '../../pipeline/number-residents.ts';
 import { openDatabase, type Database } from '../../store/database.ts';
 import type { Config } from '../../config/config.ts';
 import { UsageError, type Command } from '../command.ts';
+import { optional, parseFlags } from './flags.ts';
 
 const ACTOR = { kind: 'system' as const, name: 'cli:identity' };
 
@@ -48,10 +51,28 @@ export const identityCommands: Command[] = [
   {
     path: ['identity', 'coverage'],
     summary: 'Xã/phường đã nhập danh sách hộ: nơi áp dụng quy tắc dân số (communes whose household list is imported)',
-    usage: 'hssk identity coverage\n\nPrints one JSON line per commune whose household list has been imported (where HSSK_IDENTITY_POPULATION_RULE=auto applies the population rule, docs/identity.md rule 5): code, name, first and last import, rows of the last one.',
+    usage:
+      'hssk identity coverage [--remove CODE[,CODE…]]\n\nPrints one JSON line per commune whose household list has been imported as complete (where HSSK_IDENTITY_POPULATION_RULE=auto applies the population rule, docs/identity.md rule 5): code, name, first and last import, rows of the last one.\n\n--remove  withdraws these communes (2025 codes) first — a list recorded as complete that was not; audited. The rule stops applying there from the next batch; a later import with --complete-list covers them again.',
     async run(args, { config, out }) {
-      if (args.length > 0) throw new UsageError('Lệnh không nhận tham số (no arguments)');
+      const flags = parseFlags(args, ['remove']);
+      const remove = optional(flags, 'remove')?.split(',').map((c) => c.trim()).filter(Boolean);
+      if (remove && remove.length === 0) throw new UsageError('--remove cần mã xã/phường (commune codes)');
       return withDb(config, async (db) => {
+        if (remove) {
+          const known = new Set(communesOf(config.province).map((c) => c.code));
+          const unknown = remove.filter((c) => !known.has(c));
+          if (unknown.length) throw new UsageError(`Mã xã/phường không thuộc tỉnh ${config.province}: ${unknown.join(', ')} (unknown commune codes)`);
+          const removed = await db.transaction(async (client) => {
+            const gone = await removeHouseholdCoverage(client, remove);
+            if (gone.length) {
+              await insertAuditEntries(client, [
+                { action: 'update', outcome: '0', ...agentOf(ACTOR), entityType: 'HouseholdCoverage', reason: 'coverage-removed', detail: { communes: gone.join(',') } },
+              ]);
+            }
+            return gone;
+          });
+          out(JSON.stringify({ removed }));
+        }
         const names = new Map(communesOf(config.province).map((c) => [c.code, c.name]));
         out(JSON.stringify({ populationRule: config.identityPopulationRule }));
         for (const c of await listHouseholdCoverage(db.pool)) out(JSON.stringify({ ...c, name: names.get(c.commune) ?? null }));

@@ -73,6 +73,15 @@ export async function recordHouseholdCoverage(q: Queryable, rowsByCommune: Reado
   );
 }
 
+/**
+ * Withdraws communes from coverage (a list recorded as complete that was not): the population
+ * rule stops applying there from the next batch. Returns the communes that were covered.
+ */
+export async function removeHouseholdCoverage(q: Queryable, communes: readonly string[]): Promise<string[]> {
+  const { rows } = await q.query<{ commune: string }>('DELETE FROM household_coverage WHERE commune = ANY($1::text[]) RETURNING commune', [communes]);
+  return rows.map((r) => r.commune).sort();
+}
+
 export async function listHouseholdCoverage(q: Queryable): Promise<CommuneCoverage[]> {
   const { rows } = await q.query<{ commune: string; first_imported_at: Date; last_imported_at: Date; last_rows: number; imports: number }>(
     'SELECT commune, first_imported_at, last_imported_at, last_rows, imports FROM household_coverage ORDER BY commune',
