@@ -141,6 +141,9 @@ describe('household upload over HTTP', () => {
   });
 
   it("a list declared complete (complete=1) covers its communes — a commune health worker's only their own", async () => {
+    const unclear = await upload('yte.xa', GOOD, 'text/csv', '&complete=yes');
+    expect(unclear.status).toBe(400);
+    expect(unclear.body.message).toContain('complete');
     const started = await upload('yte.xa', GOOD, 'text/csv', '&complete=1');
     expect(started.status).toBe(202);
     const job = await finished('yte.xa', started.body.id);

@@ -28,6 +28,10 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Querystring: { filename?: string; complete?: string } }>('/api/households', { bodyLimit: MAX_BYTES }, async (req, reply) => {
     const staff = await requireStaff(req, app.services, IMPORTERS);
     if (staff.role === 'commune-worker' && !staff.communeCode) throw new AuthError('forbidden', 'Tài khoản cán bộ y tế xã chưa được gán xã/phường; không thể nhập hộ.');
+    const complete = req.query.complete;
+    if (complete !== undefined && !['0', '1', 'true', 'false'].includes(complete)) {
+      return reply.code(400).send({ error: 'invalid-parameter', message: 'Tham số complete chỉ nhận 1 (danh sách đầy đủ của xã) hoặc 0.' });
+    }
     const body = req.body as Readable | undefined;
     if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
       return reply.code(415).send({ error: 'unsupported-media-type', message: 'Gửi tệp hộ gia đình dạng CSV hoặc Excel (.xlsx).' });
@@ -52,7 +56,7 @@ export const householdImportRoutes: FastifyPluginAsync = async (app) => {
         file,
         ...(staff.role === 'commune-worker' ? { commune: staff.communeCode! } : {}),
         // `complete=1`: the whole household list of its communes (docs/identity.md, rule 5).
-        completeList: req.query.complete === '1' || req.query.complete === 'true',
+        completeList: complete === '1' || complete === 'true',
         onFinished: async (done) => {
           const r = done.report;
           await app.services.audit.record({
