@@ -44,28 +44,6 @@ export function newVersion(resource: Resource, lastUpdated: string, sourceFacili
   };
 }
 
-/** SQLSTATEs after which a batch, rolled back whole, may simply be written again. */
-const RETRYABLE = new Set(['40P01', '40001']);
-const ATTEMPTS = 5;
-
-/**
- * A batch is one statement (or one transaction), so a deadlock with a concurrent batch or
- * writer rolls it back whole: written again after a short random pause instead of failing the
- * load midway.
- */
-async function writeWithRetry(db: Database, batch: VersionToWrite[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await insertNewResources(db.pool, batch);
-      return;
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
-    }
-  }
-}
-
 export async function bulkLoad(db: Database, resources: AsyncIterable<Resource> | Iterable<Resource>, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
   const batchSize = options.batchSize ?? 1000;
   const concurrency = options.concurrency ?? 2;
@@ -76,7 +54,10 @@ export async function bulkLoad(db: Database, resources: AsyncIterable<Resource> 
   let failure: unknown;
 
   const flush = (batch: VersionToWrite[]) => {
-    const p = writeWithRetry(db, batch)
+    // In a transaction of its own: a batch rolled back as a deadlock's victim is written again
+    // (Database.transaction retries), instead of failing the load midway.
+    const p = db
+      .transaction((client) => insertNewResources(client, batch))
       .then(() => {
         loaded += batch.length;
         options.onProgress?.(loaded);
