@@ -86,7 +86,8 @@ export class SpooledAuditLog implements AuditLog {
   private segments: Segment[] = [];
   private segmentNo = 0;
   private nextIndex = 1;
-  private toWrite: Array<{ entry: AuditEntryInput; resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** A request's entries with its promise: one promise per request, however many entries. */
+  private toWrite: Array<{ entries: AuditEntryInput[]; resolve: () => void; reject: (err: unknown) => void }> = [];
   private writeScheduled = false;
   /** Spooled, not yet in PostgreSQL, in index order. */
   private unflushed: Spooled[] = [];
@@ -112,19 +113,21 @@ export class SpooledAuditLog implements AuditLog {
   }
 
   record(entry: AuditEntryInput): Promise<void> {
-    if (this.closed) return this.chain.record(entry);
+    return this.recordMany([entry]);
+  }
+
+  recordMany(entries: AuditEntryInput[]): Promise<void> {
+    if (this.closed) return this.chain.recordMany(entries);
+    if (entries.length === 0) return Promise.resolve();
+    const now = new Date();
     return new Promise<void>((resolve, reject) => {
-      this.toWrite.push({ entry: { ...entry, recordedAt: entry.recordedAt ?? new Date() }, resolve, reject });
+      this.toWrite.push({ entries: entries.map((e) => ({ ...e, recordedAt: e.recordedAt ?? now })), resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
         // Like the chained log's batches: every request answered in this turn shares one write.
         setImmediate(() => this.writeNow());
       }
     });
-  }
-
-  async recordMany(entries: AuditEntryInput[]): Promise<void> {
-    await Promise.all(entries.map((e) => this.record(e)));
   }
 
   /** Resolves once every entry recorded before the call is in PostgreSQL; rejects if a pack fails. */
@@ -248,20 +251,27 @@ export class SpooledAuditLog implements AuditLog {
     if (items.length === 0) return;
     this.toWrite = [];
     const first = this.nextIndex;
+    const spooled: Spooled[] = [];
     let text = '';
-    for (let k = 0; k < items.length; k++) text += `${JSON.stringify({ i: first + k, e: items[k]!.entry })}\n`;
+    for (const item of items) {
+      for (const entry of item.entries) {
+        const index = first + spooled.length;
+        spooled.push({ index, entry });
+        text += `${JSON.stringify({ i: index, e: entry })}\n`;
+      }
+    }
     try {
       const segment = this.currentSegment();
       segment.bytes += writeAll(segment.fd, text);
-      segment.lastIndex = first + items.length - 1;
+      segment.lastIndex = first + spooled.length - 1;
     } catch (err) {
       // Not in the spool: the requests fail rather than answer without their entry.
       this.log('error', `audit spool ${this.id}: write failed (${(err as Error).message})`);
       for (const item of items) item.reject(err);
       return;
     }
-    this.nextIndex += items.length;
-    for (let k = 0; k < items.length; k++) this.unflushed.push({ index: first + k, entry: items[k]!.entry });
+    this.nextIndex += spooled.length;
+    for (const s of spooled) this.unflushed.push(s);
     this.scheduleFlush();
     if (this.unflushed.length <= this.maxQueued) {
       for (const item of items) item.resolve();

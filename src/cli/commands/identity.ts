@@ -57,11 +57,11 @@ export const identityCommands: Command[] = [
       const flags = parseFlags(args, ['remove']);
       const remove = optional(flags, 'remove')?.split(',').map((c) => c.trim()).filter(Boolean);
       if (remove && remove.length === 0) throw new UsageError('--remove cần mã xã/phường (commune codes)');
+      const names = new Map(communesOf(config.province).map((c) => [c.code, c.name]));
+      const unknown = remove?.filter((c) => !names.has(c)) ?? [];
+      if (unknown.length) throw new UsageError(`Mã xã/phường không thuộc tỉnh ${config.province}: ${unknown.join(', ')} (unknown commune codes)`);
       return withDb(config, async (db) => {
         if (remove) {
-          const known = new Set(communesOf(config.province).map((c) => c.code));
-          const unknown = remove.filter((c) => !known.has(c));
-          if (unknown.length) throw new UsageError(`Mã xã/phường không thuộc tỉnh ${config.province}: ${unknown.join(', ')} (unknown commune codes)`);
           const removed = await db.transaction(async (client) => {
             const gone = await removeHouseholdCoverage(client, remove);
             if (gone.length) {
@@ -73,7 +73,6 @@ export const identityCommands: Command[] = [
           });
           out(JSON.stringify({ removed }));
         }
-        const names = new Map(communesOf(config.province).map((c) => [c.code, c.name]));
         out(JSON.stringify({ populationRule: config.identityPopulationRule }));
         for (const c of await listHouseholdCoverage(db.pool)) out(JSON.stringify({ ...c, name: names.get(c.commune) ?? null }));
         return 0;

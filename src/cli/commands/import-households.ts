@@ -25,6 +25,7 @@ export const importHouseholdsCommand: Command = {
     const [file, ...rest] = args;
     if (!file || file.startsWith('--')) throw new UsageError('Thiếu tên tệp (missing FILE)');
     const flags = parseFlags(rest, ['rejected', 'batch'], ['complete-list']);
+    const completeList = flags.get('complete-list') === true;
     const batch = Number(optional(flags, 'batch') ?? 500);
     if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch phải là số nguyên dương');
     const rejectedFile = optional(flags, 'rejected') ?? path.join(path.dirname(file), `${path.basename(file).replace(/\.[^.]+$/, '')}.loi.csv`);
@@ -36,7 +37,7 @@ export const importHouseholdsCommand: Command = {
         {
           batchSize: batch,
           rejectedFile,
-          completeList: flags.get('complete-list') === true,
+          completeList,
           onProgress: (p) =>
             err(`${p.rows.toLocaleString('vi-VN')} dòng · ${p.rowsPerSecond.toLocaleString('vi-VN')} dòng/s${p.etaSeconds !== undefined ? ` · còn ~${p.etaSeconds}s` : ''} · mới ${p.counts.created} · chờ xét ${p.counts.review} · lỗi ${p.counts.rejected}`),
         },
@@ -49,7 +50,7 @@ export const importHouseholdsCommand: Command = {
       out(`  Bị từ chối:           ${report.rejected}${report.rejected ? ` (xem ${rejectedFile})` : ''}`);
       out(`  Dòng có cảnh báo:     ${report.warnings}`);
       out(
-        flags.get('complete-list') === true
+        completeList
           ? `  Xã/phường đủ danh sách: ${report.communesCovered} (áp dụng quy tắc dân số khi ghép hồ sơ)`
           : '  Xã/phường đủ danh sách: 0 (tệp không được khai là danh sách đầy đủ của xã: --complete-list)',
       );
