@@ -98,6 +98,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     for (const file of g.files) {
       const s = await ingestXmlFile(ctx, file, {
         validate,
+        threads: config.ingestThreads,
         onProgress: (p) => log(`  ${path.basename(file)}: ${p.units} episodes, ${p.unitsPerSecond}/s`),
       });
       accepted += s.accepted;
@@ -120,7 +121,7 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
     }
     const statements = pgStatements ? await topStatements(db.pool, accepted + rejected) : undefined;
     const resendT = performance.now();
-    const resend = await ingestXmlFile(ctx, g.files[0]!, { validate });
+    const resend = await ingestXmlFile(ctx, g.files[0]!, { validate, threads: config.ingestThreads });
     const resendSeconds = (performance.now() - resendT) / 1000;
     const dbBytes = Number((await db.pool.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n')).rows[0]!.n);
     const result = {

@@ -1,4 +1,5 @@
 // The one place that reads process.env. Everything else receives a typed Config.
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -57,6 +58,11 @@ export interface Config {
    * rule 5): `auto` in communes whose household list has been imported, `on` everywhere, `off` nowhere.
    */
   identityPopulationRule: 'auto' | 'on' | 'off';
+  /**
+   * Worker threads that adapt and validate the units of an XML or CDA import while the importing
+   * thread writes (0: none, all in one thread).
+   */
+  ingestThreads: number;
   auth: {
     accessTokenSeconds: number;
     sessionIdleSeconds: number;
@@ -103,6 +109,7 @@ export const CONFIG_VARIABLES = [
   ['HSSK_BASE_URL', 'http://localhost:PORT', 'public base URL used in FHIR links'],
   ['LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
   ['HSSK_DB_POOL', '20', 'PostgreSQL connections per process'],
+  ['HSSK_INGEST_THREADS', 'CPU cores − 1 (at most 8)', 'worker threads that adapt and validate the episodes and documents of an XML or CDA import while the database writes; 0: all in the importing thread'],
   ['HSSK_STATEMENT_TIMEOUT_MS', '30000', 'longest a single query may run before it is cancelled'],
   ['HSSK_BODY_LIMIT', '52428800', 'largest accepted request body in bytes (50 MiB)'],
   ['HSSK_TRUST_PROXY', '(none)', 'comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted'],
@@ -259,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const syncBatchSize = intVar(env, 'HSSK_SYNC_BATCH', 200, 1, 10_000, problems);
   const healthBook = healthBookSettings(env, cwd, problems);
   const exportRetentionHours = intVar(env, 'HSSK_EXPORT_RETENTION_HOURS', 24, 1, 8760, problems);
+  const ingestThreads = intVar(env, 'HSSK_INGEST_THREADS', Math.min(8, os.availableParallelism() - 1), 0, 64, problems);
   const push = pushSettings(env, problems);
   const populationRuleRaw = env.HSSK_IDENTITY_POPULATION_RULE?.trim().toLowerCase() || 'auto';
   if (populationRuleRaw !== 'auto' && populationRuleRaw !== 'on' && populationRuleRaw !== 'off') {
@@ -288,6 +296,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     healthBook,
     exportRetentionHours,
     identityPopulationRule,
+    ingestThreads,
     auth: {
       accessTokenSeconds,
       sessionIdleSeconds,

@@ -84,7 +84,7 @@ export async function loadDemoIfFirstRun(
     const from = new Date(Date.now() - DEMO_EPISODE_DAYS_AGO * 86_400_000).toISOString().slice(0, 10);
     const episodes = await generateEpisodes({ provinceDir: dir, count: DEMO_EPISODES, format: '130', outDir: path.join(dir, 'xml'), seed: 'hssk-demo', from });
     let accepted = 0;
-    for (const file of episodes.files) accepted += (await ingestXmlFile(ctx, file, {})).accepted;
+    for (const file of episodes.files) accepted += (await ingestXmlFile(ctx, file, { threads: config.ingestThreads })).accepted;
     log(`  đợt điều trị (XML 130): ${accepted} được nhận`);
 
     const repo = new Repository(db);

@@ -16,7 +16,7 @@ import type { Queryable } from '../store/database.ts';
 import { existingResourcesStatement, insertStringValues, newResourcesStatement, runWrite, type WriteStatement } from '../store/resource-writer.ts';
 import { mergePatientData, withResidentGroups, withResidentId } from './patient-data.ts';
 import { pipelinePopulationRule } from './population.ts';
-import { prepareRecord, type PreparedRecord } from './prepare.ts';
+import { prepareRecord, type PreparedRecord, type RecordToIngest } from './prepare.ts';
 import { copyJson, rewriteReferences } from './references.ts';
 import { findByIdentifiers, findReplacedMany, findVersionsByIdentifiers, identifierLookupKey, loadCurrent, loadCurrentVersions, stableIdentifier, storedContent, type CurrentRow } from './stored.ts';
 import { ConcurrentWrite, type ExtraResources, type IngestOptions, type IngestResult, type PipelineContext } from './types.ts';
@@ -60,10 +60,14 @@ export async function ingestRecord(ctx: PipelineContext, record: AdaptedRecord, 
  * one bad record never takes the others down.
  */
 export async function ingestBatch(ctx: PipelineContext, records: AdaptedRecord[], options: IngestOptions, extras?: ExtraResources): Promise<IngestResult[]> {
-  const results: (IngestResult | undefined)[] = new Array(records.length);
+  return ingestPrepared(ctx, records.map((record) => ({ record, prepared: prepareRecord(record, options) })), options, extras);
+}
+
+/** `ingestBatch` for records already through `prepareRecord` (`options.validate` is then not read). */
+export async function ingestPrepared(ctx: PipelineContext, items: readonly RecordToIngest[], options: IngestOptions, extras?: ExtraResources): Promise<IngestResult[]> {
+  const results: (IngestResult | undefined)[] = new Array(items.length);
   const candidates: Candidate[] = [];
-  records.forEach((record, index) => {
-    const prepared = prepareRecord(record, options);
+  items.forEach(({ record, prepared }, index) => {
     if (!prepared.ok) {
       results[index] = rejected(record, prepared.reasons, prepared.excluded);
       return;

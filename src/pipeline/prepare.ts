@@ -17,6 +17,12 @@ export interface PreparedRecord {
 
 export type Prepared = { ok: true; value: PreparedRecord } | { ok: false; reasons: RejectionReason[]; excluded: Record<string, number> };
 
+/** A record and the result of `prepareRecord` on it, made before the batch (e.g. in a worker thread). */
+export interface RecordToIngest {
+  record: AdaptedRecord;
+  prepared: Prepared;
+}
+
 /** Field-level reasons from a validation failure. */
 export function reasonsOf(err: unknown, prefix: string): RejectionReason[] {
   if (err instanceof FhirError) {

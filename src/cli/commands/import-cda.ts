@@ -34,6 +34,7 @@ export const importCdaCommand: Command = {
         files.map((file) => ({ name: path.basename(file), load: () => fs.promises.readFile(file) })),
         {
           ...(facility ? { defaultFacility: facility } : {}),
+          threads: config.ingestThreads,
           onProgress: (s) => err(`${s.units.toLocaleString('vi-VN')}/${files.length.toLocaleString('vi-VN')} tài liệu · ${s.unitsPerSecond} tài liệu/s`),
           onReport: (r) => report.write(r),
         },

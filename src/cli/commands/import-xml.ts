@@ -50,6 +50,7 @@ export const importXmlCommand: Command = {
         const summary = await ingestXml(ctx, countedChunks(file, counter), {
           batchSize,
           validate,
+          threads: config.ingestThreads,
           onProgress: progress,
           onReport: (r) => report.write({ ...r, file }),
         });

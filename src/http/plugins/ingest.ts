@@ -75,7 +75,7 @@ export const ingestRoutes: FastifyPluginAsync = async (app) => {
     if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
       return reply.code(415).send({ error: 'unsupported-media-type', message: 'Gửi tệp XML (Content-Type: application/xml).' });
     }
-    const summary = await ingestXml(ctx, limited(body, MAX_XML_BYTES, tooLarge), { callerFacility: facility, validate: 'all', onReport: (u) => void units.push(u) });
+    const summary = await ingestXml(ctx, limited(body, MAX_XML_BYTES, tooLarge), { callerFacility: facility, validate: 'all', threads: app.config.ingestThreads, onReport: (u) => void units.push(u) });
     if (tooLarge.hit) summary.fatal = { code: 'too-large', message: `Tệp vượt quá ${MAX_XML_BYTES / 1024 / 1024} MB; dùng lệnh hssk import xml cho tệp lớn.` };
     await audit(req, actor, 'xml', summary);
     return answer(reply, facility, summary, units);

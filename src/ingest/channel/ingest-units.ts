@@ -1,22 +1,20 @@
-// The common road of the file channels (XML 4210/130, CDA): adapter results in, batches of
-// records through the shared pipeline (one transaction each, `concurrency` in flight, so the
-// next batches are adapted while the previous one is written), one report per unit out, in input
-// order. A rejected unit never stops the others; a unit from another facility than the caller's
-// is rejected, never stored; the arrivals log (B5) counts what each facility sent.
-import { ingestBatch } from '../../pipeline/ingest.ts';
+// The common road of the file channels (XML 4210/130, CDA): units in, adapted and made ready
+// (policy, validation) in worker threads or in this one, batches of records through the shared
+// pipeline (one transaction each, `concurrency` in flight, so the next batches are made ready
+// while the previous one is written), one report per unit out, in input order. A rejected unit
+// never stops the others; a unit from another facility than the caller's is rejected, never
+// stored; the arrivals log (B5) counts what each facility sent.
+import { ingestPrepared } from '../../pipeline/ingest.ts';
+import type { RecordToIngest } from '../../pipeline/prepare.ts';
 import type { IngestResult, PipelineContext } from '../../pipeline/types.ts';
-import type { AdaptedRecord, AdaptResult, RejectionReason } from '../adapted-record.ts';
+import type { AdaptedRecord, RejectionReason } from '../adapted-record.ts';
 import { recordArrivals, type ArrivalCount } from './arrivals.ts';
 import { dropNeedlessReplaces } from './fresh-units.ts';
 import { resolveFacilityReferences } from './organizations.ts';
-import { withSupportedTypes } from './supported-types.ts';
+import { validatesUnit } from './ready-unit.ts';
 import { addToSummary, emptySummary, type ImportSummary, type UnitReport } from './report.ts';
-
-export interface ChannelUnit {
-  result: AdaptResult;
-  /** Facility the unit comes from (mã CSKCB), when the input says. */
-  facility: string | undefined;
-}
+import type { UnitInput, UnitTask } from './unit-tasks.ts';
+import { readyUnits } from './unit-workers.ts';
 
 export interface IngestUnitsOptions {
   /** 'xml' or 'cda': for the audit trail and the arrivals log. */
@@ -36,11 +34,16 @@ export interface IngestUnitsOptions {
   progressIntervalMs?: number;
   signal?: AbortSignal;
   /**
-   * R4 validation of the resources in the pipeline: 'all' (default), 'sample' (the first batch and
-   * one batch in ten — the adapters' output is checked resource by resource in their tests, and
-   * validation is most of the pipeline's cost in a bulk import), or 'none'.
+   * R4 validation of the resources in the pipeline: 'all' (default), 'sample' (the first batch's
+   * worth of units and one such window in ten — the adapters' output is checked resource by
+   * resource in their tests, and validation is most of the pipeline's cost in a bulk import), or 'none'.
    */
   validate?: 'all' | 'sample' | 'none';
+  /**
+   * Worker threads that adapt units and make them ready (HSSK_INGEST_THREADS; default 0: this
+   * thread). The first batch's worth of units is always made ready here.
+   */
+  threads?: number;
 }
 
 /** An input that cannot be read further (EnvelopeError, CdaError …): reported, the units before it stand. */
@@ -69,11 +72,21 @@ function fromResult(r: IngestResult, facility: string | undefined): UnitReport {
   };
 }
 
-type Slot = { report?: UnitReport; pending?: { record: AdaptedRecord; facility: string | undefined } };
+type Slot = { report?: UnitReport; pending?: { ready: RecordToIngest; facility: string | undefined } };
+
+/** The record with the pipeline's own copy of what `prepareRecord` made of it. */
+function withRecord(unit: RecordToIngest, record: AdaptedRecord): RecordToIngest {
+  return { record, prepared: unit.prepared.ok ? { ok: true, value: { ...unit.prepared.value, record } } : unit.prepared };
+}
+
+async function* tasksOf(inputs: AsyncIterable<UnitInput>, validate: (position: number) => boolean): AsyncGenerator<UnitTask> {
+  let position = 0;
+  for await (const input of inputs) yield { ...input, validate: validate(position++) };
+}
 
 export async function ingestUnits(
   ctx: PipelineContext,
-  units: AsyncIterable<ChannelUnit>,
+  inputs: AsyncIterable<UnitInput>,
   options: IngestUnitsOptions,
   /** Turns an error thrown by the input into a fatal input report; anything else is rethrown. */
   fatalOf: (err: unknown) => FatalInput | undefined = () => undefined,
@@ -119,18 +132,11 @@ export async function ingestUnits(
 
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  let batches = 0;
-  const validateBatch = (): boolean => {
-    const n = batches++;
-    const mode = options.validate ?? 'all';
-    return mode === 'all' || (mode === 'sample' && n % 10 === 0);
-  };
   const run = async (batch: Slot[], facility: string | undefined) => {
-    const validate = validateBatch();
-    const adapted = batch.map((s) => withSupportedTypes(s.pending!.record));
-    await resolveFacilityReferences(ctx.db.pool, adapted);
-    const records = await dropNeedlessReplaces(ctx.db.pool, adapted);
-    const results = await ingestBatch(ctx, records, { channel: options.channel, sourceFacility: facility ?? null, validate });
+    const ready = batch.map((s) => s.pending!.ready);
+    await resolveFacilityReferences(ctx.db.pool, ready.flatMap((u) => (u.prepared.ok ? [u.record] : [])));
+    const records = await dropNeedlessReplaces(ctx.db.pool, ready.map((u) => u.record));
+    const results = await ingestPrepared(ctx, ready.map((u, i) => withRecord(u, records[i]!)), { channel: options.channel, sourceFacility: facility ?? null });
     batch.forEach((slot, i) => {
       slot.report = fromResult(results[i]!, slot.pending!.facility);
       delete slot.pending;
@@ -151,6 +157,13 @@ export async function ingestUnits(
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
 
+  const mode = options.validate ?? 'all';
+  const units = readyUnits(tasksOf(inputs, (position) => validatesUnit(mode, position, batchSize)), {
+    threads: options.threads ?? 0,
+    // Two batches read ahead keep the threads busy while this one waits for the database.
+    ahead: 2 * batchSize,
+    inProcessFirst: batchSize,
+  });
   try {
     for await (const unit of units) {
       if (failure || options.signal?.aborted) break;
@@ -160,14 +173,14 @@ export async function ingestUnits(
       if (!result.ok) {
         slot.report = rejectedReport(result.key, facility, result.reasons);
       } else if (options.callerFacility && facility !== options.callerFacility) {
-        slot.report = rejectedReport(result.record.key, facility, [
+        slot.report = rejectedReport(result.ready.record.key, facility, [
           { field: 'MACSKCB', message: `Hồ sơ của cơ sở ${facility ?? '(không rõ)'} không được gửi bằng tài khoản của cơ sở ${options.callerFacility}.` },
-        ], result.record.excluded);
+        ], result.ready.record.excluded);
       } else {
         // One facility per transaction: what is written is stamped with it.
         if (batch.length > 0 && facility !== batchFacility) await flush();
         batchFacility = facility;
-        slot.pending = { record: result.record, facility };
+        slot.pending = { ready: result.ready, facility };
         batch.push(slot);
         if (batch.length >= batchSize) await flush();
       }

@@ -1,0 +1,187 @@
+// Worker threads that adapt and prepare a file channel's units (unit-tasks.ts) while the importing
+// thread plans and writes batches. On the XML ingest, adapting, B8 screening and R4 validation
+// were over half of Node's CPU, and running them in the importing thread — 200 episodes in one
+// synchronous stretch — held up the batch that owned the identity lock (docs/benchmarks.md).
+// Units leave in input order; a bounded number are read ahead, so memory stays bounded.
+import { Worker } from 'node:worker_threads';
+import { runUnitTask, type ChannelUnit, type UnitTask } from './unit-tasks.ts';
+
+type Answer = { id: number; unit: ChannelUnit } | { id: number; error: { name: string; message: string; stack?: string } };
+
+interface Pending {
+  resolve(unit: ChannelUnit): void;
+  reject(err: Error): void;
+}
+
+class UnitThread {
+  readonly pending = new Map<number, Pending>();
+  private readonly worker: Worker;
+  private gone = false;
+  private readonly onGone: (thread: UnitThread) => void;
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(onGone: (thread: UnitThread) => void, idleMs: number) {
+    this.onGone = onGone;
+    this.idleMs = idleMs;
+    this.worker = new Worker(new URL('./unit-worker.ts', import.meta.url));
+    // Idle threads never keep the process alive; a thread with work does (see run).
+    this.worker.unref();
+    this.worker.on('message', (answer: Answer) => {
+      const p = this.pending.get(answer.id);
+      if (!p) return;
+      this.pending.delete(answer.id);
+      if (this.pending.size === 0) {
+        this.worker.unref();
+        // A thread's heap grows to a few hundred MB during an import: an idle one is let go.
+        this.idleTimer = setTimeout(() => void this.stop(), this.idleMs).unref();
+      }
+      if ('unit' in answer) p.resolve(answer.unit);
+      else p.reject(Object.assign(new Error(answer.error.message), { name: answer.error.name, stack: answer.error.stack }));
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new Error(`Luồng xử lý hồ sơ đã dừng (mã ${code}).`)));
+  }
+
+  run(id: number, task: UnitTask): Promise<ChannelUnit> {
+    if (this.gone) return Promise.reject(new Error('Luồng xử lý hồ sơ đã dừng.'));
+    clearTimeout(this.idleTimer);
+    return new Promise<ChannelUnit>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, task });
+    });
+  }
+
+  /** Ends the thread; tasks still pending are rejected. */
+  stop(): Promise<number> {
+    clearTimeout(this.idleTimer);
+    this.fail(new Error('Luồng xử lý hồ sơ đã dừng.'));
+    return this.worker.terminate();
+  }
+
+  private fail(err: Error): void {
+    if (!this.gone) {
+      this.gone = true;
+      this.onGone(this);
+    }
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+/**
+ * A pool of up to `size` threads, started when first needed and ended after `idleMs` without
+ * work; a thread that dies is replaced by the next task.
+ */
+export class UnitWorkerPool {
+  private threads: UnitThread[] = [];
+  private nextId = 1;
+  readonly size: number;
+  private readonly idleMs: number;
+
+  constructor(size: number, idleMs = 30_000) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
+    this.size = size;
+    this.idleMs = idleMs;
+  }
+
+  /** Threads running now. */
+  get running(): number {
+    return this.threads.length;
+  }
+
+  run(task: UnitTask): Promise<ChannelUnit> {
+    let thread = this.threads.reduce<UnitThread | undefined>((best, t) => (!best || t.pending.size < best.pending.size ? t : best), undefined);
+    if (!thread || (thread.pending.size > 0 && this.threads.length < this.size)) {
+      thread = new UnitThread((t) => (this.threads = this.threads.filter((x) => x !== t)), this.idleMs);
+      this.threads.push(thread);
+    }
+    return thread.run(this.nextId++, task);
+  }
+
+  async close(): Promise<void> {
+    const threads = this.threads;
+    this.threads = [];
+    await Promise.all(threads.map((t) => t.stop()));
+  }
+}
+
+const pools = new Map<number, UnitWorkerPool>();
+
+/** The process's pool of this size (threads are a process resource: imports share them). */
+export function unitWorkerPool(size: number): UnitWorkerPool {
+  let pool = pools.get(size);
+  if (!pool) pools.set(size, (pool = new UnitWorkerPool(size)));
+  return pool;
+}
+
+export interface ReadyUnitsOptions {
+  /** Worker threads (0: every unit in the importing thread). */
+  threads: number;
+  /** Units read and dispatched ahead of the one the consumer waits for. */
+  ahead: number;
+  /**
+   * The first units are made ready in the importing thread: a request of a few units never
+   * waits for a thread to start.
+   */
+  inProcessFirst: number;
+}
+
+/**
+ * Runs the tasks, in worker threads when `threads` > 0, and yields their units in input order.
+ * Tasks keep being read and dispatched while the consumer is busy (up to `ahead` units), so the
+ * threads work while the importing thread waits for the database. An error of the input is
+ * thrown after every unit read before it has been yielded.
+ */
+export async function* readyUnits(tasks: AsyncIterable<UnitTask>, options: ReadyUnitsOptions): AsyncGenerator<ChannelUnit> {
+  if (options.threads <= 0) {
+    for await (const task of tasks) yield runUnitTask(task);
+    return;
+  }
+  const pool = unitWorkerPool(options.threads);
+  const ahead = Math.max(1, options.ahead);
+  const queue: Promise<ChannelUnit>[] = [];
+  const input = tasks[Symbol.asyncIterator]();
+  let ended = false;
+  let stopped = false;
+  let inputError: { error: unknown } | undefined;
+  let room: (() => void) | undefined;
+  let arrived: (() => void) | undefined;
+  const pump = async () => {
+    let n = 0;
+    try {
+      for (;;) {
+        while (queue.length >= ahead && !stopped) await new Promise<void>((r) => (room = r));
+        if (stopped) break;
+        const next = await input.next();
+        if (next.done) break;
+        const unit = n++ < options.inProcessFirst ? Promise.resolve(next.value).then(runUnitTask) : pool.run(next.value);
+        unit.catch(() => undefined); // surfaced when its turn comes
+        queue.push(unit);
+        arrived?.();
+      }
+    } catch (error) {
+      inputError = { error };
+    } finally {
+      ended = true;
+      arrived?.();
+    }
+  };
+  const pumping = pump();
+  try {
+    for (;;) {
+      while (queue.length === 0 && !ended) await new Promise<void>((r) => (arrived = r));
+      const head = queue.shift();
+      if (!head) break;
+      room?.();
+      yield await head;
+    }
+    if (inputError) throw inputError.error;
+  } finally {
+    // The consumer is done (or stopped early): the input is closed once the pump lets go of it.
+    stopped = true;
+    room?.();
+    void pumping.then(() => input.return?.()).catch(() => undefined);
+  }
+}
