@@ -3,7 +3,7 @@
 // on a fresh embedded PostgreSQL. At scale s: 1,000,000·s residents and 100,000·s episodes.
 // Reports episodes/s, resources/s, peak RSS and the data sizes it ran on. Every batch is validated,
 // as `hssk import xml` and `POST /api/xml` do (`--validate sample`: one batch in ten, for comparison
-// with older figures).
+// with older figures). HSSK_INGEST_THREADS sets the worker threads (default: cores − 1).
 //   node bench/xml-ingest.ts [--scale 0.01] [--validate all|sample|none] [--profile DIR] [--pg-statements] [--explain FILE]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,6 +129,8 @@ export async function xmlIngestBench({ scale, log, validate = 'all', dataDir: gi
       validate,
       data: { residents: households.rows, episodes: g.episodes, xmlMB: Math.round(bytes / 1e6), databaseMBAfter: Math.round(dbBytes / 1e6) },
       ingest: {
+        // Worker threads that made the units ready (HSSK_INGEST_THREADS); Node CPU counts them too.
+        workerThreads: config.ingestThreads,
         seconds: Math.round(seconds * 10) / 10,
         accepted,
         rejected,
