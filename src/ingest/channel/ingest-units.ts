@@ -74,7 +74,7 @@ function fromResult(r: IngestResult, facility: string | undefined): UnitReport {
 
 type Slot = { report?: UnitReport; pending?: { ready: RecordToIngest; facility: string | undefined } };
 
-/** The record with the pipeline's own copy of what `prepareRecord` made of it. */
+/** What `prepareRecord` made of a unit, tied to its record as the batch's look-ups left it (`replaces` dropped, or pinned to a resident). */
 function withRecord(unit: RecordToIngest, record: AdaptedRecord): RecordToIngest {
   return { record, prepared: unit.prepared.ok ? { ok: true, value: { ...unit.prepared.value, record } } : unit.prepared };
 }
