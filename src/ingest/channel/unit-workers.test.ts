@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEpisodes } from '../xml/generator.ts';
 import { EnvelopeError, readEnvelope, type HosoUnit } from '../xml/envelope.ts';
 import type { ChannelUnit, UnitTask } from './unit-tasks.ts';
-import { readyUnits, unitWorkerPool, UnitWorkerPool, type ReadyUnitsOptions } from './unit-workers.ts';
+import { readyUnits, unitWorkerPool, UnitThreadStopped, UnitWorkerPool, type ReadyUnitsOptions } from './unit-workers.ts';
 
 const provinceDir = path.join(import.meta.dirname, '../../../test/fixtures/xml/province');
 const cdaDir = path.join(import.meta.dirname, '../../../test/fixtures/cda');
@@ -116,6 +116,17 @@ describe('readyUnits', () => {
     expect(again.units).toHaveLength(60);
   });
 
+  it('makes a unit ready here when its thread ends before answering', async () => {
+    const here = await collect(readyUnits(xmlTasks(envelopeText), inProcess));
+    const units: ChannelUnit[] = [];
+    for await (const u of readyUnits(xmlTasks(envelopeText), inThreads)) {
+      units.push(u);
+      // The thread is stopped with units still given to it (ahead: 7).
+      if (units.length === 1) await unitWorkerPool(1).close();
+    }
+    expect(comparable(units)).toEqual(comparable(here.units));
+  });
+
   it('adapts CDA documents in threads as here, the fallback facility included', async () => {
     async function* tasks(): AsyncGenerator<UnitTask> {
       for (const name of fs.readdirSync(cdaDir).sort()) {
@@ -129,7 +140,7 @@ describe('readyUnits', () => {
   });
 
   it('lets an idle thread go, and starts one again for the next task', async () => {
-    const pool = new UnitWorkerPool(1, 100);
+    const pool = new UnitWorkerPool(1, { idleMs: 100 });
     let hoso: HosoUnit | undefined;
     for await (const h of readEnvelope(envelopeText)) {
       hoso = h;
@@ -144,5 +155,20 @@ describe('readyUnits', () => {
     expect(comparable([second])).toEqual(comparable([first]));
     await pool.close();
     expect(pool.running).toBe(0);
+  });
+
+  it('reports a thread that runs out of memory as stopped, not as a fault of the unit', async () => {
+    // 4 MB cannot even hold the R4 definitions: the thread dies on its first unit.
+    const pool = new UnitWorkerPool(1, { heapLimitMb: 4 });
+    let hoso: HosoUnit | undefined;
+    for await (const h of readEnvelope(envelopeText)) {
+      hoso = h;
+      break;
+    }
+    const err = await pool.run({ kind: 'xml', hoso: hoso!, validate: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnitThreadStopped);
+    expect(((err as Error).cause as { code?: string } | undefined)?.code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+    expect(pool.running).toBe(0);
+    await pool.close();
   });
 });

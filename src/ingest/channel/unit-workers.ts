@@ -6,6 +6,14 @@
 import { Worker } from 'node:worker_threads';
 import { runUnitTask, type ChannelUnit, type UnitTask } from './unit-tasks.ts';
 
+/**
+ * The thread a task was given to ended before answering (out of memory on a huge unit, stopped,
+ * crashed): the task itself is not at fault, and is made ready in the importing thread instead.
+ */
+export class UnitThreadStopped extends Error {
+  override name = 'UnitThreadStopped';
+}
+
 type Answer = { id: number; unit: ChannelUnit } | { id: number; error: { name: string; message: string; stack?: string } };
 
 interface Pending {
@@ -21,10 +29,13 @@ class UnitThread {
   private readonly idleMs: number;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(onGone: (thread: UnitThread) => void, idleMs: number) {
+  constructor(onGone: (thread: UnitThread) => void, idleMs: number, heapLimitMb: number) {
     this.onGone = onGone;
     this.idleMs = idleMs;
-    this.worker = new Worker(new URL('./unit-worker.ts', import.meta.url));
+    // V8 lets an unlimited old generation grow to ~300 MB on a ~50 MB live set; a cap makes it
+    // collect sooner. A unit too large for it ends the thread and is made ready in the importing
+    // thread (UnitThreadStopped).
+    this.worker = new Worker(new URL('./unit-worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb } });
     // Idle threads never keep the process alive; a thread with work does (see run).
     this.worker.unref();
     this.worker.on('message', (answer: Answer) => {
@@ -39,24 +50,30 @@ class UnitThread {
       if ('unit' in answer) p.resolve(answer.unit);
       else p.reject(Object.assign(new Error(answer.error.message), { name: answer.error.name, stack: answer.error.stack }));
     });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`Luồng xử lý hồ sơ đã dừng (mã ${code}).`)));
+    this.worker.on('error', (err) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ gặp lỗi: ${err.message}`, { cause: err })));
+    this.worker.on('exit', (code) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ đã dừng (mã ${code}).`)));
   }
 
   run(id: number, task: UnitTask): Promise<ChannelUnit> {
-    if (this.gone) return Promise.reject(new Error('Luồng xử lý hồ sơ đã dừng.'));
+    if (this.gone) return Promise.reject(new UnitThreadStopped('Luồng xử lý hồ sơ đã dừng.'));
     clearTimeout(this.idleTimer);
     return new Promise<ChannelUnit>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, task });
+      try {
+        this.worker.postMessage({ id, task });
+      } catch (err) {
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.worker.unref();
+        reject(err as Error);
+      }
     });
   }
 
   /** Ends the thread; tasks still pending are rejected. */
   stop(): Promise<number> {
     clearTimeout(this.idleTimer);
-    this.fail(new Error('Luồng xử lý hồ sơ đã dừng.'));
+    this.fail(new UnitThreadStopped('Luồng xử lý hồ sơ đã dừng.'));
     return this.worker.terminate();
   }
 
@@ -70,6 +87,13 @@ class UnitThread {
   }
 }
 
+export interface UnitWorkerPoolOptions {
+  /** An idle thread ends after this long (default 30 s). */
+  idleMs?: number;
+  /** Each thread's old generation, in MB (default 192). */
+  heapLimitMb?: number;
+}
+
 /**
  * A pool of up to `size` threads, started when first needed and ended after `idleMs` without
  * work; a thread that dies is replaced by the next task.
@@ -79,11 +103,13 @@ export class UnitWorkerPool {
   private nextId = 1;
   readonly size: number;
   private readonly idleMs: number;
+  private readonly heapLimitMb: number;
 
-  constructor(size: number, idleMs = 30_000) {
+  constructor(size: number, options: UnitWorkerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
     this.size = size;
-    this.idleMs = idleMs;
+    this.idleMs = options.idleMs ?? 30_000;
+    this.heapLimitMb = options.heapLimitMb ?? 192;
   }
 
   /** Threads running now. */
@@ -94,7 +120,7 @@ export class UnitWorkerPool {
   run(task: UnitTask): Promise<ChannelUnit> {
     let thread = this.threads.reduce<UnitThread | undefined>((best, t) => (!best || t.pending.size < best.pending.size ? t : best), undefined);
     if (!thread || (thread.pending.size > 0 && this.threads.length < this.size)) {
-      thread = new UnitThread((t) => (this.threads = this.threads.filter((x) => x !== t)), this.idleMs);
+      thread = new UnitThread((t) => (this.threads = this.threads.filter((x) => x !== t)), this.idleMs, this.heapLimitMb);
       this.threads.push(thread);
     }
     return thread.run(this.nextId++, task);
@@ -132,7 +158,8 @@ export interface ReadyUnitsOptions {
  * Runs the tasks, in worker threads when `threads` > 0, and yields their units in input order.
  * Tasks keep being read and dispatched while the consumer is busy (up to `ahead` units), so the
  * threads work while the importing thread waits for the database. An error of the input is
- * thrown after every unit read before it has been yielded.
+ * thrown after every unit read before it has been yielded; a task whose thread ended before
+ * answering is run here.
  */
 export async function* readyUnits(tasks: AsyncIterable<UnitTask>, options: ReadyUnitsOptions): AsyncGenerator<ChannelUnit> {
   if (options.threads <= 0) {
@@ -156,7 +183,10 @@ export async function* readyUnits(tasks: AsyncIterable<UnitTask>, options: Ready
         if (stopped) break;
         const next = await input.next();
         if (next.done) break;
-        const unit = n++ < options.inProcessFirst ? Promise.resolve(next.value).then(runUnitTask) : pool.run(next.value);
+        const task = next.value;
+        const unit = n++ < options.inProcessFirst
+          ? Promise.resolve(task).then(runUnitTask)
+          : pool.run(task).catch((err: unknown) => (err instanceof UnitThreadStopped ? runUnitTask(task) : Promise.reject(err)));
         unit.catch(() => undefined); // surfaced when its turn comes
         queue.push(unit);
         arrived?.();
