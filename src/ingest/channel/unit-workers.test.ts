@@ -169,6 +169,11 @@ describe('readyUnits', () => {
     expect(err).toBeInstanceOf(UnitThreadStopped);
     expect(((err as Error).cause as { code?: string } | undefined)?.code).toBe('ERR_WORKER_OUT_OF_MEMORY');
     expect(pool.running).toBe(0);
+    // Two more deaths before any answer: a thread that cannot start. The pool gives up on threads.
+    for (let i = 0; i < 2; i++) await expect(pool.run({ kind: 'xml', hoso: hoso!, validate: true })).rejects.toBeInstanceOf(UnitThreadStopped);
+    const refused = pool.run({ kind: 'xml', hoso: hoso!, validate: true });
+    expect(pool.running).toBe(0);
+    await expect(refused).rejects.toThrow(/Không khởi động được/);
     await pool.close();
   });
 });

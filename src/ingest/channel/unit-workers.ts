@@ -23,13 +23,15 @@ interface Pending {
 
 class UnitThread {
   readonly pending = new Map<number, Pending>();
+  /** Tasks answered so far. */
+  answered = 0;
   private readonly worker: Worker;
   private gone = false;
-  private readonly onGone: (thread: UnitThread) => void;
+  private readonly onGone: (thread: UnitThread, died: boolean) => void;
   private readonly idleMs: number;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(onGone: (thread: UnitThread) => void, idleMs: number, heapLimitMb: number) {
+  constructor(onGone: (thread: UnitThread, died: boolean) => void, idleMs: number, heapLimitMb: number) {
     this.onGone = onGone;
     this.idleMs = idleMs;
     // V8 lets an unlimited old generation grow to ~300 MB on a ~50 MB live set; a cap makes it
@@ -42,16 +44,17 @@ class UnitThread {
       const p = this.pending.get(answer.id);
       if (!p) return;
       this.pending.delete(answer.id);
+      this.answered++;
       if (this.pending.size === 0) {
         this.worker.unref();
-        // A thread's heap grows to a few hundred MB during an import: an idle one is let go.
+        // A thread holds up to ~200 MB of heap after an import: an idle one is let go.
         this.idleTimer = setTimeout(() => void this.stop(), this.idleMs).unref();
       }
       if ('unit' in answer) p.resolve(answer.unit);
       else p.reject(Object.assign(new Error(answer.error.message), { name: answer.error.name, stack: answer.error.stack }));
     });
-    this.worker.on('error', (err) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ gặp lỗi: ${err.message}`, { cause: err })));
-    this.worker.on('exit', (code) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ đã dừng (mã ${code}).`)));
+    this.worker.on('error', (err) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ gặp lỗi: ${err.message}`, { cause: err }), true));
+    this.worker.on('exit', (code) => this.fail(new UnitThreadStopped(`Luồng xử lý hồ sơ đã dừng (mã ${code}).`), true));
   }
 
   run(id: number, task: UnitTask): Promise<ChannelUnit> {
@@ -73,14 +76,14 @@ class UnitThread {
   /** Ends the thread; tasks still pending are rejected. */
   stop(): Promise<number> {
     clearTimeout(this.idleTimer);
-    this.fail(new UnitThreadStopped('Luồng xử lý hồ sơ đã dừng.'));
+    this.fail(new UnitThreadStopped('Luồng xử lý hồ sơ đã dừng.'), false);
     return this.worker.terminate();
   }
 
-  private fail(err: Error): void {
+  private fail(err: Error, died: boolean): void {
     if (!this.gone) {
       this.gone = true;
-      this.onGone(this);
+      this.onGone(this, died);
     }
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -96,7 +99,9 @@ export interface UnitWorkerPoolOptions {
 
 /**
  * A pool of up to `size` threads, started when first needed and ended after `idleMs` without
- * work; a thread that dies is replaced by the next task.
+ * work; a thread that dies is replaced by the next task. After three threads in a row died
+ * without answering anything (a thread that cannot start), the pool starts no more: its tasks
+ * are refused at once, and made ready in the importing thread.
  */
 export class UnitWorkerPool {
   private threads: UnitThread[] = [];
@@ -104,6 +109,7 @@ export class UnitWorkerPool {
   readonly size: number;
   private readonly idleMs: number;
   private readonly heapLimitMb: number;
+  private failedStarts = 0;
 
   constructor(size: number, options: UnitWorkerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
@@ -118,12 +124,19 @@ export class UnitWorkerPool {
   }
 
   run(task: UnitTask): Promise<ChannelUnit> {
+    if (this.failedStarts >= 3) return Promise.reject(new UnitThreadStopped('Không khởi động được luồng xử lý hồ sơ; hồ sơ được xử lý trong luồng chính.'));
     let thread = this.threads.reduce<UnitThread | undefined>((best, t) => (!best || t.pending.size < best.pending.size ? t : best), undefined);
     if (!thread || (thread.pending.size > 0 && this.threads.length < this.size)) {
-      thread = new UnitThread((t) => (this.threads = this.threads.filter((x) => x !== t)), this.idleMs, this.heapLimitMb);
+      thread = new UnitThread((t, died) => this.gone(t, died), this.idleMs, this.heapLimitMb);
       this.threads.push(thread);
     }
     return thread.run(this.nextId++, task);
+  }
+
+  private gone(thread: UnitThread, died: boolean): void {
+    this.threads = this.threads.filter((t) => t !== thread);
+    if (died && thread.answered === 0) this.failedStarts++;
+    else if (thread.answered > 0) this.failedStarts = 0;
   }
 
   async close(): Promise<void> {
