@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEpisodes } from '../xml/generator.ts';
-import { EnvelopeError, readEnvelope, type HosoUnit } from '../xml/envelope.ts';
+import { EnvelopeError, readEnvelope } from '../xml/envelope.ts';
 import type { ChannelUnit, UnitTask } from './unit-tasks.ts';
 import { readyUnits, unitWorkerPool, UnitThreadStopped, UnitWorkerPool, type ReadyUnitsOptions } from './unit-workers.ts';
 
@@ -29,6 +29,12 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 async function* xmlTasks(text: string, validate = true): AsyncGenerator<UnitTask> {
   for await (const hoso of readEnvelope(text)) yield { kind: 'xml', hoso, validate };
+}
+
+/** The file's first episode as a task. */
+async function firstTask(): Promise<UnitTask> {
+  for await (const hoso of readEnvelope(envelopeText)) return { kind: 'xml', hoso, validate: true };
+  throw new Error('the generated file has no episode');
 }
 
 /** Adapters give new entries random `urn:uuid` names: numbered in order of appearance, units compare. */
@@ -141,17 +147,13 @@ describe('readyUnits', () => {
 
   it('lets an idle thread go, and starts one again for the next task', async () => {
     const pool = new UnitWorkerPool(1, { idleMs: 100 });
-    let hoso: HosoUnit | undefined;
-    for await (const h of readEnvelope(envelopeText)) {
-      hoso = h;
-      break;
-    }
-    const first = await pool.run({ kind: 'xml', hoso: hoso!, validate: true });
+    const task = await firstTask();
+    const first = await pool.run(task);
     expect(first.result.ok).toBe(true);
     expect(pool.running).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
     expect(pool.running).toBe(0);
-    const second = await pool.run({ kind: 'xml', hoso: hoso!, validate: true });
+    const second = await pool.run(task);
     expect(comparable([second])).toEqual(comparable([first]));
     await pool.close();
     expect(pool.running).toBe(0);
@@ -160,18 +162,14 @@ describe('readyUnits', () => {
   it('reports a thread that runs out of memory as stopped, not as a fault of the unit', async () => {
     // 4 MB cannot even hold the R4 definitions: the thread dies on its first unit.
     const pool = new UnitWorkerPool(1, { heapLimitMb: 4 });
-    let hoso: HosoUnit | undefined;
-    for await (const h of readEnvelope(envelopeText)) {
-      hoso = h;
-      break;
-    }
-    const err = await pool.run({ kind: 'xml', hoso: hoso!, validate: true }).catch((e: unknown) => e);
+    const task = await firstTask();
+    const err = await pool.run(task).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnitThreadStopped);
     expect(((err as Error).cause as { code?: string } | undefined)?.code).toBe('ERR_WORKER_OUT_OF_MEMORY');
     expect(pool.running).toBe(0);
     // Two more deaths before any answer: a thread that cannot start. The pool gives up on threads.
-    for (let i = 0; i < 2; i++) await expect(pool.run({ kind: 'xml', hoso: hoso!, validate: true })).rejects.toBeInstanceOf(UnitThreadStopped);
-    const refused = pool.run({ kind: 'xml', hoso: hoso!, validate: true });
+    for (let i = 0; i < 2; i++) await expect(pool.run(task)).rejects.toBeInstanceOf(UnitThreadStopped);
+    const refused = pool.run(task);
     expect(pool.running).toBe(0);
     await expect(refused).rejects.toThrow(/Không khởi động được/);
     await pool.close();

@@ -5,8 +5,6 @@ import { ingestUnits, type FatalInput, type IngestUnitsOptions } from './ingest-
 import type { ImportSummary } from './report.ts';
 import type { UnitInput } from './unit-tasks.ts';
 
-export { facilityOfXmlKey } from './unit-tasks.ts';
-
 async function* inputs(units: AsyncIterable<HosoUnit>): AsyncGenerator<UnitInput> {
   for await (const hoso of units) yield { kind: 'xml', hoso };
 }
