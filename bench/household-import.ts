@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { loadConfig } from '../src/config/config.ts';
 import { createDatabase } from '../src/store/database.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded-postgres.ts';
 import { migrate } from '../src/store/migrations.ts';
@@ -34,7 +35,9 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
   const residents = Math.max(1000, Math.round(FULL_RESIDENTS * scale));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-hhb-'));
   fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user when we are root
-  let cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: 0, database: 'hssk' });
+  // As `hssk serve` would size it on this machine (HSSK_PG_SHARED_BUFFERS_MB overrides).
+  const { embeddedPgSharedBuffersMb: sharedBuffersMb } = loadConfig();
+  let cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: 0, database: 'hssk', sharedBuffersMb });
   if (pgStatements) {
     // The extension must be preloaded: set it, restart the embedded cluster.
     const admin = new pg.Client({ connectionString: cluster.url });
@@ -42,7 +45,7 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
     await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
     await admin.end();
     await cluster.release();
-    cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: 0, database: 'hssk' });
+    cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: 0, database: 'hssk', sharedBuffersMb });
   }
   const pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
   const db = createDatabase(pool, true, async () => undefined);
@@ -69,6 +72,7 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
       await profiler.post('Profiler.start');
     }
     const pgBefore = sampleCpu(undefined, postmaster);
+    const pagesBefore = await pageTraffic(pool);
     const loadBefore = loadAverage();
     const cpu = process.cpuUsage();
     const report = await importHouseholds(
@@ -78,6 +82,7 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
     );
     const used = process.cpuUsage(cpu);
     const postgresMs = cpuBetween(pgBefore, sampleCpu(undefined, postmaster)).postgresMs;
+    const pagesAfter = await pageTraffic(pool);
     if (profiler && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
       fs.mkdirSync(profileDir, { recursive: true });
@@ -99,6 +104,10 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
       postgresCpuMsPerRow: Math.round((postgresMs / Math.max(report.rows, 1)) * 100) / 100,
       loadAverage: { before: loadBefore, after: loadAverage() },
       peakRssMiB,
+      postgresSharedBuffersMiB: sharedBuffersMb,
+      // Pages PostgreSQL had to fetch from the kernel (not in its own cache), and checkpoints, per row.
+      pageReadsPerRow: Math.round(((pagesAfter.reads - pagesBefore.reads) / Math.max(report.rows, 1)) * 100) / 100,
+      checkpoints: pagesAfter.checkpoints - pagesBefore.checkpoints,
       csvGeneratedInProcess: generatedHere,
       databaseMiB: Number(size.rows[0]!.mb),
       tables,
@@ -171,4 +180,12 @@ if (import.meta.main) {
     log: (l) => process.stderr.write(`[household-import] ${l}\n`),
   });
   console.log(JSON.stringify(result, null, 2));
+}
+
+async function pageTraffic(pool: pg.Pool): Promise<{ reads: number; checkpoints: number }> {
+  const { rows } = await pool.query<{ reads: string; checkpoints: string }>(
+    `SELECT (SELECT blks_read FROM pg_stat_database WHERE datname = current_database()) AS reads,
+            (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints`,
+  );
+  return { reads: Number(rows[0]!.reads), checkpoints: Number(rows[0]!.checkpoints) };
 }

@@ -34,6 +34,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ HSSK_IDENTITY_POPULATION_RULE: 'yes' })).toThrow(/HSSK_IDENTITY_POPULATION_RULE/);
   });
 
+  it('sizes the embedded PostgreSQL cache from the environment', () => {
+    expect(loadConfig({}).embeddedPgSharedBuffersMb).toBe(512);
+    expect(loadConfig({ HSSK_PG_SHARED_BUFFERS_MB: '4096' }).embeddedPgSharedBuffersMb).toBe(4096);
+    expect(() => loadConfig({ HSSK_PG_SHARED_BUFFERS_MB: '1.5GB' })).toThrow(/HSSK_PG_SHARED_BUFFERS_MB/);
+  });
+
   it('documents every variable it reads in the README', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const [name] of CONFIG_VARIABLES) expect(readme, name).toContain(`\`${name}\``);

@@ -15,6 +15,8 @@ export interface Config {
   dataDir: string;
   /** Port of the embedded PostgreSQL (0: pick a free one). */
   embeddedPgPort: number;
+  /** `shared_buffers` of the embedded PostgreSQL, in MiB. */
+  embeddedPgSharedBuffersMb: number;
   /** Load the demo province on the embedded database's first run. */
   demo: boolean;
   /** The deployment's province (2025 code). */
@@ -104,6 +106,7 @@ export const CONFIG_VARIABLES = [
   ['DATABASE_URL', '(embedded)', 'PostgreSQL connection string; without it an embedded PostgreSQL runs in HSSK_DATA_DIR'],
   ['HSSK_DATA_DIR', './.hssk', 'where the embedded PostgreSQL keeps its data, and the audit spool of reads (audit-spool/)'],
   ['HSSK_PG_PORT', '0 (a free port)', 'port of the embedded PostgreSQL'],
+  ['HSSK_PG_SHARED_BUFFERS_MB', '512', 'PostgreSQL’s own page cache (`shared_buffers`) of the embedded PostgreSQL, in MiB (the kernel caches the rest of the database; an external server is configured on its own)'],
   ['HSSK_DEMO', 'on', '`off` disables loading the demo province on the embedded database’s first run'],
   ['HSSK_PROVINCE', '68', 'the deployment’s province code (2025 list; 68 = Lâm Đồng)'],
   ['HSSK_BASE_URL', 'http://localhost:PORT', 'public base URL used in FHIR links'],
@@ -140,6 +143,14 @@ export const CONFIG_VARIABLES = [
   ['HSSK_EXPORT_RETENTION_HOURS', '24', 'hours a finished `$export` job and its NDJSON files are kept before they are deleted'],
   ['HSSK_IDENTITY_POPULATION_RULE', 'auto', 'where identity matching links a sole, corroborated namesake candidate (docs/identity.md, rule 5): `auto` for records stating a commune whose household list has been imported, `on` for every record, `off` never'],
 ] as const;
+
+/**
+ * The embedded PostgreSQL's page cache. Larger did not help the imports (docs/benchmarks.md: a
+ * 300,000-resident household import with 512 MiB and with 6 GiB, the database at 3 GiB, took
+ * the same CPU — pages missing here come from the kernel's cache at a few µs each), and a
+ * quarter of the memory can fail to start where memory overcommit is strict.
+ */
+export const DEFAULT_SHARED_BUFFERS_MB = 512;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
@@ -207,6 +218,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const problems: string[] = [];
   const port = intVar(env, 'PORT', 8080, 0, 65535, problems);
   const embeddedPgPort = intVar(env, 'HSSK_PG_PORT', 0, 0, 65535, problems);
+  const embeddedPgSharedBuffersMb = intVar(env, 'HSSK_PG_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 16, 1024 * 1024, problems);
   const dbPoolSize = intVar(env, 'HSSK_DB_POOL', 20, 1, 500, problems);
   const statementTimeoutMs = intVar(env, 'HSSK_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000, problems);
   const bodyLimit = intVar(env, 'HSSK_BODY_LIMIT', 50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024, problems);
@@ -283,6 +295,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl,
     dataDir: path.resolve(cwd, env.HSSK_DATA_DIR?.trim() || '.hssk'),
     embeddedPgPort,
+    embeddedPgSharedBuffersMb,
     demo,
     province,
     baseUrl: baseUrlRaw?.replace(/\/+$/, ''),

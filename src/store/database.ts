@@ -115,6 +115,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     cluster = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
+      sharedBuffersMb: config.embeddedPgSharedBuffersMb,
       database: 'hssk',
       onLog: options.onLog,
     });
