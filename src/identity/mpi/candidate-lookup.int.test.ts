@@ -54,7 +54,10 @@ describe('looking candidates up again', () => {
     const set = now as CandidateSet;
     expect([...set.persons.keys()].sort()).toEqual(['fp-a', 'fp-b']);
     expect(set.persons.get('fp-a')).toBe(before.persons.get('fp-a')); // not read again
-    expect(set.versions).toEqual((await findCandidates(db.pool, keys)).versions);
+    const fresh = await findCandidates(db.pool, keys);
+    expect(set.versions).toEqual(fresh.versions);
+    expect(set.byKey).toEqual(fresh.byKey);
+    expect(set.persons).toEqual(fresh.persons);
   });
 
   it('sees a candidate updated with the same keys, with its new facts', async () => {
@@ -88,6 +91,38 @@ describe('looking candidates up again', () => {
     const expected = new Map<string, string[]>();
     for (const r of rows) expected.set(r.key, [...(expected.get(r.key) ?? []), r.patient_id]);
     expect(new Map([...found.byKey].sort())).toEqual(new Map([...expected].sort()));
+  });
+
+  it('gives, after any mix of changes, the set a fresh look-up gives', async () => {
+    // Persons under one name and birth date (so they share keys), changed at random between the
+    // first look-up and the second: added, updated (facts, or a key moved), made inactive,
+    // reactivated. Deterministic (a fixed linear congruential sequence).
+    const look = lookupFor(patient('Lê Thị Hoa', '1985-07-20'));
+    const ids = Array.from({ length: 8 }, (_, i) => `fr-${i}`);
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const sexes = ['female', 'male'] as const;
+    await upsertPersons(db.pool, ids.slice(0, 4).map((id) => personRow(id, patient('Lê Thị Hoa', '1985-07-20'), true)));
+    for (let round = 0; round < 25; round++) {
+      const before = await findCandidates(db.pool, look);
+      for (let change = next(4); change > 0; change--) {
+        const id = ids[next(ids.length)]!;
+        const action = next(4);
+        if (action === 0) await upsertPersons(db.pool, [personRow(id, { ...patient('Lê Thị Hoa', '1985-07-20'), gender: sexes[next(2)]! })]);
+        else if (action === 1) await setPersonActive(db.pool, id, next(2) === 0);
+        else if (action === 2) await upsertPersons(db.pool, [personRow(id, patient('Lê Thị Hoa', next(2) === 0 ? '1985-07-20' : '1985'))]);
+        else await db.pool.query('DELETE FROM mpi_block WHERE patient_id = $1 AND key = $2', [id, look.keys[next(look.keys.length)]]);
+      }
+      const now = await findCandidatesAgain(db.pool, look, before);
+      const fresh = await findCandidates(db.pool, look);
+      if (now === 'unchanged') {
+        expect(fresh.versions, `round ${round}`).toEqual(before.versions);
+      } else {
+        expect(now.versions, `round ${round}`).toEqual(fresh.versions);
+        expect(now.byKey, `round ${round}`).toEqual(fresh.byKey);
+        expect(now.persons, `round ${round}`).toEqual(fresh.persons);
+      }
+    }
   });
 });
 
@@ -145,14 +180,15 @@ describe('the look-up in a large province', () => {
     );
     const keys = Array.from({ length: 3000 }, (_, i) => String(7000000000000 + i * 33));
     const lookup = { keys, born: keys.map((_, i) => (i % 3 === 0 ? null : 19900105)) };
-    // The statements findCandidates and findCandidatesAgain send (its count, then — told that a
-    // person changed — its rows), planned with their parameters.
+    // The statements findCandidates and findCandidatesAgain send (its changes, then — told that
+    // a person found before is found no more — the whole set), planned with their parameters.
     const sent: { text: string; values: unknown[] }[] = [];
     const recorder = {
-      query: async (text: string, values: unknown[]) => (sent.push({ text, values }), { rows: text.includes('count(e.id)') ? [{ total: '1', same: '0' }] : [] }),
+      query: async (text: string, values: unknown[]) => (sent.push({ text, values }), { rows: text.includes('UNION ALL') ? [{ patient_id: null, unchanged: '0' }] : [] }),
     } as unknown as Queryable;
-    const found = await findCandidates(recorder, lookup);
-    await findCandidatesAgain(recorder, lookup, found);
+    await findCandidates(recorder, lookup);
+    const gone: CandidateSet = { persons: new Map(), byKey: new Map(), versions: new Map([['pl-1', `1:${keys[0]}`]]) };
+    await findCandidatesAgain(recorder, lookup, gone);
     expect(sent).toHaveLength(3);
     for (const { text, values } of sent) {
       const { rows } = await db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);

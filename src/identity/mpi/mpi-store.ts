@@ -84,25 +84,63 @@ export async function findCandidates(q: Queryable, lookup: KeyLookup): Promise<C
  * The same look-up again, against what an earlier one found: 'unchanged' when the same persons,
  * in the same row versions, are found by the same keys; else the set as it is now, with the facts
  * of only the persons that are new or changed read again (the others' are taken from `earlier`).
+ *
+ * One statement under the identity lock: it sends back only the persons not found as they were
+ * (new, changed, or found by other keys) and how many were found unchanged. It used to count
+ * first and read the whole set again when the count differed — which, with batches in flight
+ * adding persons under the same common keys, was most of the time: two look-ups of every key
+ * while every other batch waited. A person found before and not now (merged away, or its keys
+ * removed) is the one case where the changes alone do not say which: the set is then read whole.
  */
 export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet): Promise<CandidateSet | 'unchanged'> {
   if (lookup.keys.length === 0) return earlier.versions.size === 0 ? 'unchanged' : candidateSet([], undefined);
   const ids: string[] = [];
   const stamps: string[] = [];
-  const versions: string[] = [];
   for (const [id, v] of earlier.versions) {
     ids.push(id);
     stamps.push(v);
-    versions.push(v.slice(0, v.indexOf(':')));
   }
-  // Counted first, in the database: usually nothing changed, and then no row need travel (at a
-  // million residents a batch's candidates are thousands of rows, read under the identity lock).
-  const { rows: tally } = await q.query<{ total: string; same: string }>(
-    `SELECT count(*) AS total, count(e.id) AS same ${PERSONS_BY_KEYS}
-       LEFT JOIN unnest($3::text[], $4::text[]) AS e(id, stamp) ON e.id = p.patient_id AND e.stamp = p.xmin::text || ':' || k.keys`,
+  const { rows } = await q.query<Omit<CandidateRow, 'patient_id'> & { patient_id: string | null; unchanged: string | null }>(
+    `WITH c AS MATERIALIZED (SELECT k.keys, p.patient_id, p.xmin::text AS version, p.resident_id, p.facts ${PERSONS_BY_KEYS}),
+          e AS (SELECT * FROM unnest($3::text[], $4::text[]) AS e(id, stamp))
+     SELECT c.keys, c.patient_id, c.version,
+            CASE WHEN e.id IS NULL OR split_part(e.stamp, ':', 1) <> c.version THEN c.resident_id END AS resident_id,
+            CASE WHEN e.id IS NULL OR split_part(e.stamp, ':', 1) <> c.version THEN c.facts END AS facts,
+            NULL AS unchanged
+       FROM c LEFT JOIN e ON e.id = c.patient_id
+      WHERE e.id IS NULL OR e.stamp <> c.version || ':' || c.keys
+     UNION ALL
+     SELECT NULL, NULL, NULL, NULL, NULL, count(*)::text FROM c JOIN e ON e.id = c.patient_id AND e.stamp = c.version || ':' || c.keys`,
     [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral(ids), arrayLiteral(stamps)],
   );
-  if (Number(tally[0]!.total) === ids.length && Number(tally[0]!.same) === ids.length) return 'unchanged';
+  let unchanged = 0;
+  const changed: CandidateRow[] = [];
+  for (const r of rows) {
+    if (r.patient_id === null) unchanged = Number(r.unchanged);
+    else changed.push(r as CandidateRow);
+  }
+  if (changed.length === 0 && unchanged === ids.length) return 'unchanged';
+  const stillFound = unchanged + changed.filter((r) => earlier.versions.has(r.patient_id)).length;
+  if (stillFound !== ids.length) return readAllAgain(q, lookup, earlier, ids);
+  // The unchanged persons as the earlier look-up found them, with the changed and new ones, in
+  // the order a look-up returns them (by person id, byte order: FHIR ids are ASCII).
+  const changedIds = new Set(changed.map((r) => r.patient_id));
+  const all: CandidateRow[] = [...changed];
+  for (const [id, stamp] of earlier.versions) {
+    if (changedIds.has(id)) continue;
+    const colon = stamp.indexOf(':');
+    all.push({ keys: stamp.slice(colon + 1), patient_id: id, version: stamp.slice(0, colon), resident_id: null, facts: null });
+  }
+  all.sort((a, b) => (a.patient_id < b.patient_id ? -1 : a.patient_id > b.patient_id ? 1 : 0));
+  return candidateSet(all, earlier);
+}
+
+/** The whole set as it is now, the facts of only new or changed persons read (see findCandidatesAgain). */
+async function readAllAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet, ids: string[]): Promise<CandidateSet | 'unchanged'> {
+  const versions = ids.map((id) => {
+    const stamp = earlier.versions.get(id)!;
+    return stamp.slice(0, stamp.indexOf(':'));
+  });
   const { rows } = await q.query<CandidateRow>(
     `SELECT k.keys, p.patient_id, p.xmin::text AS version,
             CASE WHEN e.id IS NULL THEN p.resident_id END AS resident_id, CASE WHEN e.id IS NULL THEN p.facts END AS facts
