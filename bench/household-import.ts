@@ -35,7 +35,7 @@ export async function householdImportBench({ scale, dataDir, profileDir, pgState
   const residents = Math.max(1000, Math.round(FULL_RESIDENTS * scale));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hssk-hhb-'));
   fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user when we are root
-  // As `hssk serve` would size it on this machine (HSSK_PG_SHARED_BUFFERS_MB overrides).
+  // The cache `hssk serve` would give it (HSSK_PG_SHARED_BUFFERS_MB).
   const { embeddedPgSharedBuffersMb: sharedBuffersMb } = loadConfig();
   let cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: 0, database: 'hssk', sharedBuffersMb });
   if (pgStatements) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, defaultSharedBuffersMb, loadConfig } from './config.ts';
 
 describe('configuration', () => {
   it('starts with sensible defaults when nothing is set', () => {
@@ -34,9 +34,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ HSSK_IDENTITY_POPULATION_RULE: 'yes' })).toThrow(/HSSK_IDENTITY_POPULATION_RULE/);
   });
 
-  it('sizes the embedded PostgreSQL cache from the environment', () => {
-    expect(loadConfig({}).embeddedPgSharedBuffersMb).toBe(512);
-    expect(loadConfig({ HSSK_PG_SHARED_BUFFERS_MB: '4096' }).embeddedPgSharedBuffersMb).toBe(4096);
+  it('sizes the embedded PostgreSQL cache to a quarter of the memory, within 128 MiB–8 GiB, unless told', () => {
+    const GiB = 2 ** 30;
+    expect(defaultSharedBuffersMb(24 * GiB)).toBe(6144);
+    expect(defaultSharedBuffersMb(256 * 2 ** 20)).toBe(128);
+    expect(defaultSharedBuffersMb(128 * GiB)).toBe(8192);
+    expect(loadConfig({}).embeddedPgSharedBuffersMb).toBe(defaultSharedBuffersMb());
+    expect(loadConfig({ HSSK_PG_SHARED_BUFFERS_MB: '512' }).embeddedPgSharedBuffersMb).toBe(512);
     expect(() => loadConfig({ HSSK_PG_SHARED_BUFFERS_MB: '1.5GB' })).toThrow(/HSSK_PG_SHARED_BUFFERS_MB/);
   });
 

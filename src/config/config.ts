@@ -15,7 +15,7 @@ export interface Config {
   dataDir: string;
   /** Port of the embedded PostgreSQL (0: pick a free one). */
   embeddedPgPort: number;
-  /** `shared_buffers` of the embedded PostgreSQL, in MiB. */
+  /** `shared_buffers` of the embedded PostgreSQL, in MiB (default: a quarter of the memory, 128–8192). */
   embeddedPgSharedBuffersMb: number;
   /** Load the demo province on the embedded database's first run. */
   demo: boolean;
@@ -106,7 +106,7 @@ export const CONFIG_VARIABLES = [
   ['DATABASE_URL', '(embedded)', 'PostgreSQL connection string; without it an embedded PostgreSQL runs in HSSK_DATA_DIR'],
   ['HSSK_DATA_DIR', './.hssk', 'where the embedded PostgreSQL keeps its data, and the audit spool of reads (audit-spool/)'],
   ['HSSK_PG_PORT', '0 (a free port)', 'port of the embedded PostgreSQL'],
-  ['HSSK_PG_SHARED_BUFFERS_MB', '512', 'PostgreSQL’s own page cache (`shared_buffers`) of the embedded PostgreSQL, in MiB (the kernel caches the rest of the database; an external server is configured on its own)'],
+  ['HSSK_PG_SHARED_BUFFERS_MB', 'a quarter of the memory (128–8192)', 'PostgreSQL’s own page cache (`shared_buffers`) of the embedded PostgreSQL, in MiB; an external server is configured on its own'],
   ['HSSK_DEMO', 'on', '`off` disables loading the demo province on the embedded database’s first run'],
   ['HSSK_PROVINCE', '68', 'the deployment’s province code (2025 list; 68 = Lâm Đồng)'],
   ['HSSK_BASE_URL', 'http://localhost:PORT', 'public base URL used in FHIR links'],
@@ -145,12 +145,20 @@ export const CONFIG_VARIABLES = [
 ] as const;
 
 /**
- * The embedded PostgreSQL's page cache. Larger did not help the imports (docs/benchmarks.md: a
- * 300,000-resident household import with 512 MiB and with 6 GiB, the database at 3 GiB, took
- * the same CPU — pages missing here come from the kernel's cache at a few µs each), and a
- * quarter of the memory can fail to start where memory overcommit is strict.
+ * The embedded PostgreSQL's page cache: a quarter of the memory (PostgreSQL's own advice), at
+ * least 128 MiB and at most 8 GiB. A 1,000,000-resident household import ran 16 % faster with
+ * 6 GiB than with 512 MiB (docs/benchmarks.md): its indexes outgrow a small cache, and every
+ * index entry then fetches and writes back pages through the kernel.
  */
-export const DEFAULT_SHARED_BUFFERS_MB = 512;
+export function defaultSharedBuffersMb(memoryBytes: number = usableMemoryBytes()): number {
+  return Math.min(8192, Math.max(128, Math.floor(memoryBytes / 4 / 2 ** 20)));
+}
+
+/** The machine's memory, or the container's limit when it has a lower one (cgroups). */
+export function usableMemoryBytes(): number {
+  const limit = process.constrainedMemory();
+  return limit > 0 ? Math.min(limit, os.totalmem()) : os.totalmem();
+}
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
@@ -218,7 +226,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const problems: string[] = [];
   const port = intVar(env, 'PORT', 8080, 0, 65535, problems);
   const embeddedPgPort = intVar(env, 'HSSK_PG_PORT', 0, 0, 65535, problems);
-  const embeddedPgSharedBuffersMb = intVar(env, 'HSSK_PG_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 16, 1024 * 1024, problems);
+  const embeddedPgSharedBuffersMb = intVar(env, 'HSSK_PG_SHARED_BUFFERS_MB', defaultSharedBuffersMb(), 16, 1024 * 1024, problems);
   const dbPoolSize = intVar(env, 'HSSK_DB_POOL', 20, 1, 500, problems);
   const statementTimeoutMs = intVar(env, 'HSSK_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000, problems);
   const bodyLimit = intVar(env, 'HSSK_BODY_LIMIT', 50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024, problems);

