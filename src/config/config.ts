@@ -155,7 +155,7 @@ export function defaultSharedBuffersMb(memoryBytes: number = usableMemoryBytes()
 }
 
 /** The machine's memory, or the container's limit when it has a lower one (cgroups). */
-export function usableMemoryBytes(): number {
+function usableMemoryBytes(): number {
   const limit = process.constrainedMemory();
   return limit > 0 ? Math.min(limit, os.totalmem()) : os.totalmem();
 }

@@ -94,12 +94,7 @@ export async function findCandidates(q: Queryable, lookup: KeyLookup): Promise<C
  */
 export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet): Promise<CandidateSet | 'unchanged'> {
   if (lookup.keys.length === 0) return earlier.versions.size === 0 ? 'unchanged' : candidateSet([], undefined);
-  const ids: string[] = [];
-  const stamps: string[] = [];
-  for (const [id, v] of earlier.versions) {
-    ids.push(id);
-    stamps.push(v);
-  }
+  const ids = [...earlier.versions.keys()];
   const { rows } = await q.query<Omit<CandidateRow, 'patient_id'> & { patient_id: string | null; unchanged: string | null }>(
     `WITH c AS MATERIALIZED (SELECT k.keys, p.patient_id, p.xmin::text AS version, p.resident_id, p.facts ${PERSONS_BY_KEYS}),
           e AS (SELECT * FROM unnest($3::text[], $4::text[]) AS e(id, stamp))
@@ -111,7 +106,7 @@ export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earli
       WHERE e.id IS NULL OR e.stamp <> c.version || ':' || c.keys
      UNION ALL
      SELECT NULL, NULL, NULL, NULL, NULL, count(*)::text FROM c JOIN e ON e.id = c.patient_id AND e.stamp = c.version || ':' || c.keys`,
-    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral(ids), arrayLiteral(stamps)],
+    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral(ids), arrayLiteral([...earlier.versions.values()])],
   );
   let unchanged = 0;
   const changed: CandidateRow[] = [];
@@ -120,11 +115,11 @@ export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earli
     else changed.push(r as CandidateRow);
   }
   if (changed.length === 0 && unchanged === ids.length) return 'unchanged';
-  const stillFound = unchanged + changed.filter((r) => earlier.versions.has(r.patient_id)).length;
-  if (stillFound !== ids.length) return readAllAgain(q, lookup, earlier, ids);
+  const changedIds = new Set(changed.map((r) => r.patient_id));
+  const stillFound = unchanged + ids.filter((id) => changedIds.has(id)).length;
+  if (stillFound !== ids.length) return readAllAgain(q, lookup, earlier);
   // The unchanged persons as the earlier look-up found them, with the changed and new ones, in
   // the order a look-up returns them (by person id, byte order: FHIR ids are ASCII).
-  const changedIds = new Set(changed.map((r) => r.patient_id));
   const all: CandidateRow[] = [...changed];
   for (const [id, stamp] of earlier.versions) {
     if (changedIds.has(id)) continue;
@@ -136,20 +131,16 @@ export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earli
 }
 
 /** The whole set as it is now, the facts of only new or changed persons read (see findCandidatesAgain). */
-async function readAllAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet, ids: string[]): Promise<CandidateSet | 'unchanged'> {
-  const versions = ids.map((id) => {
-    const stamp = earlier.versions.get(id)!;
-    return stamp.slice(0, stamp.indexOf(':'));
-  });
+async function readAllAgain(q: Queryable, lookup: KeyLookup, earlier: CandidateSet): Promise<CandidateSet> {
+  const versions = [...earlier.versions.values()].map((stamp) => stamp.slice(0, stamp.indexOf(':')));
   const { rows } = await q.query<CandidateRow>(
     `SELECT k.keys, p.patient_id, p.xmin::text AS version,
             CASE WHEN e.id IS NULL THEN p.resident_id END AS resident_id, CASE WHEN e.id IS NULL THEN p.facts END AS facts
        ${PERSONS_BY_KEYS}
        LEFT JOIN unnest($3::text[], $4::text[]) AS e(id, version) ON e.id = p.patient_id AND e.version = p.xmin::text
       ORDER BY k.patient_id COLLATE "C"`,
-    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral(ids), arrayLiteral(versions)],
+    [arrayLiteral(lookup.keys), arrayLiteral(lookup.born), arrayLiteral([...earlier.versions.keys()]), arrayLiteral(versions)],
   );
-  if (rows.length === earlier.versions.size && rows.every((r) => earlier.versions.get(r.patient_id) === `${r.version}:${r.keys}`)) return 'unchanged';
   return candidateSet(rows, earlier);
 }
 
