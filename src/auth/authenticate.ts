@@ -75,9 +75,9 @@ export async function authenticate(
   }
   const token = readCookie(request.headers.cookie, sessionCookieName(deps.config));
   if (token === undefined) return undefined;
-  const tokenHash = deps.sessionCache ? sha256(token) : undefined;
-  if (options.inStatementCheck && tokenHash) {
-    const cached = deps.sessionCache!.get(tokenHash);
+  const cache = deps.sessionCache;
+  if (options.inStatementCheck && cache) {
+    const cached = cache.get(token);
     if (cached) {
       checkCsrf(request, cached.csrfToken);
       const { actor, gate, ...sessionOnly } = cached;
@@ -86,7 +86,7 @@ export async function authenticate(
   }
   const session = await lookupSession(deps.db.pool, deps.config, token);
   if (!session) {
-    if (tokenHash) deps.sessionCache!.forget(tokenHash);
+    cache?.forget(token);
     throw new AuthError('session-expired');
   }
   checkCsrf(request, session.csrfToken);
@@ -98,19 +98,19 @@ export async function authenticate(
     actor = await residentActor(deps.db.pool, session.userId);
   }
   if (!actor) {
-    if (tokenHash) deps.sessionCache!.forget(tokenHash);
+    cache?.forget(token);
     throw new AuthError('session-expired');
   }
   const { staffUser: _account, grantedPatientIds: _grants, grantsChangeAt, ...sessionOnly } = session;
   // Only actors whose reads are limited by a condition can be cached: the check rides on it.
-  if (tokenHash && session.generation !== undefined && readPolicy(actor).kind === 'limited') {
-    deps.sessionCache!.set({
+  if (cache && session.generation !== undefined && readPolicy(actor).kind === 'limited') {
+    cache.set(token, {
       actor,
       userKind: session.userKind,
       userId: session.userId,
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt,
-      gate: { tokenHash, generation: session.generation, until: grantsChangeAt ?? 'infinity', idleSeconds: deps.config.sessionIdleSeconds },
+      gate: { tokenHash: sha256(token), generation: session.generation, until: grantsChangeAt ?? 'infinity', idleSeconds: deps.config.sessionIdleSeconds },
     });
   }
   return { actor, session: { ...sessionOnly, token } };

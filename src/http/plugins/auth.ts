@@ -18,7 +18,6 @@ import {
   type ResidentAccount,
 } from '../../auth/resident-accounts.ts';
 import { createSession, revokeAllSessions, revokeSession, type UserKind } from '../../auth/sessions.ts';
-import { sha256 } from '../../auth/secrets.ts';
 import { confirmTotpEnrolment, loginStaff, startTotpEnrolment } from '../../auth/staff-login.ts';
 import { findStaffUserById, staffActor, type StaffUser } from '../../auth/staff-users.ts';
 import { handleTokenRequest, type TokenRequest } from '../../auth/token-endpoint.ts';
@@ -107,7 +106,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginOptions> = async (app, { s
     const auth = await authenticated(request, services);
     if (auth?.session) {
       await revokeSession(services.db.pool, auth.session.token);
-      services.sessionCache.forget(sha256(auth.session.token));
+      services.sessionCache.forget(auth.session.token);
       await services.audit.record({ action: 'logout', outcome: '0', ...agentOf(auth.actor), sourceIp: request.ip });
     }
     clearSessionCookie(reply, services);
