@@ -43,6 +43,8 @@ const FULL_PATIENTS = 1_000_000;
 const OBSERVATIONS_PER_PATIENT = 10;
 /** Rounds of (without, with) per scenario and caller: the median of each side is reported. */
 const ROUNDS = 3;
+/** Seconds of unmeasured load per server and caller before a scenario's rounds. */
+const WARMUP_SECONDS = 5;
 /** Phường Mũi Né (Lâm Đồng): the commune every benchmark resident lives in. */
 const COMMUNE = '22918';
 const FACILITY = '68001';
@@ -116,7 +118,9 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
     };
     const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
     const product = await start([...profile, 'bin/hssk.js', 'serve'], productPort);
-    const unguarded = await start(['bench/lib/unguarded-server.ts'], unguardedPort);
+    // The benchmark-only server's profile beside it (a subfolder): compared, they show what the guards cost.
+    const unguardedProfile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir, 'unguarded')] : [];
+    const unguarded = await start([...unguardedProfile, 'bench/lib/unguarded-server.ts'], unguardedPort);
     const productUrl = product.url;
     const postmaster = postmasterPid(dataDir);
     const allSealed = async () => {
@@ -166,15 +170,26 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       if (options.scenarios && !options.scenarios.includes(scenario)) continue;
       const without: Run[] = [];
       const withAuth: Record<string, Run[]> = Object.fromEntries(Object.keys(callers).map((c) => [c, []]));
+      // Each server first serves this scenario unmeasured for a while: the figures are those of a
+      // server in its steady state (code compiled, caches and pools filled), not of its first seconds.
+      options.log(`${scenario}: warm-up (${WARMUP_SECONDS} s per server and caller)`);
+      await runLoad(unguarded.url, () => ({ ...next(), headers: accept }), { concurrency: options.concurrency, seconds: WARMUP_SECONDS });
+      for (const credentials of Object.values(callers)) {
+        const headers = await credentials();
+        await runLoad(product.url, () => ({ ...next(), headers }), { concurrency: options.concurrency, seconds: WARMUP_SECONDS });
+      }
+      await allSealed();
       for (let round = 0; round < ROUNDS; round++) {
         options.log(`${scenario}: round ${round + 1}/${ROUNDS}`);
         without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
+        options.log(`  unguarded: ${without.at(-1)!.perSecond}/s, ${without.at(-1)!.cpuUsPerRequest} µs CPU (server ${without.at(-1)!.serverCpuUsPerRequest})`);
         for (const [caller, credentials] of Object.entries(callers)) {
           const headers = await credentials();
           const result = await measured(product, () => ({ ...next(), headers }));
           // Every answer must be a success: a refused request would be cheap and flatter the figure.
           if (result.errors > 0) throw new Error(`${scenario} as ${caller}: ${result.errors} failed requests (${result.firstError})`);
           withAuth[caller]!.push(result);
+          options.log(`  ${caller}: ${result.perSecond}/s, ${result.cpuUsPerRequest} µs CPU (server ${result.serverCpuUsPerRequest})`);
         }
       }
       const base = median(without.map((x) => x.perSecond));
