@@ -47,19 +47,24 @@ function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCon
   if (!gate) return rows;
   // A gating qual (no column in it): PostgreSQL evaluates it once per statement, before any row,
   // and a statement that reads anything for this caller cannot complete if the session changed.
-  // The session row is looked up in the statement itself (an InitPlan: half the CPU of calling
-  // PL/pgSQL for it); only when that finds no live session at this generation does the function
-  // run, to look again and raise HS401. (The function, not a bare RAISE, because the planner may
-  // evaluate a stable call with constant arguments while estimating: it must then be right.)
-  const check = (sql: SqlParams): string => {
+  // In a prepared statement (a read by id) the session row is probed in the statement itself,
+  // an InitPlan: 11 µs of executor time where calling PL/pgSQL for it costs 30. Only when that
+  // probe finds no live session at this generation does the function run, to look again and
+  // raise HS401 (a function, not a bare RAISE: the planner may evaluate a stable call with
+  // constant arguments while it simplifies, and must then get the right answer). A search is
+  // planned on every execution, and planning the probe costs more than the call saves: there
+  // the function alone (docs/benchmarks.md, "Authorisation and audit").
+  const check = (sql: SqlParams, options?: { prepared?: boolean }): string => {
     const hash = `${sql.add(gate.tokenHash)}::bytea`;
     const generation = `${sql.add(gate.generation)}::bigint`;
     const until = `${sql.add(gate.until)}::timestamptz`;
     const idle = `${sql.add(gate.idleSeconds)}::int`;
+    const call = `hssk_session_gate(${hash}, ${generation}, ${until}, ${idle})`;
+    if (!options?.prepared) return call;
     return (
       `(CASE WHEN now() < ${until} AND EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${hash} AND generation = ${generation}` +
       ` AND revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => ${idle}))` +
-      ` THEN true ELSE hssk_session_gate(${hash}, ${generation}, ${until}, ${idle}) END)`
+      ` THEN true ELSE ${call} END)`
     );
   };
   const condition: AccessCondition = (alias, sql) => `${check(sql)} AND ${rows(alias, sql)}`;

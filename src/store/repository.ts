@@ -163,7 +163,7 @@ export class Repository {
     const i = sql.add(id);
     // A cached session's check stated once at the top: it then runs even when no row matches
     // or the row is deleted (neither is told to a session that has ended).
-    const gate = access.gate?.(sql);
+    const gate = access.gate?.(sql, { prepared: true });
     const cond = (access.rows ?? access)('r', sql);
     const { rows } = await this.q.query(
       preparedQuery(

@@ -16,8 +16,10 @@ export interface AccessCondition {
    * A portal session served from memory: the check that it is unchanged (hssk_session_gate),
    * to state once at the top of a statement, and the rule without it (`rows`) for the places
    * that statement would otherwise repeat it (once per row of a lateral join, inside an OR).
+   * `prepared`: the statement is a named prepared one (planned once per connection), which
+   * may then carry the form that is cheaper to run but dearer to plan.
    */
-  gate?: (sql: SqlParams) => string;
+  gate?: (sql: SqlParams, options?: { prepared?: boolean }) => string;
   rows?: (alias: string, sql: SqlParams) => string | undefined;
 }
 
