@@ -49,11 +49,10 @@ function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCon
   // and a statement that reads anything for this caller cannot complete if the session changed.
   // In a prepared statement (a read by id) the session row is probed in the statement itself,
   // an InitPlan: 11 µs of executor time where calling PL/pgSQL for it costs 30. Only when that
-  // probe finds no live session at this generation does the function run, to look again and
-  // raise HS401 (a function, not a bare RAISE: the planner may evaluate a stable call with
-  // constant arguments while it simplifies, and must then get the right answer). A search is
-  // planned on every execution, and planning the probe costs more than the call saves: there
-  // the function alone (docs/benchmarks.md, "Authorisation and audit").
+  // probe finds no live session at this generation does the function run: it looks again and
+  // raises HS401 (plain SQL cannot raise). A search is planned on every execution, and planning
+  // the probe costs more than the call saves: there the function alone (docs/benchmarks.md,
+  // "Authorisation and audit").
   const check = (sql: SqlParams, options?: { prepared?: boolean }): string => {
     const hash = `${sql.add(gate.tokenHash)}::bytea`;
     const generation = `${sql.add(gate.generation)}::bigint`;
