@@ -143,6 +143,7 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
       return { ...result, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs) };
     };
+    const roundFigures = (run: Run) => `${run.perSecond}/s, ${run.cpuUsPerRequest} µs CPU (server ${run.serverCpuUsPerRequest})`;
 
     const accept = { accept: 'application/fhir+json' };
     // Access tokens live 5 minutes, as in production: a client takes a new one before each run,
@@ -182,14 +183,14 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       for (let round = 0; round < ROUNDS; round++) {
         options.log(`${scenario}: round ${round + 1}/${ROUNDS}`);
         without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
-        options.log(`  unguarded: ${without.at(-1)!.perSecond}/s, ${without.at(-1)!.cpuUsPerRequest} µs CPU (server ${without.at(-1)!.serverCpuUsPerRequest})`);
+        options.log(`  unguarded: ${roundFigures(without.at(-1)!)}`);
         for (const [caller, credentials] of Object.entries(callers)) {
           const headers = await credentials();
           const result = await measured(product, () => ({ ...next(), headers }));
           // Every answer must be a success: a refused request would be cheap and flatter the figure.
           if (result.errors > 0) throw new Error(`${scenario} as ${caller}: ${result.errors} failed requests (${result.firstError})`);
           withAuth[caller]!.push(result);
-          options.log(`  ${caller}: ${result.perSecond}/s, ${result.cpuUsPerRequest} µs CPU (server ${result.serverCpuUsPerRequest})`);
+          options.log(`  ${caller}: ${roundFigures(result)}`);
         }
       }
       const base = median(without.map((x) => x.perSecond));

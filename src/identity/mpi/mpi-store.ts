@@ -97,10 +97,10 @@ export async function findCandidatesAgain(q: Queryable, lookup: KeyLookup, earli
   const ids = [...earlier.versions.keys()];
   const { rows } = await q.query<Omit<CandidateRow, 'patient_id'> & { patient_id: string | null; unchanged: string | null }>(
     `WITH c AS MATERIALIZED (SELECT k.keys, p.patient_id, p.xmin::text AS version, p.resident_id, p.facts ${PERSONS_BY_KEYS}),
-          e AS (SELECT * FROM unnest($3::text[], $4::text[]) AS e(id, stamp))
+          e AS (SELECT id, stamp, split_part(stamp, ':', 1) AS version FROM unnest($3::text[], $4::text[]) AS e(id, stamp))
      SELECT c.keys, c.patient_id, c.version,
-            CASE WHEN e.id IS NULL OR split_part(e.stamp, ':', 1) <> c.version THEN c.resident_id END AS resident_id,
-            CASE WHEN e.id IS NULL OR split_part(e.stamp, ':', 1) <> c.version THEN c.facts END AS facts,
+            CASE WHEN e.id IS NULL OR e.version <> c.version THEN c.resident_id END AS resident_id,
+            CASE WHEN e.id IS NULL OR e.version <> c.version THEN c.facts END AS facts,
             NULL AS unchanged
        FROM c LEFT JOIN e ON e.id = c.patient_id
       WHERE e.id IS NULL OR e.stamp <> c.version || ':' || c.keys
