@@ -84,6 +84,7 @@ export async function authenticate(
       return { actor, session: { ...sessionOnly, token }, gate };
     }
   }
+  const readAt = Date.now();
   const session = await lookupSession(deps.db.pool, deps.config, token);
   if (!session) {
     cache?.forget(token);
@@ -101,7 +102,7 @@ export async function authenticate(
     cache?.forget(token);
     throw new AuthError('session-expired');
   }
-  const { staffUser: _account, grantedPatientIds: _grants, grantsChangeAt, ...sessionOnly } = session;
+  const { staffUser: _account, grantedPatientIds: _grants, grantsChangeAt, idleMs, ...sessionOnly } = session;
   // Only actors whose reads are limited by a condition can be cached: the check rides on it.
   if (cache && session.generation !== undefined && readPolicy(actor).kind === 'limited') {
     cache.set(token, {
@@ -110,7 +111,14 @@ export async function authenticate(
       userId: session.userId,
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt,
-      gate: { tokenHash: sha256(token), generation: session.generation, until: grantsChangeAt ?? 'infinity', idleSeconds: deps.config.sessionIdleSeconds },
+      gate: {
+        tokenHash: sha256(token),
+        generation: session.generation,
+        until: grantsChangeAt ?? 'infinity',
+        idleSeconds: deps.config.sessionIdleSeconds,
+        // From the time before the query: never later than the database's own deadlines.
+        validUntil: Math.min(session.expiresAt.getTime(), readAt - (idleMs ?? 0) + deps.config.sessionIdleSeconds * 1000, grantsChangeAt?.getTime() ?? Infinity),
+      },
     });
   }
   return { actor, session: { ...sessionOnly, token } };

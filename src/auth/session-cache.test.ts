@@ -3,7 +3,7 @@ import type { Actor } from './actor.ts';
 import { sha256 } from './secrets.ts';
 import { SessionCache, isSessionChanged, type CachedSession } from './session-cache.ts';
 
-function session(token: string, userId = 'u1'): CachedSession {
+function session(token: string, userId = 'u1', validUntil = Infinity): CachedSession {
   const actor: Actor = { kind: 'staff', userId, username: userId, role: 'commune-worker', communeCode: '22924' };
   return {
     actor,
@@ -11,7 +11,7 @@ function session(token: string, userId = 'u1'): CachedSession {
     userId,
     csrfToken: 'c',
     expiresAt: new Date(Date.now() + 3_600_000),
-    gate: { tokenHash: sha256(token), generation: '0', until: 'infinity', idleSeconds: 1800 },
+    gate: { tokenHash: sha256(token), generation: '0', until: 'infinity', idleSeconds: 1800, validUntil },
   };
 }
 
@@ -25,6 +25,16 @@ describe('the in-memory session cache', () => {
     vi.advanceTimersByTime(29_000);
     expect(cache.get('a')?.userId).toBe('u1');
     vi.advanceTimersByTime(2_000);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('stops serving a session at its own deadline (expiry, idle time, a grant changing), however fresh the copy', () => {
+    vi.useFakeTimers();
+    const cache = new SessionCache({ ttlMs: 30_000 });
+    cache.set('a', session('a', 'u1', Date.now() + 5_000));
+    vi.advanceTimersByTime(4_999);
+    expect(cache.get('a')?.userId).toBe('u1');
+    vi.advanceTimersByTime(1);
     expect(cache.get('a')).toBeUndefined();
   });
 

@@ -17,6 +17,14 @@ export interface SessionGate {
   /** When the cached grants next change by time alone; the check fails from then on. */
   until: Date | 'infinity';
   idleSeconds: number;
+  /**
+   * When this copy stops serving (ms since the epoch): the earliest of the session's expiry,
+   * its idle deadline as read, and `until`. Those change by time alone, from values that no
+   * other process can move earlier (last_seen_at only moves forward, expires_at never), so the
+   * process checks them itself; a read by id then checks in the database only what another
+   * process can change — revocation and the generation.
+   */
+  validUntil: number;
 }
 
 export interface CachedSession {
@@ -52,7 +60,8 @@ export class SessionCache {
   get(token: string): CachedSession | undefined {
     const entry = this.#entries.get(token);
     if (!entry) return undefined;
-    if (Date.now() - entry.loadedAt > this.#ttlMs) {
+    const now = Date.now();
+    if (now - entry.loadedAt > this.#ttlMs || now >= entry.session.gate.validUntil) {
       this.#entries.delete(token);
       return undefined;
     }

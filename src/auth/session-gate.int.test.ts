@@ -4,7 +4,7 @@
 // on an unchanged session. Changes are made here in SQL, behind the server's back, as another
 // process (or the CLI) would.
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import { loadConfig } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
@@ -114,10 +114,29 @@ describe('a portal session served from memory, checked inside every data stateme
     }
   });
 
-  it('a session whose idle time ran out elsewhere is refused even while cached', async () => {
+  it('a session whose idle time ran out is refused even while cached', async () => {
     expect(await get('/fhir/Patient/p-in')).toBe(200);
+    // Two idle hours pass: for the database (the session row) and for this process (its clock).
     await db.pool.query(`UPDATE user_session SET last_seen_at = now() - interval '2 hours' WHERE user_id = $1`, [userId]);
-    expect(await get('/fhir/Patient/p-in')).toBe(401);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 2 * 3_600_000);
+      expect(await get('/fhir/Patient/p-in')).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a read that finds nothing tells a missing record from a session ended meanwhile', async () => {
+    expect(await get('/fhir/Patient/no-such-id')).toBe(404);
+    expect(await get('/fhir/Patient/p-out')).toBe(404);
+    const before = sessionQueries;
+    await db.pool.query(`UPDATE user_session SET generation = generation + 1 WHERE user_id = $1`, [userId]);
+    // The session changed (as a grant given elsewhere would change it): read afresh, then answered.
+    expect(await get('/fhir/Patient/no-such-id')).toBe(404);
+    expect(sessionQueries).toBe(before + 1);
+    expect(await get('/fhir/Patient/p-in')).toBe(200);
+    expect(sessionQueries).toBe(before + 1);
   });
 
   it('logout in this process forgets the session at once', async () => {

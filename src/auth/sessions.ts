@@ -21,6 +21,8 @@ export interface Session {
   generation?: string;
   /** When a staff session's grants next change by time alone (one expires or starts); undefined: never. */
   grantsChangeAt?: Date;
+  /** How long the session had been idle when read (ms); 0 when this read moved its idle clock. */
+  idleMs?: number;
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -79,7 +81,14 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
   if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
-  const session: Session = { userKind: row.user_kind, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at, generation: row.generation };
+  const session: Session = {
+    userKind: row.user_kind,
+    userId: row.user_id,
+    csrfToken: row.csrf_token,
+    expiresAt: row.expires_at,
+    generation: row.generation,
+    idleMs: row.idle_ms > 60_000 ? 0 : row.idle_ms,
+  };
   if (row.user_kind === 'staff' && row.id) session.staffUser = staffUserFromRow(row as StaffRow);
   if (row.granted_patient_ids) session.grantedPatientIds = row.granted_patient_ids;
   if (row.grants_change_at) session.grantsChangeAt = row.grants_change_at;

@@ -8,7 +8,7 @@ import type { Interaction as ScopeInteraction } from '../auth/scopes.ts';
 import type { SessionGate } from '../auth/session-cache.ts';
 import { FhirError, issue, outcome } from '../fhir/outcomes.ts';
 import { extractIndex } from '../store/indexer.ts';
-import type { SqlParams } from '../store/search/conditions.ts';
+import { SqlParams } from '../store/search/conditions.ts';
 import type { AccessCondition } from '../store/search/execute.ts';
 import type { FhirCaller, Interaction } from './fhir/request.ts';
 
@@ -47,28 +47,25 @@ function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCon
   if (!gate) return rows;
   // A gating qual (no column in it): PostgreSQL evaluates it once per statement, before any row,
   // and a statement that reads anything for this caller cannot complete if the session changed.
-  // In a prepared statement (a read by id) the session row is probed in the statement itself,
-  // an InitPlan: 11 µs of executor time where calling PL/pgSQL for it costs 30. Only when that
-  // probe finds no live session at this generation does the function run: it looks again and
-  // raises HS401 (plain SQL cannot raise). A search is planned on every execution, and planning
-  // the probe costs more than the call saves: there the function alone (docs/benchmarks.md,
-  // "Authorisation and audit").
+  // In a prepared statement (a read by id) it is the session row's probe alone, an InitPlan: the
+  // revocation and generation that another process can change (the time limits are checked by
+  // the process, SessionGate.validUntil). A probe filters and cannot raise, so a read that finds
+  // nothing asks hssk_session_gate (`confirm`) whether the session changed or the row is just not
+  // there. A search is planned on every execution and finds nothing often: it calls the function,
+  // which raises HS401 itself (docs/benchmarks.md, "Authorisation and audit").
+  const call = (sql: SqlParams): string =>
+    `hssk_session_gate(${sql.add(gate.tokenHash)}::bytea, ${sql.add(gate.generation)}::bigint, ${sql.add(gate.until)}::timestamptz, ${sql.add(gate.idleSeconds)}::int)`;
   const check = (sql: SqlParams, options?: { prepared?: boolean }): string => {
-    const hash = `${sql.add(gate.tokenHash)}::bytea`;
-    const generation = `${sql.add(gate.generation)}::bigint`;
-    const until = `${sql.add(gate.until)}::timestamptz`;
-    const idle = `${sql.add(gate.idleSeconds)}::int`;
-    const call = `hssk_session_gate(${hash}, ${generation}, ${until}, ${idle})`;
-    if (!options?.prepared) return call;
-    return (
-      `(CASE WHEN now() < ${until} AND EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${hash} AND generation = ${generation}` +
-      ` AND revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => ${idle}))` +
-      ` THEN true ELSE ${call} END)`
-    );
+    if (!options?.prepared) return call(sql);
+    return `EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${sql.add(gate.tokenHash)}::bytea AND generation = ${sql.add(gate.generation)}::bigint AND revoked_at IS NULL)`;
   };
   const condition: AccessCondition = (alias, sql) => `${check(sql)} AND ${rows(alias, sql)}`;
   condition.gate = check;
   condition.rows = rows;
+  condition.confirm = async (db) => {
+    const sql = new SqlParams();
+    await db.query(`SELECT ${call(sql)}`, sql.values);
+  };
   return condition;
 }
 

@@ -173,6 +173,8 @@ export class Repository {
       ),
     );
     const r = rows[0];
+    // Nothing: not there, not visible — or the session's gate closed (it raises only here).
+    if (!r && gate) await access.confirm?.(this.q);
     return r
       ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content, compartment: r.compartment }
       : undefined;

@@ -21,6 +21,12 @@ export interface AccessCondition {
    */
   gate?: (sql: SqlParams, options?: { prepared?: boolean }) => string;
   rows?: (alias: string, sql: SqlParams) => string | undefined;
+  /**
+   * After a prepared statement whose gate let no row through: fails as the gate's check does
+   * (HS401) if the session changed, and returns if it did not — the row is simply not there,
+   * or not visible. (The prepared form of the gate filters; it cannot raise.)
+   */
+  confirm?: (db: Queryable) => Promise<void>;
 }
 
 export interface ResourceRow {
