@@ -22,7 +22,7 @@ import { Extension, IdentifierSystem } from '../src/fhir/systems.ts';
 import { bulkLoad } from '../src/store/bulk-load.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/http-load.ts';
-import { cpuMsOf, postmasterPid } from './lib/process-cpu.ts';
+import { cpuMsOf, postgresCpuMsByKind, postmasterPid } from './lib/process-cpu.ts';
 import { cccdOf, makeObservation, makePatient, OBSERVATION_CODES, patientId, prng } from './lib/synthetic.ts';
 import { freePort, waitHealthy } from './lib/server-process.ts';
 
@@ -132,18 +132,27 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       }
       throw new Error('audit entries still unsealed after 60 s');
     };
-    type Run = LoadResult & { cpuUsPerRequest: number; serverCpuUsPerRequest: number };
+    type Run = LoadResult & { cpuUsPerRequest: number; serverCpuUsPerRequest: number; postgresCpuUsPerRequest: Record<string, number> };
     const measured = async (server: { url: string; pid: number }, next: () => LoadRequest): Promise<Run> => {
       const cpuBefore = cpuMsOf([server.pid], postmaster);
       const serverBefore = cpuMsOf([server.pid]);
+      const kindsBefore = postgresCpuMsByKind(postmaster);
       const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: options.seconds });
       await allSealed();
       const cpuMs = cpuMsOf([server.pid], postmaster) - cpuBefore;
       const serverMs = cpuMsOf([server.pid]) - serverBefore;
       const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
-      return { ...result, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs) };
+      const byKind: Record<string, number> = {};
+      for (const [kind, ms] of postgresCpuMsByKind(postmaster)) {
+        const used = perRequest(ms - (kindsBefore.get(kind) ?? 0));
+        if (used > 0) byKind[kind] = used;
+      }
+      return { ...result, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs), postgresCpuUsPerRequest: byKind };
     };
-    const roundFigures = (run: Run) => `${run.perSecond}/s, ${run.cpuUsPerRequest} µs CPU (server ${run.serverCpuUsPerRequest})`;
+    const roundFigures = (run: Run) =>
+      `${run.perSecond}/s, ${run.cpuUsPerRequest} µs CPU (server ${run.serverCpuUsPerRequest}; PostgreSQL ${Object.entries(run.postgresCpuUsPerRequest)
+        .map(([kind, us]) => `${kind} ${us}`)
+        .join(', ')})`;
 
     const accept = { accept: 'application/fhir+json' };
     // Access tokens live 5 minutes, as in production: a client takes a new one before each run,

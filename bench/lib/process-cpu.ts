@@ -41,3 +41,35 @@ export function cpuMsOf(pids: number[], postmaster?: number): number {
   }
   return total;
 }
+
+/** What a PostgreSQL process is, from its title: `backend` for a client connection, else its role (walwriter, checkpointer, autovacuum worker, …). */
+function postgresKindOf(pid: number): string {
+  try {
+    const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    const m = /^postgres: (.+)$/.exec(title);
+    if (!m) return 'postmaster';
+    const role = m[1]!.trim();
+    // A backend's title is "user database host(port) state".
+    return /^\S+ \S+ [\d.:[\]a-f]+\(\d+\)/.test(role) || /^\S+ \S+ \[local\]/.test(role) ? 'backend' : role.replace(/\s+\d+$/, '');
+  } catch {
+    return 'gone';
+  }
+}
+
+/**
+ * CPU milliseconds so far of each kind of process of the cluster (backends, wal writer,
+ * checkpointer, autovacuum, …): where PostgreSQL's share of a request goes besides the
+ * statements. Processes that exited are counted under `exited`.
+ */
+export function postgresCpuMsByKind(postmaster: number): Map<string, number> {
+  const out = new Map<string, number>([['exited', statOf(postmaster)?.exitedChildrenMs ?? 0]]);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const s = statOf(pid);
+    if (!s || (s.ppid !== postmaster && pid !== postmaster)) continue;
+    const kind = postgresKindOf(pid);
+    out.set(kind, (out.get(kind) ?? 0) + s.cpuMs);
+  }
+  return out;
+}
