@@ -1,7 +1,7 @@
 // Benchmark of what authorisation and audit cost (issue 5, target ≤ 15 %): the product server
 // (`hssk serve`) and a benchmark-only build of the same application without them
 // (bench/lib/unguarded-server.ts) run side by side on one database; the same read and search
-// requests are sent to each in alternating rounds, so both see the same machine load, and the
+// requests are sent to each in interleaved rounds, so both see the same machine load, and the
 // overhead is 1 − (throughput with auth and audit ÷ throughput without), per caller kind:
 // - a provincial system client (OAuth2 token, scopes; reads everything),
 // - a facility's client (token; the SQL keeps only what its facility wrote),
@@ -41,8 +41,14 @@ export interface AccessOverheadOptions {
 
 const FULL_PATIENTS = 1_000_000;
 const OBSERVATIONS_PER_PATIENT = 10;
-/** Rounds of (without, with) per scenario and caller: the median of each side is reported. */
-const ROUNDS = 3;
+/**
+ * Rounds per scenario. A round runs the benchmark-only server and every caller once each, for
+ * half of `--seconds`, in an order that rotates from round to round; each side's figures are
+ * its totals over all rounds. The machine's speed drifts by a third within minutes (a VM's
+ * neighbours): many short interleaved slices put the same share of fast and slow moments on
+ * each side, where three long rounds in a fixed order did not (docs/benchmarks.md).
+ */
+const ROUNDS = 6;
 /** Seconds of unmeasured load per server and caller before a scenario's rounds. */
 const WARMUP_SECONDS = 5;
 /** Phường Mũi Né (Lâm Đồng): the commune every benchmark resident lives in. */
@@ -95,6 +101,19 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** Requests, seconds and CPU of several runs taken together: throughput and CPU per request over all of them. */
+function totals(runs: Array<LoadResult & { cpuMs: number; serverMs: number }>) {
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, requests));
+  return {
+    perSecond: Math.round(requests / seconds),
+    p95ms: median(runs.map((x) => x.p95ms)),
+    cpuUsPerRequest: perRequest(runs.reduce((a, r) => a + r.cpuMs, 0)),
+    serverCpuUsPerRequest: perRequest(runs.reduce((a, r) => a + r.serverMs, 0)),
+  };
+}
+
 export async function accessOverheadBench(options: AccessOverheadOptions): Promise<Record<string, unknown>> {
   const n = Math.max(1000, Math.round(FULL_PATIENTS * options.scale));
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'hssk-bench-')));
@@ -132,12 +151,13 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
       }
       throw new Error('audit entries still unsealed after 60 s');
     };
-    type Run = LoadResult & { cpuUsPerRequest: number; serverCpuUsPerRequest: number; postgresCpuUsPerRequest: Record<string, number> };
+    type Run = LoadResult & { cpuMs: number; serverMs: number; cpuUsPerRequest: number; serverCpuUsPerRequest: number; postgresCpuUsPerRequest: Record<string, number> };
+    const sliceSeconds = options.seconds / 2;
     const measured = async (server: { url: string; pid: number }, next: () => LoadRequest): Promise<Run> => {
       const cpuBefore = cpuMsOf([server.pid], postmaster);
       const serverBefore = cpuMsOf([server.pid]);
       const kindsBefore = postgresCpuMsByKind(postmaster);
-      const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: options.seconds });
+      const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: sliceSeconds });
       await allSealed();
       const cpuMs = cpuMsOf([server.pid], postmaster) - cpuBefore;
       const serverMs = cpuMsOf([server.pid]) - serverBefore;
@@ -147,7 +167,7 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
         const used = perRequest(ms - (kindsBefore.get(kind) ?? 0));
         if (used > 0) byKind[kind] = used;
       }
-      return { ...result, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs), postgresCpuUsPerRequest: byKind };
+      return { ...result, cpuMs, serverMs, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs), postgresCpuUsPerRequest: byKind };
     };
     const roundFigures = (run: Run) =>
       `${run.perSecond}/s, ${run.cpuUsPerRequest} µs CPU (server ${run.serverCpuUsPerRequest}; PostgreSQL ${Object.entries(run.postgresCpuUsPerRequest)
@@ -189,41 +209,37 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
         await runLoad(product.url, () => ({ ...next(), headers }), { concurrency: options.concurrency, seconds: WARMUP_SECONDS });
       }
       await allSealed();
+      // Who runs when: the benchmark-only server and each caller, the order rotated every round.
+      const sides = ['unguarded', ...Object.keys(callers)];
       for (let round = 0; round < ROUNDS; round++) {
         options.log(`${scenario}: round ${round + 1}/${ROUNDS}`);
-        without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
-        options.log(`  unguarded: ${roundFigures(without.at(-1)!)}`);
-        for (const [caller, credentials] of Object.entries(callers)) {
-          const headers = await credentials();
+        const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)];
+        for (const side of order) {
+          if (side === 'unguarded') {
+            without.push(await measured(unguarded, () => ({ ...next(), headers: accept })));
+            options.log(`  unguarded: ${roundFigures(without.at(-1)!)}`);
+            continue;
+          }
+          const headers = await callers[side]!();
           const result = await measured(product, () => ({ ...next(), headers }));
           // Every answer must be a success: a refused request would be cheap and flatter the figure.
-          if (result.errors > 0) throw new Error(`${scenario} as ${caller}: ${result.errors} failed requests (${result.firstError})`);
-          withAuth[caller]!.push(result);
-          options.log(`  ${caller}: ${roundFigures(result)}`);
+          if (result.errors > 0) throw new Error(`${scenario} as ${side}: ${result.errors} failed requests (${result.firstError})`);
+          withAuth[side]!.push(result);
+          options.log(`  ${side}: ${roundFigures(result)}`);
         }
       }
-      const base = median(without.map((x) => x.perSecond));
-      const baseCpu = median(without.map((x) => x.cpuUsPerRequest));
-      const entry: Record<string, unknown> = {
-        withoutAuthAndAudit: {
-          perSecond: base,
-          p95ms: median(without.map((x) => x.p95ms)),
-          cpuUsPerRequest: baseCpu,
-          serverCpuUsPerRequest: median(without.map((x) => x.serverCpuUsPerRequest)),
-        },
-      };
+      const base = totals(without);
+      const entry: Record<string, unknown> = { withoutAuthAndAudit: base };
       const percent = (x: number) => Math.round(x * 1000) / 10;
       for (const [caller, runs] of Object.entries(withAuth)) {
-        const perSecond = median(runs.map((x) => x.perSecond));
-        const cpu = median(runs.map((x) => x.cpuUsPerRequest));
+        const side = totals(runs);
         entry[caller] = {
-          perSecond,
-          p95ms: median(runs.map((x) => x.p95ms)),
-          cpuUsPerRequest: cpu,
-          serverCpuUsPerRequest: median(runs.map((x) => x.serverCpuUsPerRequest)),
+          ...side,
           // Throughput lost, and the same from CPU: capacity = cores ÷ CPU per request.
-          overheadPercent: percent(1 - perSecond / base),
-          cpuOverheadPercent: percent(1 - baseCpu / cpu),
+          overheadPercent: percent(1 - side.perSecond / base.perSecond),
+          cpuOverheadPercent: percent(1 - base.cpuUsPerRequest / side.cpuUsPerRequest),
+          // The spread: the same figure from each round's own pair (this caller and that round's unguarded run).
+          overheadPercentByRound: runs.map((r, i) => percent(1 - r.perSecond / without[i]!.perSecond)),
         };
       }
       results[scenario] = entry;
@@ -232,7 +248,7 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
     return {
       data: { patients: n, observations: n * OBSERVATIONS_PER_PATIENT, scale: options.scale },
       concurrency: options.concurrency,
-      secondsPerRun: options.seconds,
+      secondsPerRun: sliceSeconds,
       rounds: ROUNDS,
       loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 10) / 10),
       auditEntriesWritten: Number(rows[0]!.n),
