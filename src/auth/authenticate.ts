@@ -102,7 +102,7 @@ export async function authenticate(
     cache?.forget(token);
     throw new AuthError('session-expired');
   }
-  const { staffUser: _account, grantedPatientIds: _grants, grantsChangeAt, idleMs, ...sessionOnly } = session;
+  const { staffUser: _account, grantedPatientIds: _grants, liveForMs, ...sessionOnly } = session;
   // Only actors whose reads are limited by a condition can be cached: the check rides on it.
   if (cache && session.generation !== undefined && readPolicy(actor).kind === 'limited') {
     cache.set(token, {
@@ -111,14 +111,8 @@ export async function authenticate(
       userId: session.userId,
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt,
-      gate: {
-        tokenHash: sha256(token),
-        generation: session.generation,
-        until: grantsChangeAt ?? 'infinity',
-        idleSeconds: deps.config.sessionIdleSeconds,
-        // From the time before the query: never later than the database's own deadlines.
-        validUntil: Math.min(session.expiresAt.getTime(), readAt - (idleMs ?? 0) + deps.config.sessionIdleSeconds * 1000, grantsChangeAt?.getTime() ?? Infinity),
-      },
+      // From this process's time before the query: never later than the database's own deadlines.
+      gate: { tokenHash: sha256(token), generation: session.generation, validUntil: readAt + (liveForMs ?? 0) },
     });
   }
   return { actor, session: { ...sessionOnly, token } };

@@ -11,7 +11,7 @@ function session(token: string, userId = 'u1', validUntil = Infinity): CachedSes
     userId,
     csrfToken: 'c',
     expiresAt: new Date(Date.now() + 3_600_000),
-    gate: { tokenHash: sha256(token), generation: '0', until: 'infinity', idleSeconds: 1800, validUntil },
+    gate: { tokenHash: sha256(token), generation: '0', validUntil },
   };
 }
 

@@ -10,19 +10,17 @@
 // a copy of the table must not let anyone sign in).
 import type { Actor } from './actor.ts';
 
-/** What a statement needs to check a cached session (bound parameters of hssk_session_gate). */
+/** What a statement needs to check a cached session (bound parameters of hssk_session_gate, migration 440). */
 export interface SessionGate {
   tokenHash: Buffer;
   generation: string;
-  /** When the cached grants next change by time alone; the check fails from then on. */
-  until: Date | 'infinity';
-  idleSeconds: number;
   /**
-   * When this copy stops serving (ms since the epoch): the earliest of the session's expiry,
-   * its idle deadline as read, and `until`. Those change by time alone, from values that no
-   * other process can move earlier (last_seen_at only moves forward, expires_at never), so the
-   * process checks them itself; a read by id then checks in the database only what another
-   * process can change — revocation and the generation.
+   * When this copy stops serving (ms since the epoch, this process's clock): the earliest of the
+   * session's expiry, its idle deadline and the moment a cached grant starts or ends, each read
+   * as a duration from the database's now (so no clock skew between the two enters). These move
+   * by time alone, and no process can bring them closer (last_seen_at only moves forward,
+   * expires_at never changes), so the process checks them itself; the statements check what
+   * another process can change — the revocation and the generation.
    */
   validUntil: number;
 }

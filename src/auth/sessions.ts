@@ -19,10 +19,11 @@ export interface Session {
   grantedPatientIds?: string[];
   /** Bumped whenever what the session may see changes (migration 421): the in-statement check compares it. */
   generation?: string;
-  /** When a staff session's grants next change by time alone (one expires or starts); undefined: never. */
-  grantsChangeAt?: Date;
-  /** How long the session had been idle when read (ms); 0 when this read moved its idle clock. */
-  idleMs?: number;
+  /**
+   * How much longer (ms from the database's now at the read) the session may serve as read: until
+   * it expires, falls idle, or one of a staff session's grants ends or starts, whichever is first.
+   */
+  liveForMs?: number;
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -59,20 +60,22 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
       csrf_token: string;
       expires_at: Date;
       idle_ms: number;
+      expires_in_ms: number;
       generation: string;
       granted_patient_ids: string[] | null;
-      grants_change_at: Date | null;
+      grants_change_in_ms: number | null;
     } & Partial<StaffRow>
   >(
     preparedQuery(
       `SELECT s.user_kind, s.user_id, s.csrf_token, s.expires_at, (extract(epoch FROM now() - s.last_seen_at) * 1000)::float8 AS idle_ms, s.generation,
+              (extract(epoch FROM s.expires_at - now()) * 1000)::float8 AS expires_in_ms,
               ${STAFF_USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
               CASE WHEN s.user_kind = 'staff' THEN ARRAY(
                 SELECT DISTINCT cg.patient_id FROM consent_grant cg
                  WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.starts <= now() AND cg.expires > now()) END AS granted_patient_ids,
               CASE WHEN s.user_kind = 'staff' THEN (
-                SELECT min(CASE WHEN cg.starts > now() THEN cg.starts ELSE cg.expires END) FROM consent_grant cg
-                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.expires > now()) END AS grants_change_at
+                SELECT (extract(epoch FROM min(CASE WHEN cg.starts > now() THEN cg.starts ELSE cg.expires END) - now()) * 1000)::float8 FROM consent_grant cg
+                 WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.expires > now()) END AS grants_change_in_ms
          FROM user_session s LEFT JOIN staff_user u ON s.user_kind = 'staff' AND u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sha256(token)],
@@ -81,17 +84,18 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
   if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
+  const touched = row.idle_ms > 60_000;
+  const idleLeftMs = config.sessionIdleSeconds * 1000 - (touched ? 0 : row.idle_ms);
   const session: Session = {
     userKind: row.user_kind,
     userId: row.user_id,
     csrfToken: row.csrf_token,
     expiresAt: row.expires_at,
     generation: row.generation,
-    idleMs: row.idle_ms > 60_000 ? 0 : row.idle_ms,
+    liveForMs: Math.min(row.expires_in_ms, idleLeftMs, row.grants_change_in_ms ?? Infinity),
   };
   if (row.user_kind === 'staff' && row.id) session.staffUser = staffUserFromRow(row as StaffRow);
   if (row.granted_patient_ids) session.grantedPatientIds = row.granted_patient_ids;
-  if (row.grants_change_at) session.grantsChangeAt = row.grants_change_at;
   return session;
 }
 

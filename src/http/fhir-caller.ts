@@ -47,14 +47,13 @@ function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCon
   if (!gate) return rows;
   // A gating qual (no column in it): PostgreSQL evaluates it once per statement, before any row,
   // and a statement that reads anything for this caller cannot complete if the session changed.
-  // In a prepared statement (a read by id) it is the session row's probe alone, an InitPlan: the
-  // revocation and generation that another process can change (the time limits are checked by
-  // the process, SessionGate.validUntil). A probe filters and cannot raise, so a read that finds
-  // nothing asks hssk_session_gate (`confirm`) whether the session changed or the row is just not
-  // there. A search is planned on every execution and finds nothing often: it calls the function,
-  // which raises HS401 itself (docs/benchmarks.md, "Authorisation and audit").
-  const call = (sql: SqlParams): string =>
-    `hssk_session_gate(${sql.add(gate.tokenHash)}::bytea, ${sql.add(gate.generation)}::bigint, ${sql.add(gate.until)}::timestamptz, ${sql.add(gate.idleSeconds)}::int)`;
+  // It tests what another process can change, the session's revocation and generation (the time
+  // limits are the process's: SessionGate.validUntil). In a prepared statement (a read by id) it
+  // is the session row's probe, an InitPlan; a probe filters and cannot raise, so a read that
+  // finds nothing asks hssk_session_gate (`confirm`) whether the session changed or the row is
+  // just not there. A search is planned on every execution and finds nothing often: it calls
+  // the function, which raises HS401 itself (docs/benchmarks.md, "Authorisation and audit").
+  const call = (sql: SqlParams): string => `hssk_session_gate(${sql.add(gate.tokenHash)}::bytea, ${sql.add(gate.generation)}::bigint)`;
   const check = (sql: SqlParams, options?: { prepared?: boolean }): string => {
     if (!options?.prepared) return call(sql);
     return `EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${sql.add(gate.tokenHash)}::bytea AND generation = ${sql.add(gate.generation)}::bigint AND revoked_at IS NULL)`;

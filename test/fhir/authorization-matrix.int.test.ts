@@ -38,7 +38,7 @@ const as = (actor: string) => headersOf(actor, false);
 
 /** A live session row per actor, checked by the statements of the gated rounds. */
 function gateOf(actor: string): SessionGate {
-  return { tokenHash: sha256(`session-of-${actor}`), generation: '0', until: 'infinity', idleSeconds: 1800, validUntil: Infinity };
+  return { tokenHash: sha256(`session-of-${actor}`), generation: '0', validUntil: Infinity };
 }
 
 beforeAll(async () => {
