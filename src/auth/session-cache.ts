@@ -2,9 +2,10 @@
 // worker's request costs no session query of its own. Never trusted alone: a request served
 // from here carries a SessionGate, and every statement that reads data for it checks, in the
 // same statement, that the session row is still live and at the generation cached here
-// (hssk_session_gate, migration 421). Whatever changes what the session may see bumps that
-// generation in the database (triggers), so it holds across processes; on a mismatch the
-// statement fails with HS401 and the request is run again with the session read afresh.
+// (migrations 421 and 440). Whatever changes what the session may see bumps that generation in
+// the database (triggers), so it holds across processes; on a mismatch the request fails with
+// HS401 and is run again with the session read afresh. What changes by time alone (expiry, idle
+// time, a grant's start or end) is this cache's to check: SessionGate.validUntil.
 // Entries are found by the cookie's value itself, which the process holds anyway while it serves
 // the request: hashing it first cost ~3 µs of a read by id (the hash is for the database, where
 // a copy of the table must not let anyone sign in).

@@ -83,8 +83,8 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
   );
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
-  if (row.idle_ms > 60_000) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
   const touched = row.idle_ms > 60_000;
+  if (touched) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
   const idleLeftMs = config.sessionIdleSeconds * 1000 - (touched ? 0 : row.idle_ms);
   const session: Session = {
     userKind: row.user_kind,
