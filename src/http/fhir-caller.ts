@@ -54,13 +54,11 @@ function accessCondition(actor: Actor, gate: SessionGate | undefined): AccessCon
   // just not there. A search is planned on every execution and finds nothing often: it calls
   // the function, which raises HS401 itself (docs/benchmarks.md, "Authorisation and audit").
   const call = (sql: SqlParams): string => `hssk_session_gate(${sql.add(gate.tokenHash)}::bytea, ${sql.add(gate.generation)}::bigint)`;
-  const check = (sql: SqlParams, options?: { prepared?: boolean }): string => {
-    if (!options?.prepared) return call(sql);
-    return `EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${sql.add(gate.tokenHash)}::bytea AND generation = ${sql.add(gate.generation)}::bigint AND revoked_at IS NULL)`;
-  };
-  const condition: AccessCondition = (alias, sql) => `${check(sql)} AND ${rows(alias, sql)}`;
-  condition.gate = check;
+  const condition: AccessCondition = (alias, sql) => `${call(sql)} AND ${rows(alias, sql)}`;
+  condition.gate = call;
   condition.rows = rows;
+  condition.probe = (sql) =>
+    `EXISTS (SELECT 1 FROM user_session WHERE token_hash = ${sql.add(gate.tokenHash)}::bytea AND generation = ${sql.add(gate.generation)}::bigint AND revoked_at IS NULL)`;
   condition.confirm = async (db) => {
     const sql = new SqlParams();
     await db.query(`SELECT ${call(sql)}`, sql.values);

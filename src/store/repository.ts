@@ -161,20 +161,20 @@ export class Repository {
     const sql = new SqlParams();
     const t = sql.add(type);
     const i = sql.add(id);
-    // A cached session's check stated once at the top: it then runs even when no row matches
-    // or the row is deleted (neither is told to a session that has ended).
-    const gate = access.gate?.(sql, { prepared: true });
+    // A cached session's check stated once at the top, as a filter: it then runs even when no row
+    // matches or the row is deleted (neither is told to a session that has ended).
+    const probe = access.probe?.(sql);
     const cond = (access.rows ?? access)('r', sql);
     const { rows } = await this.q.query(
       preparedQuery(
         `SELECT rid, resource_type, id, version_id, last_updated, deleted, content, compartment FROM resource r
-       WHERE ${gate ? `${gate} AND ` : ''}r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
+       WHERE ${probe ? `${probe} AND ` : ''}r.resource_type = ${t} AND r.id = ${i}${cond ? ` AND (r.deleted OR ${cond})` : ''}`,
         sql.values,
       ),
     );
     const r = rows[0];
-    // Nothing: not there, not visible — or the session's gate closed (it raises only here).
-    if (!r && gate) await access.confirm?.(this.q);
+    // Nothing: not there, not visible — or the session changed (the probe cannot raise; this does).
+    if (!r && probe) await access.confirm?.(this.q);
     return r
       ? { rid: r.rid, resourceType: r.resource_type, id: r.id, versionId: r.version_id, lastUpdated: r.last_updated, deleted: r.deleted, content: r.content, compartment: r.compartment }
       : undefined;

@@ -16,16 +16,17 @@ export interface AccessCondition {
    * A portal session served from memory: the check that it is unchanged (hssk_session_gate),
    * to state once at the top of a statement, and the rule without it (`rows`) for the places
    * that statement would otherwise repeat it (once per row of a lateral join, inside an OR).
-   * `prepared`: the statement is a named prepared one (planned once per connection), which
-   * may then carry the form that is cheaper to run but dearer to plan.
+   * It raises (HS401) when the session changed.
    */
-  gate?: (sql: SqlParams, options?: { prepared?: boolean }) => string;
+  gate?: (sql: SqlParams) => string;
   rows?: (alias: string, sql: SqlParams) => string | undefined;
   /**
-   * After a prepared statement whose gate let no row through: fails as the gate's check does
-   * (HS401) if the session changed, and returns if it did not — the row is simply not there,
-   * or not visible. (The prepared form of the gate filters; it cannot raise.)
+   * The same check as a filter, for a named prepared statement (a read by id), where it is
+   * cheaper to run: it lets no row through when the session changed, and cannot raise — so a
+   * statement that finds nothing calls `confirm`, which raises as the gate does if the session
+   * changed and returns if it did not (the row is simply not there, or not visible).
    */
+  probe?: (sql: SqlParams) => string;
   confirm?: (db: Queryable) => Promise<void>;
 }
 
