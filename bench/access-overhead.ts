@@ -154,19 +154,21 @@ export async function accessOverheadBench(options: AccessOverheadOptions): Promi
     type Run = LoadResult & { cpuMs: number; serverMs: number; cpuUsPerRequest: number; serverCpuUsPerRequest: number; postgresCpuUsPerRequest: Record<string, number> };
     const sliceSeconds = options.seconds / 2;
     const measured = async (server: { url: string; pid: number }, next: () => LoadRequest): Promise<Run> => {
-      const cpuBefore = cpuMsOf([server.pid], postmaster);
       const serverBefore = cpuMsOf([server.pid]);
       const kindsBefore = postgresCpuMsByKind(postmaster);
       const result = await runLoad(server.url, next, { concurrency: options.concurrency, seconds: sliceSeconds });
       await allSealed();
-      const cpuMs = cpuMsOf([server.pid], postmaster) - cpuBefore;
       const serverMs = cpuMsOf([server.pid]) - serverBefore;
       const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
+      // PostgreSQL's CPU by kind of process, and in total (a backend that exits meanwhile moves from one kind to `exited`).
+      let postgresMs = 0;
       const byKind: Record<string, number> = {};
       for (const [kind, ms] of postgresCpuMsByKind(postmaster)) {
-        const used = perRequest(ms - (kindsBefore.get(kind) ?? 0));
-        if (used > 0) byKind[kind] = used;
+        const used = ms - (kindsBefore.get(kind) ?? 0);
+        postgresMs += used;
+        if (perRequest(used) > 0) byKind[kind] = perRequest(used);
       }
+      const cpuMs = serverMs + postgresMs;
       return { ...result, cpuMs, serverMs, cpuUsPerRequest: perRequest(cpuMs), serverCpuUsPerRequest: perRequest(serverMs), postgresCpuUsPerRequest: byKind };
     };
     const roundFigures = (run: Run) =>

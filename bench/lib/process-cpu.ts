@@ -32,13 +32,7 @@ export function postmasterPid(dataDir: string): number {
 export function cpuMsOf(pids: number[], postmaster?: number): number {
   let total = 0;
   for (const pid of pids) total += statOf(pid)?.cpuMs ?? 0;
-  if (postmaster === undefined) return total;
-  total += statOf(postmaster)?.exitedChildrenMs ?? 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = statOf(Number(entry));
-    if (s && (s.ppid === postmaster || Number(entry) === postmaster)) total += s.cpuMs;
-  }
+  if (postmaster !== undefined) for (const ms of postgresCpuMsByKind(postmaster).values()) total += ms;
   return total;
 }
 
