@@ -50,6 +50,7 @@ export async function createSession(db: Queryable, config: AuthConfig, userKind:
 /** The live session of a cookie value; refreshes its idle clock at most once a minute. */
 export async function lookupSession(db: Queryable, config: AuthConfig, token: string): Promise<Session | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
+  const tokenHash = sha256(token);
   // Prepared once per connection, and the staff account and its active grants come with it: one
   // round trip for what every request of a portal session needs, and the access rule then holds
   // the granted compartments as values instead of a sub-query planned with every search.
@@ -78,13 +79,13 @@ export async function lookupSession(db: Queryable, config: AuthConfig, token: st
                  WHERE cg.grantee_user_id = s.user_id AND cg.revoked_at IS NULL AND cg.expires > now()) END AS grants_change_in_ms
          FROM user_session s LEFT JOIN staff_user u ON s.user_kind = 'staff' AND u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [sha256(token)],
+      [tokenHash],
     ),
   );
   const row = rows[0];
   if (!row || row.idle_ms > config.sessionIdleSeconds * 1000) return undefined;
   const touched = row.idle_ms > 60_000;
-  if (touched) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [sha256(token)]);
+  if (touched) await db.query('UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1', [tokenHash]);
   const idleLeftMs = config.sessionIdleSeconds * 1000 - (touched ? 0 : row.idle_ms);
   const session: Session = {
     userKind: row.user_kind,
