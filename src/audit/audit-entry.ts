@@ -61,8 +61,16 @@ export function agentOf(actor: Actor | undefined): Pick<AuditEntryInput, 'agentK
  * Changing this order breaks every existing chain; add new fields at the end only.
  */
 export function canonicalEntry(e: AuditEntry): string {
+  return withSequence(e.seq, canonicalFields(e));
+}
+
+/**
+ * The canonical form without its first element, the sequence number (given when the entry joins
+ * the chain): made once per entry, when it is recorded, and used both for its spool line and for
+ * its canonical form (./audit-spool.ts).
+ */
+export function canonicalFields(e: Omit<AuditEntry, 'seq'>): string {
   return JSON.stringify([
-    e.seq,
     e.recordedAt.toISOString(),
     e.action,
     e.outcome,
@@ -78,6 +86,12 @@ export function canonicalEntry(e: AuditEntry): string {
     e.reason ?? null,
     e.detail ? Object.keys(e.detail).sort().map((k) => [k, e.detail![k]]) : null,
   ]);
+}
+
+/** `[first, …fields]`: the canonical form of the entry numbered `first` whose other fields are `fields` (canonicalFields). */
+export function withSequence(first: number, fields: string): string {
+  if (!Number.isSafeInteger(first)) throw new Error(`not an entry number: ${first}`);
+  return `[${first},${fields.slice(1)}`;
 }
 
 /** The entry whose canonical form (above) is `c`, as parsed from JSON (audit_pack.entries). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { Database } from '../store/database.ts';
-import type { AuditEntryInput } from './audit-entry.ts';
+import { canonicalEntry, entryFromCanonical, type AuditEntryInput } from './audit-entry.ts';
 import { SpooledAuditLog } from './audit-spool.ts';
 import { createChainedAuditLog } from './chained-audit-log.ts';
 import { verifyAuditChain } from './verify.ts';
@@ -62,8 +62,15 @@ describe('the audit spool of reads and searches', () => {
     const files = await spoolFiles();
     expect(files).toHaveLength(1);
     const lines = (await fs.readFile(path.join(dir, files[0]!), 'utf8')).trim().split('\n');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ hsskAuditSpool: 1, id: spool.id, pid: process.pid, target: TARGET });
-    expect(lines.slice(1).map((l) => JSON.parse(l).e.patientId)).toEqual(['a', 'b', 'c']);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ hsskAuditSpool: 2, id: spool.id, pid: process.pid, target: TARGET });
+    // Each line is its entry's canonical form with the spool index first, where the chain has the sequence number.
+    const spooled = lines.slice(1).map((l) => entryFromCanonical(JSON.parse(l)));
+    expect(spooled.map((e) => [e.seq, e.patientId])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
+    expect(lines.slice(1)).toEqual(spooled.map((e) => canonicalEntry(e)));
     expect(await trail()).toEqual([]);
     await spool.flush();
     expect(await trail()).toEqual(['a', 'b', 'c']);
@@ -115,13 +122,27 @@ describe('the audit spool of reads and searches', () => {
     expect(await first.recover(db.pool)).toEqual({ spools: 1, entries: 6 });
     // As if the files had outlived the replay, plus a line cut short by a crash of the OS.
     await Promise.all(files.map((f, i) => fs.writeFile(path.join(dir, f), copies[i]!)));
-    await fs.appendFile(path.join(dir, files[files.length - 1]!), '{"i":7,"e":{"action":"re');
+    await fs.appendFile(path.join(dir, files[files.length - 1]!), '[7,"2026-11-25T05:');
     const warnings: string[] = [];
     const second = new SpooledAuditLog(createChainedAuditLog(db.pool), { dir, target: TARGET, log: (_level, m) => warnings.push(m) });
     expect(await second.recover(db.pool)).toEqual({ spools: 1, entries: 0 });
     expect(await trail()).toHaveLength(6);
     expect(warnings.join('\n')).toContain('1 unreadable line(s) skipped');
     expect(await verifyAuditChain(db.pool)).toMatchObject({ ok: true, verified: 6 });
+  });
+
+  it('replays a spool in the first line format (`{"i": index, "e": entry}`) left by an earlier version', async () => {
+    const id = 'earlier-version-4194303-0a0b0c0d';
+    const header = { hsskAuditSpool: 1, id, host: os.hostname(), pid: 4194303, started: 0, target: TARGET };
+    const lines = ['x', 'y'].map((p, i) => JSON.stringify({ i: i + 1, e: { ...read(p), recordedAt: new Date(Date.UTC(2026, 10, 24, 8, i)) } }));
+    await fs.writeFile(path.join(dir, `${id}.000001.spool`), [header, ...lines].map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+    const spool = new SpooledAuditLog(createChainedAuditLog(db.pool), { dir, target: TARGET });
+    expect(await spool.recover(db.pool)).toEqual({ spools: 1, entries: 2 });
+    expect(await trail()).toEqual(['x', 'y']);
+    const { rows } = await db.pool.query<{ recorded_at: Date }>('SELECT recorded_at FROM audit_entry ORDER BY chain_pos');
+    expect(rows.map((r) => r.recorded_at.toISOString())).toEqual(['2026-11-24T08:00:00.000Z', '2026-11-24T08:01:00.000Z']);
+    expect(await spoolFiles()).toEqual([]);
+    expect(await verifyAuditChain(db.pool)).toMatchObject({ ok: true, verified: 2 });
   });
 
   it('leaves the spool of another database where it is, with a warning', async () => {

@@ -11,7 +11,10 @@
 // idempotent: every pack records its spool and the index of its last entry (audit_pack.spool_id,
 // spool_end), and a replay appends only the entries after the highest index already in.
 //
-// Files: `<dir>/<spool id>.<segment>.spool`, one JSON line per entry after a header line. A
+// Files: `<dir>/<spool id>.<segment>.spool`, one JSON line per entry after a header line: since
+// format 2, the entry's canonical form with its spool index in place of its sequence number —
+// the very text the chain then hashes, made once (format 1, `{"i": index, "e": entry}`, is still
+// replayed). A
 // process writes one spool (id: host, pid and a random suffix), in segments of a few MiB; a
 // segment is deleted once its entries are all in PostgreSQL. At start-up, `recover` replays the
 // spools of processes of this host that are gone.
@@ -20,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import type { AuditEntryInput } from './audit-entry.ts';
+import { canonicalFields, entryFromCanonical, withSequence, type AuditEntryInput } from './audit-entry.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { ChainedAuditLog } from './chained-audit-log.ts';
 
@@ -41,7 +44,8 @@ export interface AuditSpoolOptions {
 }
 
 interface Header {
-  hsskAuditSpool: 1;
+  /** The line format: 1, `{"i": index, "e": entry}`; 2, the canonical form with the index first. */
+  hsskAuditSpool: 1 | 2;
   id: string;
   host: string;
   pid: number;
@@ -60,6 +64,8 @@ interface Segment {
 interface Spooled {
   index: number;
   entry: AuditEntryInput;
+  /** The entry's canonical form without its sequence number (canonicalFields). */
+  fields?: string;
 }
 
 const SUFFIX = '.spool';
@@ -87,7 +93,7 @@ export class SpooledAuditLog implements AuditLog {
   private segmentNo = 0;
   private nextIndex = 1;
   /** A request's entries with its promise: one promise per request, however many entries. */
-  private toWrite: Array<{ entries: AuditEntryInput[]; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private toWrite: Array<{ entries: Array<AuditEntryInput & { recordedAt: Date }>; resolve: () => void; reject: (err: unknown) => void }> = [];
   private writeScheduled = false;
   /** Spooled, not yet in PostgreSQL, in index order. */
   private unflushed: Spooled[] = [];
@@ -186,6 +192,7 @@ export class SpooledAuditLog implements AuditLog {
   private async replay(client: pg.PoolClient, id: string, files: string[]): Promise<number | undefined> {
     const pending: Spooled[] = [];
     let header: Header | undefined;
+    let unreadable = false;
     let torn = 0;
     let read = 0;
     for (const file of files) {
@@ -212,13 +219,27 @@ export class SpooledAuditLog implements AuditLog {
           header = value as Header;
           continue;
         }
-        const { i: index, e } = value as { i: number; e: AuditEntryInput & { recordedAt: string } };
-        pending.push({ index, entry: { ...e, recordedAt: new Date(e.recordedAt) } });
+        if (header?.hsskAuditSpool === 2) {
+          let spooled: Spooled;
+          try {
+            const { seq: index, ...entry } = entryFromCanonical(value);
+            spooled = { index, entry };
+          } catch {
+            unreadable = true;
+            continue;
+          }
+          pending.push(spooled);
+        } else if (header?.hsskAuditSpool === 1) {
+          const { i: index, e } = value as { i: number; e: AuditEntryInput & { recordedAt: string } };
+          pending.push({ index, entry: { ...e, recordedAt: new Date(e.recordedAt) } });
+        } else {
+          unreadable = true;
+        }
       }
     }
     if (read === 0) return undefined; // another process replayed it while this one waited for the lock
-    if (!header || header.hsskAuditSpool !== 1 || header.id !== id) {
-      this.log('warn', `audit spool ${id}: no readable header, left in ${this.dir}`);
+    if (!header || (header.hsskAuditSpool !== 1 && header.hsskAuditSpool !== 2) || header.id !== id || unreadable) {
+      this.log('warn', `audit spool ${id}: no readable header, or lines of an unknown form; left in ${this.dir}`);
       return undefined;
     }
     if (header.target !== this.target) {
@@ -256,8 +277,9 @@ export class SpooledAuditLog implements AuditLog {
     for (const item of items) {
       for (const entry of item.entries) {
         const index = first + spooled.length;
-        spooled.push({ index, entry });
-        text += `${JSON.stringify({ i: index, e: entry })}\n`;
+        const fields = canonicalFields(entry);
+        spooled.push({ index, entry, fields });
+        text += `${withSequence(index, fields)}\n`;
       }
     }
     try {
@@ -285,7 +307,7 @@ export class SpooledAuditLog implements AuditLog {
     if (current && current.bytes < this.segmentBytes) return current;
     const file = path.join(this.dir, `${this.id}.${String(++this.segmentNo).padStart(6, '0')}${SUFFIX}`);
     const fd = fs.openSync(file, 'a', 0o600);
-    const header: Header = { hsskAuditSpool: 1, id: this.id, host: os.hostname(), pid: process.pid, started: PROCESS_STARTED, target: this.target };
+    const header: Header = { hsskAuditSpool: 2, id: this.id, host: os.hostname(), pid: process.pid, started: PROCESS_STARTED, target: this.target };
     const segment: Segment = { file, fd, bytes: writeAll(fd, `${JSON.stringify(header)}\n`), lastIndex: this.nextIndex - 1 };
     this.segments.push(segment);
     return segment;
@@ -314,6 +336,7 @@ export class SpooledAuditLog implements AuditLog {
       .appendSpooled(
         batch.map((b) => b.entry),
         { id: this.id, end },
+        batch.map((b) => b.fields ?? canonicalFields({ ...b.entry, recordedAt: b.entry.recordedAt ?? new Date() })),
       )
       .then(
         () => {

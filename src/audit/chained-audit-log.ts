@@ -20,7 +20,7 @@
 // earlier one, so the chain on disk stays unbroken. Writes' entries commit with the write.
 import type pg from 'pg';
 import { preparedQuery } from '../store/database.ts';
-import { canonicalEntry, type AuditEntry, type AuditEntryInput } from './audit-entry.ts';
+import { canonicalFields, withSequence, type AuditEntryInput } from './audit-entry.ts';
 import { batchingAuditLog, type AuditLog } from './audit-log.ts';
 import { CHAIN_LOCK, GENESIS_HASH, HEAD_SQL, hashCanonical } from './chain.ts';
 
@@ -65,8 +65,11 @@ export interface SpoolMark {
   end: number;
 }
 
-/** Appends to the chain from one process; `append` calls must not overlap. */
-export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[], spool?: SpoolMark): Promise<void> } {
+/**
+ * Appends to the chain from one process; `append` calls must not overlap. `fields`, when given,
+ * are the entries' canonical forms without their sequence numbers (canonicalFields), already made.
+ */
+export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[], spool?: SpoolMark, fields?: readonly string[]): Promise<void> } {
   let head: ChainHead | undefined;
   let reserved: number[] = [];
 
@@ -84,18 +87,18 @@ export function chainAppender(pool: pg.Pool): { append(inputs: AuditEntryInput[]
   }
 
   return {
-    async append(inputs, spool) {
+    async append(inputs, spool, fields) {
       const n = inputs.length;
       const seqs = await reserveSequence(n);
       const canonicals: string[] = [];
       let first: Date | undefined;
       let last: Date | undefined;
       for (let i = 0; i < n; i++) {
-        const { recordedAt, ...rest } = inputs[i]!;
-        const entry: AuditEntry = { ...rest, seq: seqs[i]!, recordedAt: recordedAt ?? new Date() };
-        if (!first || entry.recordedAt < first) first = entry.recordedAt;
-        if (!last || entry.recordedAt > last) last = entry.recordedAt;
-        canonicals.push(canonicalEntry(entry));
+        const input = inputs[i]!;
+        const recordedAt = input.recordedAt ?? new Date();
+        if (!first || recordedAt < first) first = recordedAt;
+        if (!last || recordedAt > last) last = recordedAt;
+        canonicals.push(withSequence(seqs[i]!, fields?.[i] ?? canonicalFields({ ...input, recordedAt })));
       }
       const text = `[${canonicals.join(',')}]`;
       const keys = packKeys(inputs);
@@ -129,7 +132,7 @@ export interface ChainedAuditLog extends AuditLog {
    * Appends entries taken from a spool as one batch (after any batch in flight), marking the
    * pack with where they came from: a spool replayed after a crash skips what is already in.
    */
-  appendSpooled(entries: AuditEntryInput[], spool: SpoolMark): Promise<void>;
+  appendSpooled(entries: AuditEntryInput[], spool: SpoolMark, fields?: readonly string[]): Promise<void>;
 }
 
 /** Groups concurrent records into chained batches, one batch at a time (the chain is linear). */
@@ -143,5 +146,5 @@ export function createChainedAuditLog(pool: pg.Pool): ChainedAuditLog {
     return next;
   };
   const log = batchingAuditLog((entries) => serially(() => appender.append(entries)), 1, MAX_BATCH);
-  return { ...log, appendSpooled: (entries, spool) => serially(() => appender.append(entries, spool)) };
+  return { ...log, appendSpooled: (entries, spool, fields) => serially(() => appender.append(entries, spool, fields)) };
 }
