@@ -64,8 +64,11 @@ interface Segment {
 interface Spooled {
   index: number;
   entry: AuditEntryInput;
-  /** The entry's canonical form without its sequence number (canonicalFields). */
-  fields?: string;
+}
+
+/** An entry this process spooled, with its canonical form without its sequence number (canonicalFields). */
+interface OwnSpooled extends Spooled {
+  fields: string;
 }
 
 const SUFFIX = '.spool';
@@ -96,7 +99,7 @@ export class SpooledAuditLog implements AuditLog {
   private toWrite: Array<{ entries: Array<AuditEntryInput & { recordedAt: Date }>; resolve: () => void; reject: (err: unknown) => void }> = [];
   private writeScheduled = false;
   /** Spooled, not yet in PostgreSQL, in index order. */
-  private unflushed: Spooled[] = [];
+  private unflushed: OwnSpooled[] = [];
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -220,15 +223,12 @@ export class SpooledAuditLog implements AuditLog {
           continue;
         }
         if (header?.hsskAuditSpool === 2) {
-          let spooled: Spooled;
           try {
             const { seq: index, ...entry } = entryFromCanonical(value);
-            spooled = { index, entry };
+            pending.push({ index, entry });
           } catch {
             unreadable = true;
-            continue;
           }
-          pending.push(spooled);
         } else if (header?.hsskAuditSpool === 1) {
           const { i: index, e } = value as { i: number; e: AuditEntryInput & { recordedAt: string } };
           pending.push({ index, entry: { ...e, recordedAt: new Date(e.recordedAt) } });
@@ -272,7 +272,7 @@ export class SpooledAuditLog implements AuditLog {
     if (items.length === 0) return;
     this.toWrite = [];
     const first = this.nextIndex;
-    const spooled: Spooled[] = [];
+    const spooled: OwnSpooled[] = [];
     let text = '';
     for (const item of items) {
       for (const entry of item.entries) {
@@ -336,7 +336,7 @@ export class SpooledAuditLog implements AuditLog {
       .appendSpooled(
         batch.map((b) => b.entry),
         { id: this.id, end },
-        batch.map((b) => b.fields ?? canonicalFields({ ...b.entry, recordedAt: b.entry.recordedAt ?? new Date() })),
+        batch.map((b) => b.fields),
       )
       .then(
         () => {
